@@ -1,0 +1,46 @@
+"""Resources shared by every page: the database engine, kept once per server process.
+
+Pages import this module, never ``app.py`` (importing the entry file re-runs navigation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from tracker import migrate
+from tracker.config import database_url
+from tracker.db import check_connection, make_engine, safe_url, transaction
+from tracker.errors import TrackerError
+
+
+@st.cache_resource
+def _engine(url: str) -> Engine:
+    return make_engine(url)
+
+
+def engine() -> Engine:
+    """The engine for the configured database; stops the page with a message if unusable."""
+    url = database_url()
+    try:
+        eng = _engine(url)
+        check_connection(eng)
+        if not migrate.is_up_to_date(eng):
+            raise TrackerError(
+                f"the database {safe_url(url)} has no tracker schema or an old one. "
+                "Run `tracker db upgrade`, or `tracker demo` to load the demo data."
+            )
+    except TrackerError as exc:
+        st.error(str(exc))
+        st.stop()
+    return eng
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    with transaction(engine()) as s:
+        yield s

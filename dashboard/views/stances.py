@@ -1,0 +1,94 @@
+"""Stances: every recorded position, filtered in the database."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.state import session
+from tracker.actors import list_actors
+from tracker.issues import list_issues
+from tracker.stances import STATUSES, StanceFilter, list_stances, stance_row
+
+PAGE_SIZE = 500
+COLUMNS = [
+    "stance_id",
+    "stated_on",
+    "actor",
+    "party",
+    "issue",
+    "position",
+    "position_label",
+    "confidence",
+    "status",
+    "quote",
+    "source_title",
+    "source_outlet",
+    "annotator",
+    "note",
+]
+
+st.title("Stances")
+
+with session() as s:
+    actor_names = [a.name for a in list_actors(s)]
+    party_names = sorted({a.party.name for a in list_actors(s) if a.party is not None})
+    issue_slugs = [i.slug for i in list_issues(s)]
+
+if not issue_slugs or not actor_names:
+    st.info(
+        "No issues or actors yet. Load the demo with `tracker demo`, or import your own "
+        "taxonomy and actors with `tracker issues import` and `tracker actors import`."
+    )
+    st.stop()
+
+cols = st.columns(5)
+issue = cols[0].selectbox("Issue", ["(all)", *issue_slugs], key="f_issue")
+actor = cols[1].selectbox("Actor", ["(all)", *actor_names], key="f_actor")
+party = cols[2].selectbox("Party", ["(all)", *party_names], key="f_party")
+status = cols[3].selectbox("Status", ["(all)", *STATUSES], index=2, key="f_status")
+dates = cols[4].date_input("Stated between", value=(), key="f_dates")
+
+since = until = None
+if isinstance(dates, tuple) and len(dates) == 2:
+    since, until = dates
+elif isinstance(dates, dt.date):
+    since = dates
+
+flt = StanceFilter(
+    issue=None if issue == "(all)" else issue,
+    actor=None if actor == "(all)" else actor,
+    party=None if party == "(all)" else party,
+    status=None if status == "(all)" else status,
+    since=since,
+    until=until,
+)
+with session() as s:
+    rows = [stance_row(x) for x in list_stances(s, flt, limit=PAGE_SIZE + 1)]
+
+if not rows:
+    st.info("No stances match these filters. Widen the dates or set a filter back to (all).")
+    st.stop()
+
+if len(rows) > PAGE_SIZE:
+    st.caption(f"Showing the first {PAGE_SIZE} stances; narrow the filters to see the rest.")
+    rows = rows[:PAGE_SIZE]
+else:
+    st.caption(f"{len(rows)} stances")
+
+frame = pd.DataFrame(rows, columns=COLUMNS)
+st.dataframe(
+    frame,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "stance_id": st.column_config.NumberColumn("ID", format="%d"),
+        "stated_on": st.column_config.TextColumn("Stated on"),
+        "position": st.column_config.NumberColumn("Position", format="%+d"),
+        "position_label": "Meaning",
+        "confidence": st.column_config.ProgressColumn("Confidence", min_value=0, max_value=1),
+        "quote": st.column_config.TextColumn("Quote", width="large"),
+        "source_title": "Source",
+        "source_outlet": "Outlet",
+    },
+)

@@ -1,0 +1,198 @@
+"""Actors, their aliases and the parties they speak for."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.csv_io import read_csv, split_list
+from tracker.errors import NotFoundError, TrackerError
+from tracker.models import Actor, ActorAlias, ActorKind
+from tracker.text import name_key, squash
+
+KINDS = tuple(kind.value for kind in ActorKind)
+
+
+def find_actor(session: Session, name: str) -> Actor | None:
+    """The actor known by ``name`` (canonical name or any alias, any case), if any."""
+    key = name_key(name)
+    if not key:
+        return None
+    return session.scalar(
+        select(Actor)
+        .join(ActorAlias, ActorAlias.actor_id == Actor.id)
+        .where(ActorAlias.alias_key == key)
+    )
+
+
+def get_actor(session: Session, name: str) -> Actor:
+    """Like :func:`find_actor`, but a name nobody is known by is an error with suggestions."""
+    actor = find_actor(session, name)
+    if actor is None:
+        raise NotFoundError(f"unknown actor {name!r}{_did_you_mean(session, name)}")
+    return actor
+
+
+def _did_you_mean(session: Session, name: str) -> str:
+    known = session.scalars(select(ActorAlias.alias)).all()
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+
+
+def list_actors(session: Session) -> Sequence[Actor]:
+    return session.scalars(
+        select(Actor)
+        .options(selectinload(Actor.aliases), selectinload(Actor.party))
+        .order_by(Actor.name)
+    ).all()
+
+
+def aliases_of(actor: Actor) -> list[str]:
+    """The actor's aliases, without its canonical name."""
+    return [a.alias for a in actor.aliases if a.alias_key != name_key(actor.name)]
+
+
+def _check_kind(kind: str) -> str:
+    kind = kind.strip().lower()
+    if kind not in KINDS:
+        raise TrackerError(f"unknown actor kind {kind!r}; expected one of {', '.join(KINDS)}")
+    return kind
+
+
+def _claim_name(session: Session, actor: Actor, alias: str) -> None:
+    """Make ``alias`` point at ``actor``, refusing a name another actor already has."""
+    alias = squash(alias)
+    if not alias:
+        raise TrackerError("an actor name or alias cannot be blank")
+    owner = find_actor(session, alias)
+    if owner is not None and owner is not actor:
+        raise TrackerError(f"{alias!r} already names actor {owner.name!r}")
+    if owner is None:
+        actor.aliases.append(ActorAlias(alias=alias, alias_key=name_key(alias)))
+        session.flush()
+
+
+def create_actor(
+    session: Session,
+    name: str,
+    kind: str,
+    party: Actor | None = None,
+    aliases: Iterable[str] = (),
+) -> Actor:
+    name = squash(name)
+    if not name:
+        raise TrackerError("an actor needs a name")
+    actor = Actor(name=name, kind=_check_kind(kind), party=party)
+    session.add(actor)
+    _claim_name(session, actor, name)
+    for alias in aliases:
+        _claim_name(session, actor, alias)
+    return actor
+
+
+def add_alias(session: Session, actor: Actor, alias: str) -> None:
+    _claim_name(session, actor, alias)
+
+
+def set_party(actor: Actor, party: Actor | None) -> None:
+    """Link ``actor`` to the side it speaks for, refusing loops (A -> B -> A)."""
+    seen = {id(actor)}
+    cursor = party
+    while cursor is not None:
+        if id(cursor) in seen:
+            raise TrackerError(f"{actor.name!r} cannot speak for {party.name!r}: that makes a loop")  # type: ignore[union-attr]
+        seen.add(id(cursor))
+        cursor = cursor.party
+    actor.party = party
+
+
+@dataclass
+class ActorRow:
+    """One line of an actor import: ``name,kind,party,aliases``."""
+
+    name: str
+    kind: str
+    party: str = ""
+    aliases: list[str] = field(default_factory=list)
+    line: int = 0  # where the row came from, for error messages
+
+
+def import_actors(session: Session, rows: Sequence[ActorRow]) -> tuple[int, int]:
+    """Create or update actors by name; parties may be defined later in the same file.
+
+    Returns (created, updated). Raises on the first problem; the caller's
+    transaction is then rolled back, so nothing is half-imported.
+    """
+    created = updated = 0
+    by_key: dict[str, Actor] = {}
+    for row in rows:  # first pass: every actor exists, so any row can name any party
+        with _row_context(row):
+            if name_key(row.name) in by_key:
+                raise TrackerError(f"actor {row.name!r} appears twice")
+            actor = find_actor(session, row.name)
+            if actor is None:
+                actor = create_actor(session, row.name, row.kind)
+                created += 1
+            else:
+                if name_key(actor.name) != name_key(row.name):
+                    raise TrackerError(f"{row.name!r} is already an alias of actor {actor.name!r}")
+                actor.kind = _check_kind(row.kind)
+                updated += 1
+            by_key[name_key(row.name)] = actor
+    for row in rows:
+        with _row_context(row):
+            actor = by_key[name_key(row.name)]
+            party = get_actor(session, row.party) if row.party.strip() else None
+            set_party(actor, party)
+            for alias in row.aliases:
+                _claim_name(session, actor, alias)
+    session.flush()
+    return created, updated
+
+
+@contextmanager
+def _row_context(row: ActorRow) -> Iterator[None]:
+    try:
+        yield
+    except TrackerError as exc:
+        raise TrackerError(f"row {row.line}: {exc}" if row.line else str(exc)) from None
+
+
+def export_actors(session: Session) -> list[dict[str, str]]:
+    return [
+        {
+            "name": actor.name,
+            "kind": actor.kind,
+            "party": actor.party.name if actor.party else "",
+            "aliases": ";".join(aliases_of(actor)),
+        }
+        for actor in list_actors(session)
+    ]
+
+
+ACTOR_COLUMNS = ("name", "kind", "party", "aliases")
+
+
+def read_actor_csv(path: str | Path, text: str | None = None) -> list[ActorRow]:
+    """Parse an actor CSV (``name,kind,party,aliases``; aliases ``;``-separated)."""
+    rows = read_csv(path, required=("name", "kind"), optional=("party", "aliases"), text=text)
+    parsed = []
+    for row in rows:
+        if not row.cells["name"].strip():
+            raise TrackerError(f"{path} line {row.line}: column 'name' is empty")
+        parsed.append(
+            ActorRow(
+                name=row.cells["name"],
+                kind=row.cells["kind"],
+                party=row.cells.get("party", ""),
+                aliases=split_list(row.cells.get("aliases", "")),
+                line=row.line,
+            )
+        )
+    return parsed

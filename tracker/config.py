@@ -1,0 +1,21 @@
+"""Where the database lives.
+
+Precedence: an explicit URL (the CLI's --db flag), then TRACKER_DATABASE_URL,
+then the embedded default: a SQLite file ``tracker.db`` in the working directory.
+"""
+
+import os
+from pathlib import Path
+
+ENV_VAR = "TRACKER_DATABASE_URL"
+DEFAULT_FILENAME = "tracker.db"
+
+
+def database_url(explicit: str | None = None) -> str:
+    if explicit:
+        return explicit
+    from_env = os.environ.get(ENV_VAR, "").strip()
+    if from_env:
+        return from_env
+    # Absolute, so the Streamlit child process and Alembic see the same file.
+    return f"sqlite:///{Path.cwd() / DEFAULT_FILENAME}"

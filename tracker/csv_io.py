@@ -1,0 +1,153 @@
+"""CSV in and out, safe for spreadsheets and strict about what it accepts.
+
+Reading checks the whole file shape (encoding, header, column counts) before a
+single row is used, and names the file, line and column of each problem.
+Writing neutralises cells a spreadsheet would run as a formula (OWASP), and
+:func:`restore` undoes that on the way back in, so a round trip is lossless.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from tracker.errors import TrackerError
+
+# A cell starting with one of these is a formula to Excel, LibreOffice or Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix a ``'`` to text a spreadsheet would execute. Numbers (e.g. -2) stay data."""
+    if isinstance(value, str) and value.lstrip("'")[:1] in FORMULA_TRIGGERS and value:
+        # Text that already starts with quote(s) before a trigger gets one more,
+        # so restore() can always remove exactly one.
+        return "'" + value
+    return value
+
+
+def restore(value: str) -> str:
+    """Undo :func:`neutralise` on a cell read back from CSV."""
+    if value.startswith("'") and value.lstrip("'")[:1] in FORMULA_TRIGGERS and value.lstrip("'"):
+        return value[1:]
+    return value
+
+
+@dataclass
+class CsvRow:
+    line: int  # physical line where the row starts, as a spreadsheet shows it
+    cells: dict[str, str]
+
+
+def read_csv(
+    path: str | Path,
+    *,
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+    text: str | None = None,
+) -> list[CsvRow]:
+    """Read a UTF-8 CSV file whose header must hold ``required`` and may hold ``optional``.
+
+    ``text`` replaces reading ``path`` (standard input, uploads); ``path`` still names it.
+    """
+    name = str(path)
+    if text is None:
+        text = _read_text(Path(path))
+    if not text.strip():
+        raise TrackerError(f"{name} is empty; expected a header line: {','.join(required)}")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = [h.strip() for h in next(reader)]
+        _check_header(name, header, required, optional)
+        rows: list[CsvRow] = []
+        line = reader.line_num + 1
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                if len(cells) != len(header):
+                    raise TrackerError(
+                        f"{name} line {line}: {len(cells)} cells, but the header has {len(header)}"
+                    )
+                rows.append(
+                    CsvRow(line, {h: restore(c) for h, c in zip(header, cells, strict=True)})
+                )
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise TrackerError(f"{name} line {reader.line_num}: malformed CSV ({exc})") from None
+    return rows
+
+
+def _read_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise TrackerError(f"file not found: {path}") from None
+    except IsADirectoryError:
+        raise TrackerError(f"{path} is a folder, not a CSV file") from None
+    except OSError as exc:
+        raise TrackerError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TrackerError(
+            f"{path} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "save it as UTF-8 CSV"
+        ) from None
+
+
+def _check_header(
+    name: str, header: list[str], required: Sequence[str], optional: Sequence[str]
+) -> None:
+    if not any(header):
+        raise TrackerError(f"{name} has no header line; expected: {','.join(required)}")
+    duplicated = sorted({h for h in header if header.count(h) > 1})
+    if duplicated:
+        raise TrackerError(f"{name}: column {', '.join(duplicated)} appears twice in the header")
+    unknown = [h for h in header if h not in required and h not in optional]
+    if unknown:
+        allowed = ",".join([*required, *optional])
+        raise TrackerError(
+            f"{name}: unknown column {', '.join(repr(u) for u in unknown)}; allowed: {allowed}"
+        )
+    missing = [r for r in required if r not in header]
+    if missing:
+        raise TrackerError(f"{name}: missing column {', '.join(repr(m) for m in missing)}")
+
+
+def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> int:
+    """Write RFC 4180 CSV with neutralised cells. Returns the number of data rows."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else neutralise(row.get(c)) for c in columns])
+        count += 1
+    return count
+
+
+@contextmanager
+def atomic_output(path: str | Path, *, excel: bool = False) -> Iterator[TextIO]:
+    """Write to a temporary file beside ``path`` and move it in place only on success."""
+    target = Path(path)
+    if not target.parent.exists():
+        raise TrackerError(f"folder {target.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        # utf-8-sig writes a BOM so Excel reads accents right.
+        with os.fdopen(fd, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as out:
+            yield out
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def split_list(cell: str) -> list[str]:
+    """A ``;``-separated cell (aliases, keywords) as a clean list."""
+    return [part.strip() for part in cell.split(";") if part.strip()]

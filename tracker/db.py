@@ -1,0 +1,103 @@
+"""Engines and sessions, the same for the CLI, the dashboard and the tests."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.config import database_url
+from tracker.errors import TrackerError
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def parse_url(raw: str) -> URL:
+    """Parse a database URL, naming the problem when it is not one we can use."""
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise TrackerError(
+            f"database URL {raw!r} is not valid; expected e.g. sqlite:///tracker.db "
+            "or postgresql://user:password@host:5432/dbname"
+        ) from None
+    # Plain postgresql:// would pick psycopg2, which we do not ship; psycopg 3 is installed.
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise TrackerError(
+            f"database URL {safe_url(url)!r}: only SQLite and PostgreSQL are supported"
+        )
+    return url
+
+
+def safe_url(url: URL | str) -> str:
+    """The URL with its password hidden, fit for error messages and logs."""
+    if isinstance(url, str):
+        try:
+            url = make_url(url)
+        except ArgumentError:
+            return "<invalid URL>"
+    return url.render_as_string(hide_password=True)
+
+
+def make_engine(raw_url: str | None = None, **kwargs: Any) -> Engine:
+    """Create an engine for ``raw_url`` (or the configured default).
+
+    SQLite gets foreign keys, WAL and a busy timeout on every connection, and
+    write-safe transactions: pysqlite's own deferred BEGIN lets a transaction
+    that read first fail at once with "database is locked" when another writer
+    committed in between, so every transaction starts with BEGIN IMMEDIATE.
+    """
+    url = parse_url(database_url(raw_url))
+    try:
+        engine = create_engine(url, **kwargs)
+    except NoSuchModuleError:
+        raise TrackerError(f"database URL {safe_url(url)!r}: unknown database driver") from None
+    if url.get_backend_name() == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy's begin event, not pysqlite, decide when transactions start.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def check_connection(engine: Engine) -> None:
+    """Fail with a one-line message when the database cannot be reached."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise TrackerError(f"cannot reach database {safe_url(engine.url)!r}: {reason}") from None
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """A session whose work is committed on success and rolled back on any error."""
+    with session_factory(engine).begin() as session:
+        yield session

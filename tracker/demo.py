@@ -1,0 +1,140 @@
+"""The seeded demo: the five seed articles, the default taxonomy, their actors and stances.
+
+Loading is idempotent: running it again adds nothing that is already there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from tracker import migrate
+from tracker.actors import get_actor, import_actors, read_actor_csv
+from tracker.csv_io import read_csv
+from tracker.db import transaction
+from tracker.errors import TrackerError
+from tracker.issues import get_issue, import_issues, read_issue_csv
+from tracker.models import Source, Stance, StanceOrigin, StanceStatus
+from tracker.sources import add_source, mark_duplicate
+from tracker.stances import check_confidence, check_position, locate_quote, record_stance
+
+SEED_ANNOTATOR = "seed data"
+MANIFEST_COLUMNS = ("file", "title", "outlet", "url", "published_on", "duplicate_of")
+SEED_STANCE_COLUMNS = (
+    "source",
+    "actor",
+    "issue",
+    "stated_on",
+    "position",
+    "confidence",
+    "quote",
+    "note",
+)
+
+
+@dataclass
+class DemoSummary:
+    issues: int
+    actors: int
+    sources_added: int
+    stances_added: int
+    stances_total: int
+
+
+def seed_dir() -> Traversable:
+    return files("tracker.seeds")
+
+
+def _text(resource: Traversable) -> str:
+    return resource.read_text(encoding="utf-8")
+
+
+def load_demo(engine: Engine) -> DemoSummary:
+    """Migrate the database to the newest schema and load the seed data into it."""
+    migrate.upgrade(engine)
+    seeds = seed_dir()
+    with transaction(engine) as session:
+        issues, _ = import_issues(
+            session, read_issue_csv("seeds/issues.csv", _text(seeds / "issues.csv"))
+        )
+        actors_new, actors_old = import_actors(
+            session, read_actor_csv("seeds/actors.csv", _text(seeds / "actors.csv"))
+        )
+        by_file, sources_added = _load_articles(session, seeds / "articles")
+        stances_added = _load_stances(session, seeds / "stances.csv", by_file)
+        total = len(session.scalars(select(Stance.id)).all())
+    return DemoSummary(issues, actors_new + actors_old, sources_added, stances_added, total)
+
+
+def _load_articles(session: Session, folder: Traversable) -> tuple[dict[str, Source], int]:
+    manifest = read_csv(
+        "seeds/articles/manifest.csv",
+        required=MANIFEST_COLUMNS,
+        text=_text(folder / "manifest.csv"),
+    )
+    by_file: dict[str, Source] = {}
+    added = 0
+    for row in manifest:
+        cells = row.cells
+        source, created = add_source(
+            session,
+            _text(folder / cells["file"]),
+            title=cells["title"],
+            outlet=cells["outlet"],
+            url=cells["url"],
+            published_on=dt.date.fromisoformat(cells["published_on"])
+            if cells["published_on"]
+            else None,
+        )
+        by_file[cells["file"]] = source
+        added += created
+    for row in manifest:
+        if row.cells["duplicate_of"]:
+            mark_duplicate(session, by_file[row.cells["file"]], by_file[row.cells["duplicate_of"]])
+    return by_file, added
+
+
+def _load_stances(session: Session, resource: Traversable, by_file: dict[str, Source]) -> int:
+    rows = read_csv("seeds/stances.csv", required=SEED_STANCE_COLUMNS, text=_text(resource))
+    added = 0
+    for row in rows:
+        cells = row.cells
+        try:
+            source = by_file[cells["source"]]
+        except KeyError:
+            raise TrackerError(f"seeds/stances.csv line {row.line}: unknown source file") from None
+        actor = get_actor(session, cells["actor"])
+        issue = get_issue(session, cells["issue"])
+        start, _ = locate_quote(source, cells["quote"])
+        exists = session.scalar(
+            select(Stance.id).where(
+                Stance.actor_id == actor.id,
+                Stance.issue_id == issue.id,
+                Stance.source_id == source.id,
+                Stance.quote_start == start,
+            )
+        )
+        if exists is not None:
+            continue
+        record_stance(
+            session,
+            actor=actor,
+            issue=issue,
+            source=source,
+            position=check_position(cells["position"]),
+            confidence=check_confidence(cells["confidence"]),
+            quote=cells["quote"],
+            quote_start=start,
+            stated_on=dt.date.fromisoformat(cells["stated_on"]),
+            status=StanceStatus.ACCEPTED.value,
+            origin=StanceOrigin.IMPORT.value,
+            annotator=SEED_ANNOTATOR,
+            note=cells["note"],
+        )
+        added += 1
+    return added

@@ -1,0 +1,146 @@
+"""The issue taxonomy: what is being negotiated, and what each point of the scale means."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.csv_io import read_csv, split_list
+from tracker.errors import NotFoundError, TrackerError
+from tracker.models import POSITIONS, Issue
+from tracker.text import squash
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LABEL_ATTRS = {
+    -2: "label_neg2",
+    -1: "label_neg1",
+    0: "label_zero",
+    1: "label_pos1",
+    2: "label_pos2",
+}
+
+
+def find_issue(session: Session, slug: str) -> Issue | None:
+    return session.scalar(select(Issue).where(Issue.slug == slug.strip().lower()))
+
+
+def get_issue(session: Session, slug: str) -> Issue:
+    issue = find_issue(session, slug)
+    if issue is None:
+        known = session.scalars(select(Issue.slug)).all()
+        close = difflib.get_close_matches(slug, known, n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        raise NotFoundError(f"unknown issue {slug!r}{hint}")
+    return issue
+
+
+def list_issues(session: Session) -> Sequence[Issue]:
+    return session.scalars(select(Issue).order_by(Issue.slug)).all()
+
+
+@dataclass
+class IssueRow:
+    """One issue definition: ``slug,name,description[,keywords][,label_-2..label_2]``."""
+
+    slug: str
+    name: str
+    description: str = ""
+    keywords: list[str] = field(default_factory=list)
+    labels: dict[int, str] = field(default_factory=dict)
+    line: int = 0
+
+
+def _validated(row: IssueRow) -> IssueRow:
+    slug = row.slug.strip().lower()
+    if not SLUG.match(slug):
+        raise TrackerError(
+            f"issue slug {row.slug!r} must be lowercase letters, digits and single hyphens "
+            "(e.g. ceasefire-first)"
+        )
+    if not squash(row.name):
+        raise TrackerError(f"issue {slug!r} needs a name")
+    for position in row.labels:
+        if position not in POSITIONS:
+            raise TrackerError(f"issue {slug!r}: no scale point {position}; the scale is -2..2")
+    keywords = [squash(k) for k in row.keywords if squash(k)]
+    labels = {p: squash(label) for p, label in row.labels.items() if squash(label)}
+    return IssueRow(slug, squash(row.name), row.description.strip(), keywords, labels, row.line)
+
+
+def save_issue(session: Session, row: IssueRow) -> tuple[Issue, bool]:
+    """Create the issue or update the one with the same slug. Returns (issue, created)."""
+    row = _validated(row)
+    issue = find_issue(session, row.slug)
+    created = issue is None
+    if issue is None:
+        issue = Issue(slug=row.slug)
+        session.add(issue)
+    issue.name = row.name
+    issue.description = row.description
+    issue.keywords = row.keywords
+    for position, label in row.labels.items():
+        setattr(issue, LABEL_ATTRS[position], label)
+    session.flush()
+    return issue, created
+
+
+def import_issues(session: Session, rows: Sequence[IssueRow]) -> tuple[int, int]:
+    """Create or update issues by slug. Returns (created, updated)."""
+    created = updated = 0
+    seen: set[str] = set()
+    for row in rows:
+        try:
+            slug = row.slug.strip().lower()
+            if slug in seen:
+                raise TrackerError(f"issue {slug!r} appears twice")
+            seen.add(slug)
+            _, was_created = save_issue(session, row)
+        except TrackerError as exc:
+            raise TrackerError(f"row {row.line}: {exc}" if row.line else str(exc)) from None
+        created += was_created
+        updated += not was_created
+    return created, updated
+
+
+def export_issues(session: Session) -> list[dict[str, str]]:
+    return [
+        {
+            "slug": issue.slug,
+            "name": issue.name,
+            "description": issue.description,
+            "keywords": ";".join(issue.keywords or []),
+            **{f"label_{p}": issue.label(p) for p in POSITIONS},
+        }
+        for issue in list_issues(session)
+    ]
+
+
+LABEL_COLUMNS = tuple(f"label_{p}" for p in POSITIONS)
+ISSUE_COLUMNS = ("slug", "name", "description", "keywords", *LABEL_COLUMNS)
+
+
+def read_issue_csv(path: str | Path, text: str | None = None) -> list[IssueRow]:
+    """Parse an issue CSV: ``slug,name,description`` plus optional keywords and labels."""
+    rows = read_csv(
+        path,
+        required=("slug", "name", "description"),
+        optional=("keywords", *LABEL_COLUMNS),
+        text=text,
+    )
+    return [
+        IssueRow(
+            slug=row.cells["slug"],
+            name=row.cells["name"],
+            description=row.cells["description"],
+            keywords=split_list(row.cells.get("keywords", "")),
+            labels={p: row.cells.get(f"label_{p}", "") for p in POSITIONS},
+            line=row.line,
+        )
+        for row in rows
+    ]

@@ -1,0 +1,269 @@
+"""The schema: actors (and the parties they speak for), issues, sources, stances, history.
+
+Every constraint is named through the metadata's naming convention so Alembic can
+find and drop it (SQLite batch mode needs names) and autogenerate sees CHECKs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class ActorKind(enum.StrEnum):
+    PERSON = "person"
+    GOVERNMENT = "government"
+    STATE = "state"
+    ORGANISATION = "organisation"
+    COALITION = "coalition"
+
+
+class StanceStatus(enum.StrEnum):
+    SUGGESTED = "suggested"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class StanceOrigin(enum.StrEnum):
+    ANALYST = "analyst"
+    SUGGESTION = "suggestion"
+    IMPORT = "import"
+
+
+class StanceAction(enum.StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    ACCEPT = "accept"
+    REJECT = "reject"
+    DELETE = "delete"
+
+
+POSITION_MIN, POSITION_MAX = -2, 2
+POSITIONS = tuple(range(POSITION_MIN, POSITION_MAX + 1))
+
+
+def _in_list(column: str, values: type[enum.StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC timestamps on every backend (SQLite stores none)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        value = value.astimezone(dt.UTC)
+        # SQLite compares timestamps as text: store one naive UTC format.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Actor(Base):
+    """A person, government or organisation; parties are actors with no party above them."""
+
+    __tablename__ = "actor"
+    __table_args__ = (
+        CheckConstraint(_in_list("kind", ActorKind), name="kind"),
+        CheckConstraint("party_id IS NULL OR party_id <> id", name="not_own_party"),
+        CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    party_id: Mapped[int | None] = mapped_column(
+        ForeignKey("actor.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    party: Mapped[Actor | None] = relationship(remote_side=[id], back_populates="members")
+    members: Mapped[list[Actor]] = relationship(back_populates="party")
+    aliases: Mapped[list[ActorAlias]] = relationship(
+        back_populates="actor", cascade="all, delete-orphan", order_by="ActorAlias.alias"
+    )
+
+    def __repr__(self) -> str:
+        return f"Actor({self.id}, {self.name!r})"
+
+
+class ActorAlias(Base):
+    """A name an actor is known by: spelling variant, title or metonym (Kyiv, the Kremlin).
+
+    The actor's canonical name is stored here too, so one unique index keeps
+    every name and alias pointing at exactly one actor, whatever the case.
+    """
+
+    __tablename__ = "actor_alias"
+    __table_args__ = (CheckConstraint("length(trim(alias)) > 0", name="alias_not_blank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actor.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(200))
+    # casefold()ed alias: uniqueness and lookups ignore case on every backend.
+    alias_key: Mapped[str] = mapped_column(String(200), unique=True)
+
+    actor: Mapped[Actor] = relationship(back_populates="aliases")
+
+
+class Issue(Base):
+    """One question in the negotiation, with what each point of the -2..+2 scale means."""
+
+    __tablename__ = "issue"
+    __table_args__ = (
+        CheckConstraint("length(slug) > 0", name="slug_not_blank"),
+        CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    label_neg2: Mapped[str] = mapped_column(String(200), default="Strongly oppose")
+    label_neg1: Mapped[str] = mapped_column(String(200), default="Oppose")
+    label_zero: Mapped[str] = mapped_column(String(200), default="Neutral or ambiguous")
+    label_pos1: Mapped[str] = mapped_column(String(200), default="Support")
+    label_pos2: Mapped[str] = mapped_column(String(200), default="Strongly support")
+
+    def label(self, position: int) -> str:
+        """The issue's own wording for a point on the scale."""
+        return {
+            -2: self.label_neg2,
+            -1: self.label_neg1,
+            0: self.label_zero,
+            1: self.label_pos1,
+            2: self.label_pos2,
+        }[position]
+
+    def labels(self) -> dict[int, str]:
+        return {p: self.label(p) for p in POSITIONS}
+
+
+class Source(Base):
+    """An article, statement or transcript: the evidence stances quote from."""
+
+    __tablename__ = "source"
+    __table_args__ = (
+        CheckConstraint("duplicate_of IS NULL OR duplicate_of <> id", name="not_own_duplicate"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500), default="")
+    outlet: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str] = mapped_column(String(2000), default="")
+    published_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    duplicate_of: Mapped[int | None] = mapped_column(
+        ForeignKey("source.id", ondelete="SET NULL"), index=True
+    )
+    ingested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Stance(Base):
+    """An actor's position on an issue on a date, proven by a quote from a source."""
+
+    __tablename__ = "stance"
+    __table_args__ = (
+        CheckConstraint(f"position BETWEEN {POSITION_MIN} AND {POSITION_MAX}", name="position"),
+        CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence"),
+        CheckConstraint("quote_start >= 0 AND quote_end > quote_start", name="quote_offsets"),
+        # The offsets must span exactly the quote; that the span matches the source
+        # text is checked by the service, which can see both rows.
+        CheckConstraint("quote_end - quote_start = length(quote)", name="quote_length"),
+        CheckConstraint(_in_list("status", StanceStatus), name="status"),
+        CheckConstraint(_in_list("origin", StanceOrigin), name="origin"),
+        # "Positions of these actors on this issue over time".
+        Index("ix_stance_issue_actor_stated", "issue_id", "actor_id", "stated_on"),
+        Index("ix_stance_actor_stated", "actor_id", "stated_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actor.id", ondelete="RESTRICT"))
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issue.id", ondelete="RESTRICT"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="RESTRICT"), index=True)
+    stated_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    position: Mapped[int] = mapped_column(SmallInteger)
+    confidence: Mapped[float] = mapped_column(Float, default=1.0)
+    quote: Mapped[str] = mapped_column(Text)
+    quote_start: Mapped[int] = mapped_column(Integer)
+    quote_end: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default=StanceStatus.ACCEPTED.value, index=True)
+    origin: Mapped[str] = mapped_column(String(20), default=StanceOrigin.ANALYST.value)
+    annotator: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    actor: Mapped[Actor] = relationship()
+    issue: Mapped[Issue] = relationship()
+    source: Mapped[Source] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class StanceEvent(Base):
+    """Append-only history: every create, update, accept, reject and delete of a stance.
+
+    ``stance_id`` is deliberately not a foreign key: the history of a deleted
+    stance must outlive it.
+    """
+
+    __tablename__ = "stance_event"
+    __table_args__ = (
+        CheckConstraint(_in_list("action", StanceAction), name="action"),
+        Index("ix_stance_event_stance_at", "stance_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stance_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(20))
+    annotator: Mapped[str] = mapped_column(String(200), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,0 +1,394 @@
+"""Stances: record, correct, accept, reject and delete them, with every change in the history.
+
+Every write goes through this module, so the CLI, the dashboard and the importers
+apply the same rules: the quote must be found in the source text at the stored
+offsets, positions stay on the -2..+2 scale, and a stale edit is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.actors import get_actor
+from tracker.errors import ConflictError, NotFoundError, TrackerError
+from tracker.issues import get_issue
+from tracker.models import (
+    POSITION_MAX,
+    POSITION_MIN,
+    Actor,
+    Issue,
+    Source,
+    Stance,
+    StanceAction,
+    StanceEvent,
+    StanceOrigin,
+    StanceStatus,
+    utcnow,
+)
+from tracker.text import shorten
+
+STATUSES = tuple(s.value for s in StanceStatus)
+ORIGINS = tuple(o.value for o in StanceOrigin)
+
+
+def check_position(position: Any) -> int:
+    if isinstance(position, bool) or not isinstance(position, int):
+        try:
+            as_float = float(position)
+        except (TypeError, ValueError):
+            raise TrackerError(f"position {position!r} is not a number from -2 to 2") from None
+        if not as_float.is_integer():
+            raise TrackerError(f"position {position!r} must be a whole number from -2 to 2")
+        position = int(as_float)
+    if not POSITION_MIN <= position <= POSITION_MAX:
+        raise TrackerError(f"position {position} is outside the scale -2..2")
+    return int(position)
+
+
+def check_confidence(confidence: Any) -> float:
+    try:
+        value = float(confidence)
+    except (TypeError, ValueError):
+        raise TrackerError(f"confidence {confidence!r} is not a number from 0 to 1") from None
+    if math.isnan(value) or not 0.0 <= value <= 1.0:
+        raise TrackerError(f"confidence {confidence!r} is outside 0..1")
+    return value
+
+
+def check_status(status: str) -> str:
+    if status not in STATUSES:
+        raise TrackerError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
+    return status
+
+
+def check_annotator(annotator: str) -> str:
+    annotator = annotator.strip()
+    if not annotator:
+        raise TrackerError("every change needs the analyst's name")
+    return annotator
+
+
+def locate_quote(source: Source, quote: str, start: int | None = None) -> tuple[int, int]:
+    """Offsets of ``quote`` in the source text; never trust offsets a user typed.
+
+    With ``start`` given, the text must hold the quote exactly there. Without it
+    the first occurrence is used.
+    """
+    if not quote or not quote.strip():
+        raise TrackerError("the quote is empty")
+    if start is not None:
+        if source.text[start : start + len(quote)] != quote:
+            raise TrackerError(
+                f"the quote does not match source {source.id} at offset {start}: "
+                f"{shorten(quote, 60)!r}"
+            )
+        return start, start + len(quote)
+    found = source.text.find(quote)
+    if found < 0:
+        raise TrackerError(
+            f"the quote is not in the text of source {source.id} "
+            f"({shorten(source.title or 'untitled', 50)!r}): {shorten(quote, 60)!r}"
+        )
+    return found, found + len(quote)
+
+
+def snapshot(stance: Stance) -> dict[str, Any]:
+    """What the history keeps of a stance: enough to show and to restore it."""
+    return {
+        "actor_id": stance.actor_id,
+        "issue_id": stance.issue_id,
+        "source_id": stance.source_id,
+        "stated_on": stance.stated_on.isoformat(),
+        "position": stance.position,
+        "confidence": stance.confidence,
+        "quote": stance.quote,
+        "quote_start": stance.quote_start,
+        "quote_end": stance.quote_end,
+        "status": stance.status,
+        "origin": stance.origin,
+        "annotator": stance.annotator,
+        "note": stance.note,
+        "version": stance.version,
+    }
+
+
+def _log(
+    session: Session,
+    stance_id: int,
+    action: StanceAction,
+    annotator: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    session.add(
+        StanceEvent(
+            stance_id=stance_id,
+            action=action.value,
+            annotator=annotator,
+            at=utcnow(),
+            before=before,
+            after=after,
+        )
+    )
+
+
+def record_stance(
+    session: Session,
+    *,
+    actor: Actor,
+    issue: Issue,
+    source: Source,
+    position: int,
+    quote: str,
+    annotator: str,
+    stated_on: dt.date | None = None,
+    quote_start: int | None = None,
+    confidence: float = 1.0,
+    status: str = StanceStatus.ACCEPTED.value,
+    origin: str = StanceOrigin.ANALYST.value,
+    note: str = "",
+) -> Stance:
+    """Save a new stance and its 'create' event."""
+    start, end = locate_quote(source, quote, quote_start)
+    stated_on = stated_on or source.published_on
+    if stated_on is None:
+        raise TrackerError(
+            f"source {source.id} has no publication date; give the date the position was stated"
+        )
+    if origin not in ORIGINS:
+        raise TrackerError(f"unknown origin {origin!r}; expected one of {', '.join(ORIGINS)}")
+    stance = Stance(
+        actor=actor,
+        issue=issue,
+        source=source,
+        stated_on=stated_on,
+        position=check_position(position),
+        confidence=check_confidence(confidence),
+        quote=quote,
+        quote_start=start,
+        quote_end=end,
+        status=check_status(status),
+        origin=origin,
+        annotator=check_annotator(annotator),
+        note=note.strip(),
+    )
+    session.add(stance)
+    session.flush()
+    _log(session, stance.id, StanceAction.CREATE, stance.annotator, None, snapshot(stance))
+    return stance
+
+
+def get_stance(session: Session, stance_id: int) -> Stance:
+    stance = session.get(Stance, stance_id)
+    if stance is None:
+        raise NotFoundError(f"no stance with id {stance_id}")
+    return stance
+
+
+def _check_version(stance: Stance, expected_version: int) -> None:
+    if stance.version != expected_version:
+        raise ConflictError(
+            f"stance {stance.id} was changed by {stance.annotator or 'someone'} at "
+            f"{stance.updated_at:%Y-%m-%d %H:%M} UTC (now version {stance.version}, you loaded "
+            f"version {expected_version}); reload it and apply your change again"
+        )
+
+
+def _flush_or_conflict(session: Session, stance: Stance) -> None:
+    try:
+        session.flush()
+    except StaleDataError:
+        # Someone committed between our read and our write: version_id_col caught it.
+        raise ConflictError(
+            f"stance {stance.id} was changed by someone else while you edited it; "
+            "reload it and apply your change again"
+        ) from None
+
+
+@dataclass
+class StanceChanges:
+    """Fields an analyst may correct; None means 'leave as it is'."""
+
+    actor: Actor | None = None
+    issue: Issue | None = None
+    position: int | None = None
+    stated_on: dt.date | None = None
+    confidence: float | None = None
+    quote: str | None = None
+    quote_start: int | None = None
+    note: str | None = None
+
+
+def update_stance(
+    session: Session,
+    stance_id: int,
+    changes: StanceChanges,
+    *,
+    annotator: str,
+    expected_version: int,
+) -> Stance:
+    annotator = check_annotator(annotator)
+    stance = get_stance(session, stance_id)
+    _check_version(stance, expected_version)
+    before = snapshot(stance)
+    if changes.actor is not None:
+        stance.actor = changes.actor
+    if changes.issue is not None:
+        stance.issue = changes.issue
+    if changes.position is not None:
+        stance.position = check_position(changes.position)
+    if changes.stated_on is not None:
+        stance.stated_on = changes.stated_on
+    if changes.confidence is not None:
+        stance.confidence = check_confidence(changes.confidence)
+    if changes.quote is not None:
+        start, end = locate_quote(stance.source, changes.quote, changes.quote_start)
+        stance.quote, stance.quote_start, stance.quote_end = changes.quote, start, end
+    if changes.note is not None:
+        stance.note = changes.note.strip()
+    stance.annotator = annotator
+    _flush_or_conflict(session, stance)
+    after = snapshot(stance)
+    if {k: v for k, v in after.items() if k != "version"} != {
+        k: v for k, v in before.items() if k != "version"
+    }:
+        _log(session, stance.id, StanceAction.UPDATE, annotator, before, after)
+    return stance
+
+
+def review_stance(
+    session: Session, stance_id: int, *, accept: bool, annotator: str, expected_version: int
+) -> Stance:
+    """Accept or reject a (usually suggested) stance."""
+    annotator = check_annotator(annotator)
+    stance = get_stance(session, stance_id)
+    _check_version(stance, expected_version)
+    before = snapshot(stance)
+    stance.status = (StanceStatus.ACCEPTED if accept else StanceStatus.REJECTED).value
+    stance.annotator = annotator
+    _flush_or_conflict(session, stance)
+    action = StanceAction.ACCEPT if accept else StanceAction.REJECT
+    _log(session, stance.id, action, annotator, before, snapshot(stance))
+    return stance
+
+
+def delete_stance(
+    session: Session, stance_id: int, *, annotator: str, expected_version: int
+) -> None:
+    annotator = check_annotator(annotator)
+    stance = get_stance(session, stance_id)
+    _check_version(stance, expected_version)
+    before = snapshot(stance)
+    session.delete(stance)
+    _flush_or_conflict(session, stance)
+    _log(session, stance_id, StanceAction.DELETE, annotator, before, None)
+
+
+def stance_history(session: Session, stance_id: int) -> Sequence[StanceEvent]:
+    return session.scalars(
+        select(StanceEvent)
+        .where(StanceEvent.stance_id == stance_id)
+        .order_by(StanceEvent.at, StanceEvent.id)
+    ).all()
+
+
+@dataclass
+class StanceFilter:
+    """What a list, export or chart is restricted to. Names go through alias matching."""
+
+    actor: str | None = None
+    party: str | None = None
+    issue: str | None = None
+    status: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+def filtered_query(session: Session, flt: StanceFilter) -> Select[tuple[Stance]]:
+    """The filter as SQL, so only the rows shown are ever read."""
+    query = select(Stance)
+    if flt.actor:
+        query = query.where(Stance.actor_id == get_actor(session, flt.actor).id)
+    if flt.party:
+        party = get_actor(session, flt.party)
+        member = aliased(Actor)
+        query = query.join(member, member.id == Stance.actor_id).where(
+            or_(member.id == party.id, member.party_id == party.id)
+        )
+    if flt.issue:
+        query = query.where(Stance.issue_id == get_issue(session, flt.issue).id)
+    if flt.status:
+        query = query.where(Stance.status == check_status(flt.status))
+    if flt.since and flt.until and flt.since > flt.until:
+        raise TrackerError(f"--since {flt.since} is after --until {flt.until}")
+    if flt.since:
+        query = query.where(Stance.stated_on >= flt.since)
+    if flt.until:
+        query = query.where(Stance.stated_on <= flt.until)
+    return query
+
+
+def list_stances(
+    session: Session, flt: StanceFilter, *, limit: int | None = None, offset: int = 0
+) -> Sequence[Stance]:
+    query = (
+        filtered_query(session, flt)
+        .options(
+            joinedload(Stance.actor).joinedload(Actor.party),
+            joinedload(Stance.issue),
+            joinedload(Stance.source).load_only(
+                Source.id,
+                Source.title,
+                Source.outlet,
+                Source.url,
+                Source.published_on,
+                Source.duplicate_of,
+            ),
+        )
+        .order_by(Stance.stated_on, Stance.id)
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return session.scalars(query).all()
+
+
+def stance_row(stance: Stance) -> dict[str, Any]:
+    """A stance as one flat record: the JSON output and the CSV columns."""
+    party = stance.actor.party or stance.actor
+    return {
+        "stance_id": stance.id,
+        "actor": stance.actor.name,
+        "party": party.name,
+        "issue": stance.issue.slug,
+        "stated_on": stance.stated_on.isoformat(),
+        "position": stance.position,
+        "position_label": stance.issue.label(stance.position),
+        "confidence": stance.confidence,
+        "status": stance.status,
+        "origin": stance.origin,
+        "quote": stance.quote,
+        "quote_start": stance.quote_start,
+        "quote_end": stance.quote_end,
+        "source_id": stance.source_id,
+        "source_title": stance.source.title,
+        "source_outlet": stance.source.outlet,
+        "source_url": stance.source.url,
+        "published_on": (
+            stance.source.published_on.isoformat() if stance.source.published_on else None
+        ),
+        "duplicate_of": stance.source.duplicate_of,
+        "annotator": stance.annotator,
+        "note": stance.note,
+        "created_at": stance.created_at.isoformat(),
+        "updated_at": stance.updated_at.isoformat(),
+        "version": stance.version,
+    }

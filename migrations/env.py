@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from tracker.db import make_engine
 from tracker.models import Base
@@ -25,16 +25,23 @@ def _run(connection: Connection) -> None:
 
 
 def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
+    given = config.attributes.get("connection")
+    if isinstance(given, Connection):
+        _run(given)
         return
-    engine = make_engine(config.get_main_option("sqlalchemy.url") or None)
+    # pytest-alembic hands over an Engine; otherwise use the configured database.
+    engine = (
+        given
+        if isinstance(given, Engine)
+        else make_engine(config.get_main_option("sqlalchemy.url") or None)
+    )
     try:
         with engine.connect() as connection:
             _run(connection)
+            connection.commit()
     finally:
-        engine.dispose()
+        if given is None:
+            engine.dispose()
 
 
 if context.is_offline_mode():

@@ -55,7 +55,8 @@ def list_actors(session: Session) -> Sequence[Actor]:
 
 def aliases_of(actor: Actor) -> list[str]:
     """The actor's aliases, without its canonical name."""
-    return [a.alias for a in actor.aliases if a.alias_key != name_key(actor.name)]
+    own = name_key(actor.name)
+    return sorted((a.alias for a in actor.aliases if a.alias_key != own), key=str.casefold)
 
 
 def _check_kind(kind: str) -> str:

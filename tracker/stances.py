@@ -197,8 +197,10 @@ def _check_version(stance: Stance, expected_version: int) -> None:
     if stance.version != expected_version:
         raise ConflictError(
             f"stance {stance.id} was changed by {stance.annotator or 'someone'} at "
-            f"{stance.updated_at:%Y-%m-%d %H:%M} UTC (now version {stance.version}, you loaded "
-            f"version {expected_version}); reload it and apply your change again"
+            f"{stance.updated_at:%Y-%m-%d %H:%M} UTC (now version {stance.version}: position "
+            f"{stance.position:+d}, {stance.issue.label(stance.position)!r}; you loaded version "
+            f"{expected_version}); reload it and apply your change again",
+            current=snapshot(stance),
         )
 
 

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.state import session
+from dashboard.ui import md_escape
 from tracker.sources import get_source, list_sources
 
 st.title("Sources")
@@ -41,6 +42,6 @@ if chosen is not None:
     with session() as s:
         source = get_source(s, chosen)
         text, title = source.text, source.title
-    st.subheader(title or "(untitled)", anchor=False)
+    st.subheader(md_escape(title or "(untitled)"), anchor=False)
     # st.text: source text is shown as text, never rendered as Markdown or HTML.
     st.text(text)

@@ -1,0 +1,122 @@
+"""Actors resolve by any of their names; the taxonomy carries its own scale labels."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tests.factories import make_actor
+from tracker.actors import (
+    ActorRow,
+    add_alias,
+    export_actors,
+    find_actor,
+    get_actor,
+    import_actors,
+    set_party,
+)
+from tracker.errors import TrackerError
+from tracker.issues import IssueRow, export_issues, get_issue, import_issues, save_issue
+from tracker.models import Actor, Issue
+
+
+def test_any_spelling_or_metonym_finds_the_actor(session: Session) -> None:
+    zelenskyy = make_actor(
+        session, "Volodymyr Zelenskyy", aliases=["Zelenskiy", "Zelensky", "the Ukrainian president"]
+    )
+    for name in ("Zelenskiy", "ZELENSKY", "  the   ukrainian President ", "volodymyr zelenskyy"):
+        assert find_actor(session, name) is zelenskyy
+    assert find_actor(session, "Zelenskyyy") is None
+    with pytest.raises(TrackerError, match="did you mean 'Zelensky"):
+        get_actor(session, "Zelenskyyy")
+
+
+def test_an_alias_names_one_actor_only(session: Session) -> None:
+    make_actor(session, "Russia", kind="state", aliases=["Moscow"])
+    putin = make_actor(session, "Vladimir Putin")
+    with pytest.raises(TrackerError, match="'moscow' already names actor 'Russia'"):
+        add_alias(session, putin, "moscow")
+    with pytest.raises(TrackerError, match="already names"):
+        make_actor(session, "MOSCOW")
+
+
+def test_party_links_cannot_loop(session: Session) -> None:
+    ukraine = make_actor(session, "Ukraine", kind="state")
+    office = make_actor(session, "President's office", kind="government", party=ukraine)
+    with pytest.raises(TrackerError, match="loop"):
+        set_party(ukraine, office)
+
+
+def test_unknown_kind_is_refused(session: Session) -> None:
+    with pytest.raises(TrackerError, match="unknown actor kind 'alien'; expected one of person"):
+        make_actor(session, "E.T.", kind="alien")
+
+
+def test_import_creates_then_updates_with_parties_in_any_order(session: Session) -> None:
+    rows = [
+        ActorRow("Volodymyr Zelenskyy", "person", "Ukraine", ["Zelensky"], line=2),
+        ActorRow("Ukraine", "state", "", ["Kyiv"], line=3),
+    ]
+    assert import_actors(session, rows) == (2, 0)
+    assert get_actor(session, "Zelensky").party is get_actor(session, "Kyiv")
+    rows[0].aliases.append("Zelenskiy")
+    assert import_actors(session, rows) == (0, 2)
+    assert find_actor(session, "Zelenskiy") is get_actor(session, "Zelensky")
+    exported = {r["name"]: r for r in export_actors(session)}
+    assert exported["Volodymyr Zelenskyy"] == {
+        "name": "Volodymyr Zelenskyy",
+        "kind": "person",
+        "party": "Ukraine",
+        "aliases": "Zelenskiy;Zelensky",
+    }
+
+
+def test_import_problem_names_the_row(session: Session) -> None:
+    rows = [ActorRow("Ukraine", "state", line=2), ActorRow("Merz", "person", "Germany", line=3)]
+    with pytest.raises(TrackerError, match="row 3: unknown actor 'Germany'"):
+        import_actors(session, rows)
+
+
+def test_issue_labels_and_keywords(session: Session) -> None:
+    issue, created = save_issue(
+        session,
+        IssueRow(
+            slug="Ceasefire-First",
+            name="Ceasefire first",
+            description="Truce before talks",
+            keywords=["truce", " ceasefire "],
+            labels={-2: "Talks while fighting", 2: "Truce first"},
+        ),
+    )
+    assert created and issue.slug == "ceasefire-first"
+    assert issue.keywords == ["truce", "ceasefire"]
+    assert issue.label(-2) == "Talks while fighting"
+    assert issue.label(0) == "Neutral or ambiguous"  # default for labels not given
+    assert export_issues(session)[0]["label_2"] == "Truce first"
+    assert get_issue(session, "CEASEFIRE-FIRST") is issue
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (IssueRow(slug="land swaps", name="x"), "must be lowercase letters"),
+        (IssueRow(slug="ok", name="  "), "needs a name"),
+        (IssueRow(slug="ok", name="x", labels={3: "off the scale"}), "no scale point 3"),
+    ],
+)
+def test_bad_issues_are_refused(session: Session, row: IssueRow, message: str) -> None:
+    with pytest.raises(TrackerError, match=message):
+        save_issue(session, row)
+
+
+def test_issue_import_refuses_duplicates_in_one_file(session: Session) -> None:
+    rows = [IssueRow("a", "A", line=2), IssueRow("a", "A again", line=3)]
+    with pytest.raises(TrackerError, match="row 3: issue 'a' appears twice"):
+        import_issues(session, rows)
+
+
+def test_nothing_is_counted_twice(session: Session) -> None:
+    make_actor(session, "Ukraine", kind="state", aliases=["Kyiv"])
+    assert session.scalar(select(func.count()).select_from(Actor)) == 1
+    assert session.scalar(select(func.count()).select_from(Issue)) == 0

@@ -1,0 +1,169 @@
+"""The `tracker` command as a user types it: results on stdout, one-line errors, exit 2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from sqlalchemy import func, select
+from typer.testing import CliRunner, Result
+
+from tracker.cli import app
+from tracker.db import make_engine, transaction
+from tracker.models import Actor
+
+runner = CliRunner()
+
+
+def tracker(db: str, *args: str, input: str | None = None) -> Result:
+    return runner.invoke(app, ["--db", db, *args], input=input)
+
+
+def actor_count(db: str) -> int:
+    engine = make_engine(db)
+    with transaction(engine) as session:
+        count = session.scalar(select(func.count()).select_from(Actor)) or 0
+    engine.dispose()
+    return count
+
+
+def assert_user_error(result: Result, message: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: ")
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+
+
+def test_every_command_has_help() -> None:
+    def walk(command, path):  # type: ignore[no-untyped-def]
+        yield path, command
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(sub, [*path, name])
+
+    root = typer.main.get_command(app)
+    for path, command in walk(root, []):
+        assert (command.help or "").strip(), f"`tracker {' '.join(path)}` has no help text"
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, path
+        assert "Usage" in result.output
+
+
+def test_demo_then_list_ceasefire_first(db_url: str) -> None:
+    result = tracker(db_url, "demo")
+    assert result.exit_code == 0, result.output
+    assert "43 new stances" in result.output
+
+    result = tracker(db_url, "stances", "list", "--issue", "ceasefire-first", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert {r["issue"] for r in rows} == {"ceasefire-first"}
+    trump = [(r["stated_on"], r["position"]) for r in rows if r["actor"] == "Donald Trump"]
+    assert trump == [("2024-12-07", 1), ("2025-08-13", 2), ("2025-08-18", -2)]
+    reversal = next(r for r in rows if r["actor"] == "Donald Trump" and r["position"] == -2)
+    assert "while the fighting continued" in reversal["quote"]
+    assert reversal["position_label"].startswith("Talks while fighting continues")
+    assert reversal["party"] == "United States"
+
+
+def test_demo_is_idempotent(db_url: str) -> None:
+    assert tracker(db_url, "demo").exit_code == 0
+    again = tracker(db_url, "demo")
+    assert again.exit_code == 0
+    assert "0 new sources, 0 new stances (43 in all)" in again.output
+
+
+def test_table_output_and_filters(db_url: str) -> None:
+    tracker(db_url, "demo")
+    result = tracker(db_url, "stances", "list", "--actor", "Zelensky", "--since", "2025-08-14")
+    assert result.exit_code == 0
+    assert "Volodymyr Zelenskyy" in result.stdout
+    assert "2025-08-13" not in result.stdout
+    empty = tracker(db_url, "stances", "list", "--party", "Russia", "--until", "2020-01-01")
+    assert empty.exit_code == 0 and "No stances match" in empty.stdout
+
+
+def test_actor_and_issue_export_import_round_trip(
+    demo_url: str, db_url: str, tmp_path: Path
+) -> None:
+    actors_csv, issues_csv = tmp_path / "actors.csv", tmp_path / "issues.csv"
+    assert tracker(demo_url, "actors", "export", str(actors_csv)).exit_code == 0
+    assert tracker(demo_url, "issues", "export", str(issues_csv)).exit_code == 0
+    first_actors = tracker(demo_url, "actors", "list", "--json").stdout
+    first_issues = tracker(demo_url, "issues", "list", "--json").stdout
+
+    # Into a second, empty database and back out: nothing lost.
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    assert tracker(other, "db", "upgrade").exit_code == 0
+    assert "40 actors created" in tracker(other, "actors", "import", str(actors_csv)).output
+    assert "5 issues created" in tracker(other, "issues", "import", str(issues_csv)).output
+    assert tracker(other, "actors", "list", "--json").stdout == first_actors
+    assert tracker(other, "issues", "list", "--json").stdout == first_issues
+    # Exporting to standard output gives the same bytes' worth of rows.
+    assert tracker(demo_url, "actors", "export", "-").stdout.count("\n") == 41
+
+
+def test_import_with_a_bad_row_writes_nothing(db_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "actors.csv"
+    path.write_text("name,kind,party,aliases\nUkraine,state,,Kyiv\nMerz,person,Germany,\n")
+    assert_user_error(
+        tracker(db_url, "actors", "import", str(path)), "row 3: unknown actor 'Germany'"
+    )
+    assert actor_count(db_url) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["actors", "import", "missing.csv"], "file not found: missing.csv"),
+        (["stances", "list", "--since", "2025-13-01"], "--since '2025-13-01' is not a date"),
+        (["stances", "list", "--issue", "nope"], "unknown issue 'nope'"),
+        (["stances", "list", "--status", "maybe"], "unknown status 'maybe'"),
+        (["actors", "export", "/no/such/folder/a.csv"], "folder /no/such/folder does not exist"),
+    ],
+)
+def test_bad_arguments(db_url: str, args: list[str], message: str) -> None:
+    assert_user_error(tracker(db_url, *args), message)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("name,kind,colour\nKyiv,state,blue\n", "unknown column 'colour'"),
+        ("name\nKyiv\n", "missing column 'kind'"),
+        ("", "is empty"),
+        ("name,kind\nUkraine,planet\n", "line 2: unknown actor kind 'planet'"),
+    ],
+)
+def test_bad_actor_files(db_url: str, tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "actors.csv"
+    path.write_text(content)
+    assert_user_error(
+        tracker(db_url, "actors", "import", str(path)), message.replace("line", "row")
+    )
+    assert actor_count(db_url) == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("not a url", "database URL 'not a url' is not valid"),
+        ("mysql://u@localhost/x", "only SQLite and PostgreSQL are supported"),
+        ("postgresql://nobody:secret@127.0.0.1:1/x", "cannot reach database"),
+        ("sqlite:////no/such/folder/t.db", "cannot reach database"),
+    ],
+)
+def test_bad_database_urls(url: str, message: str) -> None:
+    result = runner.invoke(app, ["--db", url, "stances", "list"])
+    assert_user_error(result, message)
+    assert "secret" not in result.output  # passwords never printed
+
+
+def test_unmigrated_database_says_what_to_run(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    assert_user_error(tracker(url, "stances", "list"), "run `tracker db upgrade`")
+    assert tracker(url, "db", "upgrade").exit_code == 0
+    assert "up to date" in tracker(url, "db", "current").output
+    assert tracker(url, "stances", "list").exit_code == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -19,43 +21,60 @@ ARTICLE = (
     "Kyiv, Monday. Zelensky said that 'there should be a ceasefire first, then security "
     "guarantees'. Moscow ruled out the deployment of troops from NATO countries."
 )
+_UNSET = dt.date(1, 1, 1)
 
 
-def make_actor(session: Session, name: str | None = None, **kwargs: object) -> Actor:
-    return create_actor(
-        session,
-        name or f"Actor {next(_counter)}",
-        str(kwargs.pop("kind", "person")),
-        **kwargs,  # type: ignore[arg-type]
-    )
+def make_actor(
+    session: Session,
+    name: str | None = None,
+    *,
+    kind: str = "person",
+    party: Actor | None = None,
+    aliases: Sequence[str] = (),
+) -> Actor:
+    return create_actor(session, name or f"Actor {next(_counter)}", kind, party, aliases)
 
 
-def make_issue(session: Session, slug: str | None = None, **kwargs: object) -> Issue:
+def make_issue(session: Session, slug: str | None = None) -> Issue:
     slug = slug or f"issue-{next(_counter)}"
-    issue, _ = save_issue(session, IssueRow(slug=slug, name=str(kwargs.get("name", slug))))
+    issue, _ = save_issue(session, IssueRow(slug=slug, name=slug.replace("-", " ").title()))
     return issue
 
 
-def make_source(session: Session, text: str | None = None, **kwargs: object) -> Source:
-    text = text or f"{ARTICLE} (copy {next(_counter)})"
+def make_source(
+    session: Session,
+    text: str | None = None,
+    *,
+    title: str = "A test article",
+    published_on: dt.date | None = _UNSET,
+) -> Source:
     source, _ = add_source(
         session,
-        text,
-        title=str(kwargs.get("title", "A test article")),
-        published_on=kwargs.get("published_on", dt.date(2025, 8, 13)),  # type: ignore[arg-type]
+        text or f"{ARTICLE} (copy {next(_counter)})",
+        title=title,
+        published_on=dt.date(2025, 8, 13) if published_on is _UNSET else published_on,
     )
     return source
 
 
-def make_stance(session: Session, **kwargs: object) -> Stance:
-    source = kwargs.pop("source", None) or make_source(session)
+def make_stance(
+    session: Session,
+    *,
+    actor: Actor | None = None,
+    issue: Issue | None = None,
+    source: Source | None = None,
+    position: Any = 2,
+    quote: str = "there should be a ceasefire first",
+    annotator: str = "ana",
+    **kwargs: Any,
+) -> Stance:
     return record_stance(
         session,
-        actor=kwargs.pop("actor", None) or make_actor(session),  # type: ignore[arg-type]
-        issue=kwargs.pop("issue", None) or make_issue(session),  # type: ignore[arg-type]
-        source=source,  # type: ignore[arg-type]
-        position=kwargs.pop("position", 2),  # type: ignore[arg-type]
-        quote=kwargs.pop("quote", "there should be a ceasefire first"),  # type: ignore[arg-type]
-        annotator=kwargs.pop("annotator", "ana"),  # type: ignore[arg-type]
-        **kwargs,  # type: ignore[arg-type]
+        actor=actor or make_actor(session),
+        issue=issue or make_issue(session),
+        source=source or make_source(session),
+        position=position,
+        quote=quote,
+        annotator=annotator,
+        **kwargs,
     )

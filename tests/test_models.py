@@ -7,13 +7,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from tests.factories import make_actor, make_issue, make_source, make_stance
 from tracker.db import transaction
 from tracker.models import Actor, ActorAlias, Stance
 
 
-def _stance_values(session, **overrides: object) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _stance_values(session: Session, **overrides: object) -> dict[str, object]:
     source = make_source(session)
     values: dict[str, object] = {
         "actor_id": make_actor(session).id,

@@ -6,11 +6,12 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from tests.factories import ARTICLE, make_actor, make_issue, make_source, make_stance
 from tracker.db import transaction
 from tracker.errors import ConflictError, TrackerError
-from tracker.models import Stance, StanceEvent
+from tracker.models import Actor, Issue, Stance, StanceEvent
 from tracker.stances import (
     StanceChanges,
     StanceFilter,
@@ -23,21 +24,21 @@ from tracker.stances import (
 )
 
 
-def test_offsets_are_computed_from_the_text(session) -> None:  # type: ignore[no-untyped-def]
+def test_offsets_are_computed_from_the_text(session: Session) -> None:
     source = make_source(session, ARTICLE)
     stance = make_stance(session, source=source, quote="ceasefire first")
     assert ARTICLE[stance.quote_start : stance.quote_end] == "ceasefire first"
     assert stance.stated_on == source.published_on  # defaults to publication date
 
 
-def test_quote_not_in_the_text_is_refused(session) -> None:  # type: ignore[no-untyped-def]
+def test_quote_not_in_the_text_is_refused(session: Session) -> None:
     source = make_source(session, ARTICLE)
     with pytest.raises(TrackerError, match="quote is not in the text of source"):
         make_stance(session, source=source, quote="Putin agreed to everything")
     assert session.scalars(select(Stance)).all() == []
 
 
-def test_offsets_that_do_not_match_the_quote_are_refused(session) -> None:  # type: ignore[no-untyped-def]
+def test_offsets_that_do_not_match_the_quote_are_refused(session: Session) -> None:
     source = make_source(session, ARTICLE)
     with pytest.raises(TrackerError, match="does not match source .* at offset 3"):
         make_stance(session, source=source, quote="ceasefire first", quote_start=3)
@@ -56,13 +57,13 @@ def test_offsets_that_do_not_match_the_quote_are_refused(session) -> None:  # ty
     ],
 )
 def test_bad_values_are_refused_with_a_message(
-    session, field: str, value: object, message: str
-) -> None:  # type: ignore[no-untyped-def]
+    session: Session, field: str, value: object, message: str
+) -> None:
     with pytest.raises(TrackerError, match=message):
         make_stance(session, **{field: value})
 
 
-def test_stated_on_is_required_when_source_has_no_date(session) -> None:  # type: ignore[no-untyped-def]
+def test_stated_on_is_required_when_source_has_no_date(session: Session) -> None:
     source = make_source(session, published_on=None)
     with pytest.raises(TrackerError, match="no publication date"):
         make_stance(session, source=source)
@@ -140,7 +141,7 @@ def test_concurrent_edits_never_overwrite_silently(engine: Engine) -> None:
         assert session.get(Stance, stance_id).note == "bo's"  # type: ignore[union-attr]
 
 
-def test_editing_the_quote_relocates_it(session) -> None:  # type: ignore[no-untyped-def]
+def test_editing_the_quote_relocates_it(session: Session) -> None:
     stance = make_stance(session, source=make_source(session, ARTICLE))
     update_stance(
         session,
@@ -160,7 +161,7 @@ def test_editing_the_quote_relocates_it(session) -> None:  # type: ignore[no-unt
         )
 
 
-def test_an_edit_that_changes_nothing_adds_no_event(session) -> None:  # type: ignore[no-untyped-def]
+def test_an_edit_that_changes_nothing_adds_no_event(session: Session) -> None:
     stance = make_stance(session, annotator="ana")
     update_stance(session, stance.id, StanceChanges(), annotator="ana", expected_version=1)
     events = session.scalars(select(StanceEvent).where(StanceEvent.stance_id == stance.id)).all()
@@ -168,7 +169,7 @@ def test_an_edit_that_changes_nothing_adds_no_event(session) -> None:  # type: i
 
 
 @pytest.fixture
-def populated(session):  # type: ignore[no-untyped-def]
+def populated(session: Session) -> Session:
     ukraine = make_actor(session, "Ukraine", kind="state")
     russia = make_actor(session, "Russia", kind="state", aliases=["Moscow", "the Kremlin"])
     zelensky = make_actor(session, "Volodymyr Zelenskyy", party=ukraine, aliases=["Zelensky"])
@@ -176,7 +177,7 @@ def populated(session):  # type: ignore[no-untyped-def]
     troops = make_issue(session, "troop-deployments")
     source = make_source(session, ARTICLE)
 
-    def add(actor, issue, day, status="accepted"):  # type: ignore[no-untyped-def]
+    def add(actor: Actor, issue: Issue, day: int, status: str = "accepted") -> Stance:
         return record_stance(
             session,
             actor=actor,
@@ -209,11 +210,11 @@ def populated(session):  # type: ignore[no-untyped-def]
         (StanceFilter(party="Ukraine", issue="troop-deployments", status="accepted"), 1),
     ],
 )
-def test_list_filters(populated, flt: StanceFilter, expected: int) -> None:  # type: ignore[no-untyped-def]
+def test_list_filters(populated: Session, flt: StanceFilter, expected: int) -> None:
     assert len(list_stances(populated, flt)) == expected
 
 
-def test_list_is_ordered_by_date_and_unknown_names_are_errors(populated) -> None:  # type: ignore[no-untyped-def]
+def test_list_is_ordered_by_date_and_unknown_names_are_errors(populated: Session) -> None:
     dates = [s.stated_on for s in list_stances(populated, StanceFilter())]
     assert dates == sorted(dates)
     with pytest.raises(TrackerError, match="unknown actor 'Zelenskyyy'; did you mean"):

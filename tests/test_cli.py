@@ -152,7 +152,7 @@ def test_bad_actor_files(db_url: str, tmp_path: Path, content: str, message: str
         ("not a url", "database URL 'not a url' is not valid"),
         ("mysql://u@localhost/x", "only SQLite and PostgreSQL are supported"),
         ("postgresql://nobody:secret@127.0.0.1:1/x", "cannot reach database"),
-        ("sqlite:////no/such/folder/t.db", "cannot reach database"),
+        ("sqlite:////no/such/folder/t.db", "no tracker database at /no/such/folder/t.db"),
     ],
 )
 def test_bad_database_urls(url: str, message: str) -> None:
@@ -161,9 +161,44 @@ def test_bad_database_urls(url: str, message: str) -> None:
     assert "secret" not in result.output  # passwords never printed
 
 
+def test_missing_sqlite_file_is_not_created_by_a_read(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    assert_user_error(tracker(url, "stances", "list"), "no tracker database at")
+    assert not (tmp_path / "new.db").exists()
+
+
 def test_unmigrated_database_says_what_to_run(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'new.db'}"
+    (tmp_path / "new.db").touch()
     assert_user_error(tracker(url, "stances", "list"), "run `tracker db upgrade`")
     assert tracker(url, "db", "upgrade").exit_code == 0
     assert "up to date" in tracker(url, "db", "current").output
     assert tracker(url, "stances", "list").exit_code == 0
+
+
+def test_installed_command_works_from_any_folder(tmp_path: Path) -> None:
+    """The console script finds its migrations and seed data inside the package."""
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "tracker"
+    done = subprocess.run(
+        [str(script), "demo"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "tracker.db").exists()  # the default database is in the working folder
+    listed = subprocess.run(
+        [str(script), "stances", "list", "--issue", "ceasefire-first", "--actor", "Trump"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split()[5] for line in listed.stdout.splitlines()[2:]] == ["+1", "+2", "-2"]

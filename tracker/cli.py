@@ -96,6 +96,14 @@ def _root(
 
 def _engine(ctx: typer.Context, *, migrated: bool = True) -> Engine:
     engine = make_engine(ctx.find_root().obj["db"])
+    database = engine.url.database
+    if migrated and engine.dialect.name == "sqlite" and database and database != ":memory:":
+        if not Path(database).exists():
+            # Connecting would leave an empty file behind; say what to do instead.
+            raise TrackerError(
+                f"no tracker database at {database}; run `tracker demo` for the demo data "
+                "or `tracker db upgrade` to start an empty one"
+            )
     check_connection(engine)
     if migrated and not migrate.is_up_to_date(engine):
         raise TrackerError(
@@ -328,6 +336,8 @@ def stances_list(
     elif not rows:
         typer.echo("No stances match these filters.")
     else:
+        for row in rows:
+            row["signed_position"] = f"{row['position']:+d}" if row["position"] else "0"
         typer.echo(
             table(
                 rows,
@@ -336,7 +346,7 @@ def stances_list(
                     ("stated_on", "DATE", 10),
                     ("actor", "ACTOR", 24),
                     ("issue", "ISSUE", 20),
-                    ("position", "POS", 3),
+                    ("signed_position", "POS", 3),
                     ("position_label", "LABEL", 30),
                     ("quote", "QUOTE", 60),
                 ],

@@ -48,13 +48,12 @@ def make_source(
     title: str = "A test article",
     published_on: dt.date | None = _UNSET,
 ) -> Source:
-    source, _ = add_source(
+    return add_source(
         session,
         text or f"{ARTICLE} (copy {next(_counter)})",
         title=title,
         published_on=dt.date(2025, 8, 13) if published_on is _UNSET else published_on,
     )
-    return source
 
 
 def make_stance(

@@ -12,11 +12,12 @@ from pytest_alembic.tests import (  # noqa: F401  (collected as tests of this mo
     test_up_down_consistency,
     test_upgrade,
 )
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from tracker import migrate
-from tracker.db import make_engine
+from tracker.db import make_engine, transaction
 from tracker.models import Base
+from tracker.search import search_sources
 
 
 @pytest.fixture
@@ -57,5 +58,46 @@ def test_named_constraints_survive_the_migration(empty_db_url: str) -> None:
         migrate.upgrade(engine)
         checks = {c["name"] for c in inspect(engine).get_check_constraints("stance")}
         assert {"ck_stance_position", "ck_stance_confidence", "ck_stance_quote_length"} <= checks
+    finally:
+        engine.dispose()
+
+
+FIRST_SCHEMA_ROWS = [
+    "INSERT INTO actor (id, name, kind, created_at) VALUES (1, 'Ukraine', 'state', :t)",
+    "INSERT INTO actor_alias (actor_id, alias, alias_key) VALUES (1, 'Kyiv', 'kyiv')",
+    "INSERT INTO issue (id, slug, name, description, keywords, label_neg2, label_neg1,"
+    " label_zero, label_pos1, label_pos2)"
+    " VALUES (1, 'nato-membership', 'NATO', '', '[]', 'a', 'b', 'c', 'd', 'e')",
+    "INSERT INTO source (id, title, outlet, url, text, content_hash, ingested_at)"
+    " VALUES (1, 'T', '', '', 'Kyiv wants to join NATO soon.', 'h1', :t)",
+    "INSERT INTO source (id, title, outlet, url, text, content_hash, duplicate_of, ingested_at)"
+    " VALUES (2, 'T', '', '', 'Kyiv wants to join NATO, again.', 'h2', 1, :t)",
+    "INSERT INTO stance (actor_id, issue_id, source_id, stated_on, position, confidence,"
+    " quote, quote_start, quote_end, status, origin, annotator, note, created_at,"
+    " updated_at, version) VALUES (1, 1, 1, '2025-08-18', 2, 1.0, 'join NATO', 14, 23,"
+    " 'accepted', 'analyst', 'ana', '', :t, :t, 1)",
+]
+
+
+def test_existing_data_survives_every_upgrade(empty_db_url: str) -> None:
+    """A database filled at the first schema keeps its rows, links and history."""
+    engine = make_engine(empty_db_url)
+    try:
+        migrate.upgrade(engine, "0001")
+        with engine.begin() as connection:
+            for statement in FIRST_SCHEMA_ROWS:
+                params = {"t": "2025-08-18 12:00:00"} if ":t" in statement else {}
+                connection.execute(text(statement), params)
+
+        migrate.upgrade(engine)
+
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM stance")).scalar() == 1
+            dup = connection.execute(text("SELECT duplicate_of FROM source WHERE id = 2"))
+            assert dup.scalar() == 1
+            basis = connection.execute(text("SELECT published_basis FROM source WHERE id = 1"))
+            assert basis.scalar() == ""
+        with transaction(engine) as session:  # old rows are searchable after the upgrade
+            assert [h.source_id for h in search_sources(session, "join NATO soon")] == [1]
     finally:
         engine.dispose()

@@ -18,9 +18,10 @@ from tracker.actors import get_actor, import_actors, read_actor_csv
 from tracker.csv_io import read_csv
 from tracker.db import transaction
 from tracker.errors import TrackerError
+from tracker.ingest import Ingestor, Input, Overrides
 from tracker.issues import get_issue, import_issues, read_issue_csv
 from tracker.models import Source, Stance, StanceOrigin, StanceStatus
-from tracker.sources import add_source, mark_duplicate
+from tracker.sources import get_source, mark_duplicate
 from tracker.stances import check_confidence, check_position, locate_quote, record_stance
 
 SEED_ANNOTATOR = "seed data"
@@ -72,30 +73,33 @@ def load_demo(engine: Engine) -> DemoSummary:
 
 
 def _load_articles(session: Session, folder: Traversable) -> tuple[dict[str, Source], int]:
+    """Ingest the seed articles through the same pipeline as `tracker sources add`."""
     manifest = read_csv(
         "seeds/articles/manifest.csv",
         required=MANIFEST_COLUMNS,
         text=_text(folder / "manifest.csv"),
     )
+    ingestor = Ingestor(session)
     by_file: dict[str, Source] = {}
     added = 0
     for row in manifest:
         cells = row.cells
-        source, created = add_source(
+        published = dt.date.fromisoformat(cells["published_on"]) if cells["published_on"] else None
+        resource = folder / cells["file"]
+        result = ingestor.ingest(
             session,
-            _text(folder / cells["file"]),
-            title=cells["title"],
-            outlet=cells["outlet"],
-            url=cells["url"],
-            published_on=dt.date.fromisoformat(cells["published_on"])
-            if cells["published_on"]
-            else None,
+            Input(cells["file"], resource.read_bytes),
+            Overrides(cells["title"], cells["outlet"], cells["url"], published),
         )
-        by_file[cells["file"]] = source
-        added += created
-    for row in manifest:
-        if row.cells["duplicate_of"]:
-            mark_duplicate(session, by_file[row.cells["file"]], by_file[row.cells["duplicate_of"]])
+        if result.source_id is None:
+            raise TrackerError(f"seed article {cells['file']}: {result.message}")
+        by_file[cells["file"]] = get_source(session, result.source_id)
+        added += result.status == "added"
+    for row in manifest:  # links the manifest states, in case detection missed one
+        original = row.cells["duplicate_of"]
+        source = by_file[row.cells["file"]]
+        if original and source.duplicate_of is None:
+            mark_duplicate(session, source, by_file[original])
     return by_file, added
 
 

@@ -22,17 +22,21 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    config = alembic_config(engine)
-    with engine.begin() as connection:
+    # A connection with no transaction yet: env.py must adjust SQLite pragmas before
+    # the migration's own transaction begins.
+    with engine.connect() as connection:
+        config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        connection.commit()
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:
-    config = alembic_config(engine)
-    with engine.begin() as connection:
+    with engine.connect() as connection:
+        config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+        connection.commit()
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -20,12 +21,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
     Text,
     TypeDecorator,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
@@ -189,6 +192,10 @@ class Source(Base):
     __tablename__ = "source"
     __table_args__ = (
         CheckConstraint("duplicate_of IS NULL OR duplicate_of <> id", name="not_own_duplicate"),
+        CheckConstraint("split_from IS NULL OR split_from <> id", name="not_split_from_itself"),
+        CheckConstraint(
+            "similarity IS NULL OR (similarity >= 0 AND similarity <= 1)", name="similarity"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -202,6 +209,50 @@ class Source(Base):
         ForeignKey("source.id", ondelete="SET NULL"), index=True
     )
     ingested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How similar this source is to the one it duplicates (0..1), when it is a rewrite.
+    similarity: Mapped[float | None] = mapped_column(Float)
+    # A story that was printed below another article ("Related Articles") and split off it.
+    split_from: Mapped[int | None] = mapped_column(
+        ForeignKey("source.id", ondelete="SET NULL"), index=True
+    )
+    # How the publication date was found ("page metadata", "stated in the text: ...").
+    published_basis: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # What ingestion did that the analyst may want to check: encoding guesses, dropped lines.
+    ingest_log: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=sql_text("'{}'")
+    )
+    # MinHash signature for finding rewrites of the same story (see tracker.dedup).
+    minhash: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+
+class SourceBand(Base):
+    """LSH buckets of a source's MinHash: sources sharing a bucket are rewrite candidates."""
+
+    __tablename__ = "source_band"
+    __table_args__ = (Index("ix_source_band_lookup", "band", "bucket"),)
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True
+    )
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger)
+
+
+class Mention(Base):
+    """Where a known actor is named in a source, under any of its names."""
+
+    __tablename__ = "mention"
+    __table_args__ = (
+        CheckConstraint("start_offset >= 0 AND end_offset > start_offset", name="offsets"),
+        Index("ix_mention_source_start", "source_id", "start_offset"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actor.id", ondelete="CASCADE"), index=True)
+    start_offset: Mapped[int] = mapped_column(Integer)
+    end_offset: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(200))
 
 
 class Stance(Base):

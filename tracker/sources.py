@@ -8,19 +8,33 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import unicodedata
+from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
 from tracker.errors import NotFoundError, TrackerError
-from tracker.models import Source, Stance
+from tracker.mentions import AliasMatcher, Found
+from tracker.models import Actor, Mention, Source, Stance
 from tracker.text import squash
 
 
+class DuplicateSourceError(TrackerError):
+    """The same text is already stored; ``existing`` is that source."""
+
+    def __init__(self, existing: Source) -> None:
+        title = f" ({existing.title!r})" if existing.title else ""
+        super().__init__(f"the same text is already stored as source {existing.id}{title}")
+        self.existing = existing
+
+
 def content_hash(text: str) -> str:
-    """Identity of a text: the same words with different line wrapping are the same source."""
-    return hashlib.sha256(squash(text).encode("utf-8")).hexdigest()
+    """Identity of a text: the same words, whatever the line wrapping or Unicode form
+    (NFKC: full-width letters, ligatures and non-breaking spaces fold to plain ones)."""
+    return hashlib.sha256(squash(unicodedata.normalize("NFKC", text)).encode("utf-8")).hexdigest()
 
 
 def find_by_text(session: Session, text: str) -> Source | None:
@@ -43,15 +57,15 @@ def add_source(
     url: str = "",
     published_on: dt.date | None = None,
     duplicate_of: Source | None = None,
-) -> tuple[Source, bool]:
-    """Store a source unless the same text is already stored. Returns (source, created)."""
+) -> Source:
+    """Store a new source; the same text stored twice raises :class:`DuplicateSourceError`."""
     if "\x00" in text:
         raise TrackerError("source text contains NUL bytes; is this a binary file?")
     if not text.strip():
         raise TrackerError("source text is empty")
     existing = find_by_text(session, text)
     if existing is not None:
-        return existing, False
+        raise DuplicateSourceError(existing)
     source = Source(
         text=text,
         content_hash=content_hash(text),
@@ -63,7 +77,7 @@ def add_source(
     )
     session.add(source)
     session.flush()
-    return source, True
+    return source
 
 
 def mark_duplicate(session: Session, source: Source, original: Source | None) -> None:
@@ -80,13 +94,71 @@ def mark_duplicate(session: Session, source: Source, original: Source | None) ->
     session.flush()
 
 
-def list_sources(session: Session) -> Sequence[tuple[Source, int]]:
-    """Every source with its number of stances, newest first."""
+def list_sources(session: Session, *, limit: int | None = None) -> Sequence[tuple[Source, int]]:
+    """Sources with their number of stances, newest first."""
     counts = select(Stance.source_id, func.count().label("n")).group_by(Stance.source_id).subquery()
     rows = session.execute(
         select(Source, func.coalesce(counts.c.n, 0))
         .options(defer(Source.text))
         .outerjoin(counts, counts.c.source_id == Source.id)
         .order_by(Source.published_on.desc().nulls_last(), Source.id.desc())
+        .limit(limit)
     ).all()
     return [(source, int(n)) for source, n in rows]
+
+
+def source_details(session: Session, source_id: int) -> dict[str, Any]:
+    """Everything an analyst checks about one source, as plain data."""
+    source = get_source(session, source_id)
+    mentions = session.execute(
+        select(Mention.actor_id, Mention.start_offset, Mention.end_offset, Mention.text)
+        .where(Mention.source_id == source.id)
+        .order_by(Mention.start_offset)
+    ).all()
+    names = dict(
+        session.execute(
+            select(Actor.id, Actor.name).where(Actor.id.in_({m.actor_id for m in mentions}))
+        )
+        .tuples()
+        .all()
+    )
+    per_actor = Counter(names[m.actor_id] for m in mentions)
+    found = [Found(m.actor_id, m.start_offset, m.end_offset, m.text) for m in mentions]
+    unknown = AliasMatcher.from_database(session).candidates(source.text, found)
+    return {
+        "source_id": source.id,
+        "title": source.title,
+        "outlet": source.outlet,
+        "url": source.url,
+        "published_on": source.published_on.isoformat() if source.published_on else None,
+        "published_basis": source.published_basis,
+        "duplicate_of": source.duplicate_of,
+        "similarity": source.similarity,
+        "split_from": source.split_from,
+        "rewrites": _ids(session, Source.duplicate_of == source.id),
+        "split_off": _ids(session, Source.split_from == source.id),
+        "stances": session.scalar(
+            select(func.count()).select_from(Stance).where(Stance.source_id == source.id)
+        ),
+        "notes": list(source.ingest_log.get("notes", [])),
+        "dropped": list(source.ingest_log.get("dropped", [])),
+        "actors_mentioned": [{"actor": a, "count": n} for a, n in per_actor.most_common()],
+        "mentions": [
+            {
+                "actor": names[m.actor_id],
+                "text": m.text,
+                "start": m.start_offset,
+                "end": m.end_offset,
+            }
+            for m in mentions
+        ],
+        "unknown_names": [
+            {"name": c.name, "count": c.count, "closest_alias": c.closest_alias, "score": c.score}
+            for c in unknown
+        ],
+        "text": source.text,
+    }
+
+
+def _ids(session: Session, condition: Any) -> list[int]:
+    return list(session.scalars(select(Source.id).where(condition).order_by(Source.id)))

@@ -1,0 +1,249 @@
+"""Ingestion as an analyst uses it: a week of articles in, clean linked sources out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner, Result
+
+from tracker import ingest as ingest_module
+from tracker.cli import app
+from tracker.db import make_engine, transaction
+from tracker.demo import seed_dir
+from tracker.extract import MAX_BYTES
+from tracker.models import Actor, Mention, Source, SourceBand
+from tracker.search import search_sources
+
+runner = CliRunner()
+SEEDS = Path(str(seed_dir() / "articles"))
+ACTORS_CSV = str(seed_dir() / "actors.csv")
+
+
+def tracker(db: str, *args: str, input: str | bytes | None = None) -> Result:
+    return runner.invoke(app, ["--db", db, *args], input=input)
+
+
+def sources(db: str) -> dict[str, Source]:
+    """Stored sources by the file they came from (split-off stories by title)."""
+    engine = make_engine(db)
+    with transaction(engine) as session:
+        rows = session.scalars(select(Source).order_by(Source.id)).all()
+        session.expunge_all()
+    engine.dispose()
+    return {
+        Path(s.ingest_log.get("input", "")).name if not s.split_from else s.title: s for s in rows
+    }
+
+
+@pytest.fixture
+def seeded(db_url: str) -> str:
+    """Actors imported, then the five seed articles ingested from their folder."""
+    assert tracker(db_url, "actors", "import", ACTORS_CSV).exit_code == 0
+    result = tracker(db_url, "sources", "add", str(SEEDS), "--json")
+    assert result.exit_code == 0, result.output
+    return db_url
+
+
+def test_seed_folder_ingests_with_the_right_links(seeded: str) -> None:
+    stored = sources(seeded)
+    s000, s001 = stored["000_5abd108951ae58a9.txt"], stored["001_23354147e0474606.txt"]
+    s002, s003, s004 = (
+        stored[f"00{i}_{h}.txt"]
+        for i, h in [(2, "709f463d14c79fa6"), (3, "416c7c789a07eea4"), (4, "d496d2c999efebb5")]
+    )
+    # 000 is a rewrite of 001 (even though 000 was read first), with a score.
+    assert s000.duplicate_of == s001.id and s001.duplicate_of is None
+    assert s000.similarity is not None and 0 < s000.similarity <= 1
+    # Different articles about the same talks are not linked.
+    assert s002.duplicate_of is None and s003.duplicate_of is None and s004.duplicate_of is None
+    # 003's "Related Articles" are separate sources, never part of the main story.
+    assert "Ben Gvir" not in s003.text and "E1 settlement" not in s003.text
+    assert "Turkey is still ready" not in s003.text
+    split = [s for s in stored.values() if s.split_from == s003.id]
+    assert len(split) == 3
+    turkey = next(s for s in split if "Turkey" in s.title)
+    assert turkey.text.startswith("Turkey remains open to providing security guarantees")
+    assert turkey.duplicate_of is None
+    assert any("Try Our AI Features" in line for line in s003.ingest_log["dropped"])
+    # Dates: stated on the first line; inferred year; none at all.
+    assert str(s004.published_on) == "2025-09-04" and "2025-09-04" in s004.published_basis
+    assert str(s001.published_on) == "2024-12-07" and "2024" in s001.published_basis
+    assert s002.published_on is None and s003.published_on is None
+
+
+def test_every_spelling_of_zelenskyy_is_one_actor(seeded: str) -> None:
+    engine = make_engine(seeded)
+    with transaction(engine) as session:
+        zelenskyy = session.scalar(select(Actor).where(Actor.name == "Volodymyr Zelenskyy"))
+        assert zelenskyy is not None
+        rows = session.execute(
+            select(Mention.text, Source.text, Mention.start_offset, Mention.end_offset)
+            .join(Source, Source.id == Mention.source_id)
+            .where(Mention.actor_id == zelenskyy.id)
+        ).all()
+    engine.dispose()
+    spellings = {text for text, *_ in rows}
+    assert {"Zelenskiy", "Zelensky", "Zelenskyy"} <= spellings
+    for text, source_text, start, end in rows:  # offsets point at the mention itself
+        assert source_text[start:end] == text
+
+
+def test_show_lists_mentions_and_unknown_names(seeded: str) -> None:
+    s001 = sources(seeded)["001_23354147e0474606.txt"]
+    result = tracker(seeded, "sources", "show", str(s001.id), "--json")
+    assert result.exit_code == 0, result.output
+    details = json.loads(result.stdout)
+    mentioned = {m["actor"] for m in details["actors_mentioned"]}
+    assert {"Volodymyr Zelenskyy", "Donald Trump", "Emmanuel Macron"} <= mentioned
+    unknown = {n["name"] for n in details["unknown_names"]}
+    assert "Tom Balmforth" in unknown  # a person the actor list does not know
+    assert details["rewrites"] == [sources(seeded)["000_5abd108951ae58a9.txt"].id]
+
+
+def test_a_misspelt_name_is_offered_as_a_known_actor(db_url: str, tmp_path: Path) -> None:
+    assert tracker(db_url, "actors", "import", ACTORS_CSV).exit_code == 0
+    article = tmp_path / "a.txt"
+    article.write_text("Volodymyr Zelenskyi met Karoline Leavit in Kyiv on Monday.\n" * 3)
+    result = tracker(db_url, "sources", "add", str(article), "--json")
+    source_id = json.loads(result.stdout)[0]["source_id"]
+    details = json.loads(tracker(db_url, "sources", "show", str(source_id), "--json").stdout)
+    closest = {n["name"]: n["closest_alias"] for n in details["unknown_names"]}
+    assert closest["Volodymyr Zelenskyi"] in (
+        "Volodymyr Zelensky",
+        "Volodymyr Zelenskyy",
+        "Volodymyr Zelenskiy",
+    )
+    assert closest["Karoline Leavit"] == "Karoline Leavitt"
+
+
+def test_same_text_twice_is_refused_naming_the_existing_source(seeded: str, tmp_path: Path) -> None:
+    original = SEEDS / "002_709f463d14c79fa6.txt"
+    again = tracker(seeded, "sources", "add", str(original))
+    assert again.exit_code == 0
+    existing = sources(seeded)["002_709f463d14c79fa6.txt"].id
+    assert f"already stored as source {existing}" in again.output
+    # Re-wrapped lines and non-breaking spaces are still the same text.
+    copy = tmp_path / "copy.txt"
+    copy.write_text(original.read_text().replace(" ", "\u00a0", 5).replace("\n", "\n\n"))
+    assert (
+        f"already stored as source {existing}"
+        in tracker(seeded, "sources", "add", str(copy)).output
+    )
+
+
+def test_bad_inputs_are_refused_one_by_one(db_url: str, tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("Merz said a ceasefire must come first in any agreement.")
+    (tmp_path / "empty.txt").write_text("  \n")
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    (tmp_path / "huge.txt").write_bytes(b"a" * (MAX_BYTES + 1))
+    result = tracker(db_url, "sources", "add", str(tmp_path), "--json")
+    assert result.exit_code == 2
+    by_name = {Path(r["input"]).name: r for r in json.loads(result.stdout)}
+    assert by_name["good.txt"]["status"] == "added"
+    assert (
+        by_name["empty.txt"]["status"] == "refused" and "empty" in by_name["empty.txt"]["message"]
+    )
+    assert "binary" in by_name["image.txt"]["message"]
+    assert "limit" in by_name["huge.txt"]["message"]
+    assert len(sources(db_url)) == 1  # only the good one
+
+
+def test_guessed_encoding_is_said(db_url: str, tmp_path: Path) -> None:
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Macron a déclaré: « Nous sommes prêts », à l'Élysée.".encode("cp1252"))
+    result = tracker(db_url, "sources", "add", str(latin), "--json")
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert any("guess" in note for note in row["notes"])
+    assert "déclaré" in sources(db_url)["latin.txt"].text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--published", "2025-02-30"], "--published '2025-02-30' is not a date"),
+        (["--kind", "pdf"], "--kind 'pdf'"),
+    ],
+)
+def test_bad_flags_store_nothing(db_url: str, args: list[str], message: str) -> None:
+    result = tracker(db_url, "sources", "add", str(SEEDS / "002_709f463d14c79fa6.txt"), *args)
+    assert result.exit_code == 2 and message in result.stderr
+    assert sources(db_url) == {}
+
+
+def test_missing_path_is_reported(db_url: str) -> None:
+    result = tracker(db_url, "sources", "add", "no/such/file.txt")
+    assert result.exit_code == 2 and "no such file or folder" in result.stderr
+
+
+def test_standard_input_and_explicit_metadata(db_url: str) -> None:
+    text = "Rutte said NATO membership for Ukraine was not under discussion."
+    result = tracker(
+        db_url,
+        "sources",
+        "add",
+        "-",
+        "--title",
+        "Rutte on NATO",
+        "--outlet",
+        "Reuters",
+        "--published",
+        "2025-08-18",
+        "--json",
+        input=text,
+    )
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert row["title"] == "Rutte on NATO" and row["published_on"] == "2025-08-18"
+    assert row["published_basis"] == "given by the analyst"
+
+
+def test_a_failure_half_way_leaves_no_partial_rows(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fault injection: mention finding fails after the source row was written."""
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / name).write_text(f"Article {name}: Merz backed a ceasefire first.")
+    real = ingest_module.record_mentions
+
+    def fail_for_b(session, source, matcher):  # type: ignore[no-untyped-def]
+        if "b.txt" in source.text:
+            from tracker.errors import TrackerError
+
+            raise TrackerError("simulated failure")
+        return real(session, source, matcher)
+
+    monkeypatch.setattr(ingest_module, "record_mentions", fail_for_b)
+    result = tracker(db_url, "sources", "add", str(tmp_path), "--json")
+    assert result.exit_code == 2
+    assert list(sources(db_url)) == ["a.txt"]
+    engine = make_engine(db_url)
+    with transaction(engine) as session:  # b's LSH buckets were rolled back with it
+        assert session.scalar(select(func.count(func.distinct(SourceBand.source_id)))) == 1
+    engine.dispose()
+
+
+def test_full_text_search_with_snippets(seeded: str) -> None:
+    engine = make_engine(seeded)
+    with transaction(engine) as session:
+        hits = search_sources(session, "emphatically opposed")
+        assert len(hits) == 1 and "[emphatically]" in hits[0].snippet.lower()
+        phrase = search_sources(session, '"security guarantees" Turkey')
+        assert any("Turkey" in h.title for h in phrase)
+        # FTS syntax typed by a user is taken as words, never a syntax error.
+        assert isinstance(search_sources(session, 'NEAR( "unbalanced AND OR *'), list)
+        assert search_sources(session, "zzzyzzy") == []
+    engine.dispose()
+    result = tracker(seeded, "sources", "search", "Alaska", "--json")
+    assert result.exit_code == 0 and len(json.loads(result.stdout)) >= 2
+
+
+def test_source_list_shows_rewrites(seeded: str) -> None:
+    result = tracker(seeded, "sources", "list", "--json")
+    rows = json.loads(result.stdout)
+    assert len(rows) == 8  # five articles and three split-off stories
+    assert sum(1 for r in rows if r["duplicate_of"]) == 1

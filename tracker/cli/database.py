@@ -1,0 +1,86 @@
+"""`tracker db`, `tracker demo` and `tracker dashboard`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker import migrate
+from tracker.cli.app import (
+    app,
+    db_app,
+    open_engine,
+)
+from tracker.config import ENV_VAR
+from tracker.db import safe_url
+from tracker.demo import load_demo
+
+# --- db -----------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create the schema or bring it to the newest version."""
+    engine = open_engine(ctx, migrated=False)
+    migrate.upgrade(engine)
+    typer.echo(f"{safe_url(engine.url)} is at schema version {migrate.current_revision(engine)}")
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """Show the database's schema version and whether it is up to date."""
+    engine = open_engine(ctx, migrated=False)
+    current, head = migrate.current_revision(engine), migrate.head_revision()
+    state = "up to date" if current == head else f"behind (newest is {head})"
+    typer.echo(f"{safe_url(engine.url)}: schema version {current or 'none'}, {state}")
+
+
+# --- demo and dashboard ---------------------------------------------------------------------
+
+
+@app.command("demo")
+def demo(ctx: typer.Context) -> None:
+    """Create the database if needed and load the seed articles, actors, issues and stances."""
+    engine = open_engine(ctx, migrated=False)
+    summary = load_demo(engine)
+    typer.echo(
+        f"Demo data in {safe_url(engine.url)}: {summary.issues} issues, {summary.actors} actors, "
+        f"{summary.sources_added} new sources, {summary.stances_added} new stances "
+        f"({summary.stances_total} in all).\n"
+        "Next: `tracker stances list --issue ceasefire-first` or `tracker dashboard`."
+    )
+
+
+@app.command("dashboard")
+def dashboard(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    headless: Annotated[bool, typer.Option(help="Do not open a browser.")] = False,
+) -> None:
+    """Open the Streamlit dashboard on the same database."""
+    engine = open_engine(ctx)
+    url = engine.url.render_as_string(hide_password=False)
+    from importlib.resources import files
+
+    app_path = Path(str(files("dashboard") / "app.py"))
+    env = {**os.environ, ENV_VAR: url}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_path),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        str(headless).lower(),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    typer.echo(f"Dashboard on http://localhost:{port} (database {safe_url(engine.url)})")
+    raise typer.Exit(subprocess.call(command, env=env))

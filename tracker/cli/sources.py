@@ -1,0 +1,205 @@
+"""`tracker sources`: ingest, list, show and search articles."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from dataclasses import asdict
+from typing import Annotated
+
+import typer
+
+from tracker.cli.app import (
+    JsonOpt,
+    open_engine,
+    open_session,
+    parse_date_option,
+    sources_app,
+)
+from tracker.errors import TrackerError
+from tracker.ingest import IngestResult, Overrides, expand_inputs, ingest_inputs
+from tracker.output import table, to_json
+from tracker.search import search_sources
+from tracker.sources import list_sources, source_details
+
+# --- sources -------------------------------------------------------------------------------
+
+
+@sources_app.command("add")
+def sources_add(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[str],
+        typer.Argument(help=".txt, .md or .html files, folders (recursive), - for stdin."),
+    ],
+    title: Annotated[str | None, typer.Option(help="Title (one input only).")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Outlet, e.g. Reuters.")] = None,
+    url: Annotated[
+        str | None, typer.Option(help="Where the text was published (one input only).")
+    ] = None,
+    published: Annotated[
+        str | None, typer.Option(help="Publication date YYYY-MM-DD; beats page and text dates.")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="Read every input as text, markdown or html.")
+    ] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """Ingest articles: extract the text, date it, split off trailing stories, link rewrites,
+    find actor mentions. Each input is stored whole or not at all."""
+    if kind is not None and kind not in ("text", "markdown", "html"):
+        raise TrackerError(f"--kind {kind!r}: expected text, markdown or html")
+    overrides = Overrides(title, outlet, url, parse_date_option(published, "--published"), kind)
+    inputs, problems = expand_inputs(paths)
+    if (title or url) and len(inputs) > 1:
+        raise TrackerError(f"--title and --url describe one input, but {len(inputs)} were given")
+    engine = open_engine(ctx)
+    refused = [IngestResult(p.split(":", 1)[0], "refused", p) for p in problems]
+    show_progress = not json_ and len(inputs) > 1 and sys.stderr.isatty()
+    with typer.progressbar(
+        length=len(inputs), label="Ingesting", file=sys.stderr, hidden=not show_progress
+    ) as bar:
+
+        def report(result: IngestResult) -> None:
+            bar.update(1)
+            if not json_:
+                _print_ingest(result, above_bar=show_progress)
+
+        results = ingest_inputs(engine, inputs, overrides, on_result=report)
+    engine.dispose()
+    results = refused + results
+    if json_:
+        typer.echo(to_json([r.as_json() for r in results]))
+    else:
+        for result in refused:
+            _print_ingest(result, above_bar=False)
+        counts = Counter(r.status for r in results)
+        typer.echo(
+            f"{counts['added']} added, {counts['duplicate']} already stored, "
+            f"{counts['refused']} refused",
+            err=True,
+        )
+    if any(r.status == "refused" for r in results):
+        raise typer.Exit(2)
+
+
+def _print_ingest(result: IngestResult, *, above_bar: bool) -> None:
+    if result.status == "added":
+        date = (
+            f"{result.published_on} ({result.published_basis})"
+            if result.published_on
+            else "no date found: set it with --published or in the dashboard"
+        )
+        title = result.title or "(none)"
+        line = f"added: {result.input}: {result.message}\n  title: {title}\n  date: {date}"
+        if result.candidates:
+            line += f"\n  names not yet known as actors: {', '.join(result.candidates[:8])}"
+        for note in result.notes:
+            line += f"\n  note: {note}"
+    else:
+        line = f"{result.status}: {result.input}: {result.message}"
+    typer.echo(("\n" if above_bar else "") + line, err=result.status == "refused")
+
+
+@sources_app.command("list")
+def sources_list(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+    json_: JsonOpt = False,
+) -> None:
+    """List sources, newest first, with their stance counts and duplicate links."""
+    with open_session(ctx) as session:
+        rows = [
+            {
+                "source_id": src.id,
+                "published_on": src.published_on,
+                "title": src.title,
+                "outlet": src.outlet,
+                "stances": n,
+                "duplicate_of": src.duplicate_of,
+                "split_from": src.split_from,
+            }
+            for src, n in list_sources(session, limit=limit)
+        ]
+    if json_:
+        typer.echo(to_json(rows))
+    elif not rows:
+        typer.echo("No sources yet. Add some with `tracker sources add FILE...`.")
+    else:
+        typer.echo(
+            table(
+                rows,
+                [
+                    ("source_id", "ID", 6),
+                    ("published_on", "PUBLISHED", 10),
+                    ("outlet", "OUTLET", 16),
+                    ("title", "TITLE", 60),
+                    ("stances", "STANCES", 7),
+                    ("duplicate_of", "REWRITE OF", 10),
+                ],
+            )
+        )
+
+
+@sources_app.command("show")
+def sources_show(
+    ctx: typer.Context,
+    source_id: Annotated[int, typer.Argument(help="Source id.")],
+    json_: JsonOpt = False,
+) -> None:
+    """Show a source: metadata, how it was ingested, actor mentions, unknown names, text."""
+    with open_session(ctx) as session:
+        details = source_details(session, source_id)
+    if json_:
+        typer.echo(to_json(details))
+        return
+    for key in (
+        "source_id",
+        "title",
+        "outlet",
+        "url",
+        "published_on",
+        "published_basis",
+        "duplicate_of",
+        "similarity",
+        "split_from",
+        "rewrites",
+        "split_off",
+        "stances",
+    ):
+        if details[key] not in (None, "", []):
+            typer.echo(f"{key.replace('_', ' ')}: {details[key]}")
+    for key in ("notes", "dropped"):
+        for line in details[key]:
+            typer.echo(f"{key[:-1] if key == 'notes' else 'dropped'}: {line}")
+    mentioned = ", ".join(f"{m['actor']} ({m['count']})" for m in details["actors_mentioned"])
+    typer.echo(f"actors mentioned: {mentioned or 'none'}")
+    if details["unknown_names"]:
+        names = "; ".join(
+            n["name"] + (f" (like {n['closest_alias']!r})" if n["closest_alias"] else "")
+            for n in details["unknown_names"]
+        )
+        typer.echo(f"names not known as actors: {names}")
+    typer.echo("\n" + details["text"])
+
+
+@sources_app.command("search")
+def sources_search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help='Words (all must match); "quoted phrase" allowed.')],
+    limit: Annotated[int, typer.Option(min=1, help="At most this many results.")] = 20,
+    json_: JsonOpt = False,
+) -> None:
+    """Full-text search over sources, best match first, with a snippet."""
+    with open_session(ctx) as session:
+        hits = search_sources(session, query, limit=limit)
+    if json_:
+        typer.echo(to_json([asdict(h) for h in hits]))
+    elif not hits:
+        typer.echo(f"No source matches {query!r}.")
+    else:
+        for hit in hits:
+            typer.echo(
+                f"#{hit.source_id} {hit.published_on or '----------'} {hit.title}\n"
+                f"    {hit.snippet}"
+            )

@@ -1,0 +1,323 @@
+"""Ingestion: files, folders and pasted text in; clean, dated, de-duplicated sources out.
+
+Each input is stored inside its own savepoint, so a bad or failing input leaves no
+rows behind while the other inputs of the same call still go in. Inputs are read
+one at a time and committed in batches, so memory stays flat on large folders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from tracker import dedup
+from tracker.db import session_factory
+from tracker.errors import TrackerError
+from tracker.extract import MAX_BYTES, SUPPORTED, Extracted, extract
+from tracker.mentions import AliasMatcher, record_mentions
+from tracker.models import Source, SourceBand
+from tracker.sources import DuplicateSourceError, add_source, find_by_text, mark_duplicate
+
+COMMIT_EVERY = 100
+MAX_CANDIDATES = 20  # bucket-sharing sources whose signatures are compared, most shared first
+VERIFY_AT_MOST = 5  # of those, how many are compared on their full texts
+
+
+@dataclass
+class Overrides:
+    """What the analyst states about an input; it beats anything found in the page."""
+
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published_on: dt.date | None = None
+    kind: str | None = None  # "text", "markdown" or "html"; otherwise from the file name
+
+
+@dataclass
+class IngestResult:
+    input: str
+    status: str  # "added", "duplicate" (same text already stored) or "refused"
+    message: str
+    source_id: int | None = None
+    title: str = ""
+    published_on: dt.date | None = None
+    published_basis: str = ""
+    duplicate_of: int | None = None
+    similarity: float | None = None
+    related_ids: list[int] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    mentions: int = 0
+    candidates: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["published_on"] = self.published_on.isoformat() if self.published_on else None
+        return data
+
+
+@dataclass(frozen=True)
+class Input:
+    """One thing to ingest: a name for messages and a way to read its bytes."""
+
+    name: str
+    read: Callable[[], bytes]
+
+
+def expand_inputs(paths: Iterable[str]) -> tuple[list[Input], list[str]]:
+    """Files, folders (recursively, supported extensions only) and ``-`` for stdin.
+
+    Returns the inputs and the problems found while listing them (missing paths).
+    """
+    inputs: list[Input] = []
+    problems: list[str] = []
+    for raw in paths:
+        if raw == "-":
+            inputs.append(Input("<stdin>", _read_stdin))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SUPPORTED
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                problems.append(f"{raw}: no {', '.join(SUPPORTED)} files in this folder")
+            inputs += [Input(str(p), _file_reader(p)) for p in found]
+        elif path.exists():
+            inputs.append(Input(raw, _file_reader(path)))
+        else:
+            problems.append(f"{raw}: no such file or folder")
+    return inputs, problems
+
+
+def _read_stdin() -> bytes:
+    return sys.stdin.buffer.read(MAX_BYTES + 1)
+
+
+def _file_reader(path: Path) -> Callable[[], bytes]:
+    def read() -> bytes:
+        try:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                raise TrackerError(
+                    f"{path} is {size / 2**20:.1f} MiB; the limit is {MAX_BYTES / 2**20:.0f} MiB"
+                )
+            return path.read_bytes()
+        except PermissionError:
+            raise TrackerError(f"{path}: permission denied") from None
+        except OSError as exc:
+            raise TrackerError(f"{path}: cannot read ({exc.strerror})") from None
+
+    return read
+
+
+class Ingestor:
+    """Stores sources with everything the rest of the tracker relies on."""
+
+    def __init__(self, session: Session) -> None:
+        self.matcher = AliasMatcher.from_database(session)
+
+    def ingest(
+        self, session: Session, item: Input, overrides: Overrides | None = None
+    ) -> IngestResult:
+        overrides = overrides or Overrides()
+        try:
+            extracted = extract(item.name, item.read(), kind=overrides.kind)
+        except TrackerError as exc:
+            return IngestResult(item.name, "refused", str(exc))
+        _apply(extracted, overrides)
+        try:
+            with session.begin_nested():  # a failure below leaves no partial rows
+                return self._store(session, item.name, extracted)
+        except DuplicateSourceError as exc:
+            return IngestResult(
+                item.name,
+                "duplicate",
+                str(exc),
+                source_id=exc.existing.id,
+                title=exc.existing.title,
+            )
+        except TrackerError as exc:
+            return IngestResult(item.name, "refused", str(exc))
+
+    def _store(self, session: Session, name: str, extracted: Extracted) -> IngestResult:
+        source = add_source(
+            session,
+            extracted.text,
+            title=extracted.title,
+            outlet=extracted.outlet,
+            url=extracted.url,
+            published_on=extracted.published_on,
+        )
+        source.published_basis = extracted.published_basis[:300]
+        source.ingest_log = {"input": name, "notes": extracted.notes, "dropped": extracted.dropped}
+        original, score = link_rewrite(session, source)
+        found = record_mentions(session, source, self.matcher)
+        related_ids = [self._store_related(session, source, story) for story in extracted.related]
+        candidates = self.matcher.candidates(source.text, found)
+        session.flush()
+        message = f"stored as source {source.id}"
+        if original is not None and source.duplicate_of is not None:
+            message += f", a rewrite of source {source.duplicate_of} (similarity {score:.2f})"
+        elif original is not None:
+            message += (
+                f"; source {original.id} is a rewrite of this story (similarity {score:.2f}) "
+                "and is now linked to it"
+            )
+        if related_ids:
+            message += f"; {len(related_ids)} trailing stories split off as separate sources"
+        return IngestResult(
+            name,
+            "added",
+            message,
+            source_id=source.id,
+            title=source.title,
+            published_on=source.published_on,
+            published_basis=source.published_basis,
+            duplicate_of=source.duplicate_of,
+            similarity=source.similarity,
+            related_ids=related_ids,
+            dropped=extracted.dropped,
+            mentions=len(found),
+            candidates=[c.name for c in candidates],
+            notes=extracted.notes,
+        )
+
+    def _store_related(self, session: Session, main: Source, story: Any) -> int:
+        """A story printed below the article: its own source, never part of the main one."""
+        existing = find_by_text(session, story.text)
+        if existing is not None:  # the same "related" teaser appears under many pages
+            return existing.id
+        related = add_source(session, story.text, title=story.title, outlet=story.outlet)
+        related.split_from = main.id
+        related.ingest_log = {"input": f"split from source {main.id}"}
+        link_rewrite(session, related)
+        record_mentions(session, related, self.matcher)
+        return related.id
+
+
+def _apply(extracted: Extracted, overrides: Overrides) -> None:
+    if overrides.title:
+        extracted.title = overrides.title
+    if overrides.outlet:
+        extracted.outlet = overrides.outlet
+    if overrides.url:
+        extracted.url = overrides.url
+    if overrides.published_on:
+        extracted.published_on = overrides.published_on
+        extracted.published_basis = "given by the analyst"
+
+
+def link_rewrite(session: Session, source: Source) -> tuple[Source | None, float]:
+    """Store the source's MinHash buckets; link it to an earlier rewrite of the same story.
+
+    Candidates come from shared LSH buckets (an indexed lookup, not all pairs), are
+    ranked by their stored signatures, and the best is verified on the full texts.
+    """
+    signature = dedup.signature(source.text)
+    source.minhash = signature
+    keys = dedup.band_keys(signature)
+    shared = func.count().label("shared")
+    candidate_ids = (
+        session.execute(
+            select(SourceBand.source_id, shared)
+            .where(tuple_(SourceBand.band, SourceBand.bucket).in_(keys))
+            .where(SourceBand.source_id != source.id)
+            .group_by(SourceBand.source_id)
+            .order_by(shared.desc(), SourceBand.source_id)
+            .limit(MAX_CANDIDATES)
+        )
+        .scalars()
+        .all()
+    )
+    session.add_all(
+        SourceBand(source_id=source.id, band=band, bucket=bucket) for band, bucket in keys
+    )
+    best: tuple[Source | None, float] = (None, 0.0)
+    for candidate in _by_estimate(session, candidate_ids, signature):
+        is_dup, score = dedup.is_duplicate(source.text, candidate.text)
+        if is_dup and score > best[1]:
+            best = (candidate, score)
+    original, score = best
+    if original is not None:
+        _link(session, source, original, round(min(max(score, 0.0), 1.0), 4))
+    return original, score
+
+
+def _link(session: Session, new: Source, match: Source, score: float) -> None:
+    """Link two versions of a story so that the original is the root, whatever came first.
+
+    The original is the earlier publication; on the same day, the longer text (rewrites
+    condense). When the new source is the original, the old story's group moves under it.
+    """
+    root = session.get(Source, match.duplicate_of) if match.duplicate_of else match
+    assert root is not None
+    if _originality(new) < _originality(root):
+        for member in session.scalars(select(Source).where(Source.duplicate_of == root.id)):
+            member.duplicate_of = new.id
+        root.duplicate_of, root.similarity = new.id, score
+        session.flush()
+    else:
+        mark_duplicate(session, new, root)
+        new.similarity = score
+
+
+def _originality(source: Source) -> tuple[dt.date, int]:
+    return (source.published_on or dt.date.max, -len(source.text))
+
+
+def _by_estimate(session: Session, ids: Iterable[int], signature: bytes) -> Iterator[Source]:
+    """Candidates whose signatures look similar enough to be worth a full comparison."""
+    ids = list(ids)
+    if not ids:
+        return
+    rows = session.execute(select(Source.id, Source.minhash).where(Source.id.in_(ids))).all()
+    ranked = sorted(
+        ((dedup.estimated_similarity(signature, sig), sid) for sid, sig in rows if sig),
+        reverse=True,
+    )
+    # Same-talks articles share buckets often; only signatures that look like a rewrite
+    # earn a full-text comparison, and at most VERIFY_AT_MOST of them.
+    for estimate, source_id in ranked[:VERIFY_AT_MOST]:
+        if estimate >= dedup.CANDIDATE_THRESHOLD:
+            source = session.get(Source, source_id)
+            if source is not None:
+                yield source
+
+
+def ingest_inputs(
+    engine: Engine,
+    inputs: Iterable[Input],
+    overrides: Overrides | None = None,
+    on_result: Callable[[IngestResult], None] | None = None,
+) -> list[IngestResult]:
+    """Ingest every input, committing in batches; returns one result per input."""
+    results: list[IngestResult] = []
+    factory = session_factory(engine)
+    session = factory()
+    try:
+        ingestor = Ingestor(session)
+        for count, item in enumerate(inputs, start=1):
+            result = ingestor.ingest(session, item, overrides)
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+            if count % COMMIT_EVERY == 0:
+                session.commit()
+                session.expunge_all()  # keep memory flat on big folders
+        session.commit()
+    finally:
+        session.close()
+    return results

@@ -121,10 +121,6 @@ def dashboard(demo_url: str, tmp_path: Path) -> Iterator[Dashboard]:
     log = tmp_path / "dashboard.log"
     env = {
         **os.environ,
-        # Import this checkout's `dashboard` package whatever state the venv's editable
-        # install is in (an install made before dashboard/__init__.py existed sees it as a
-        # namespace package, and `files("dashboard")` then fails in the CLI).
-        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
         "PYTHONUNBUFFERED": "1",
     }
     with log.open("wb") as out:

@@ -78,3 +78,25 @@ def test_source_text_is_shown_as_text_not_markup(
     at = run_page(PAGES[1], db_url, monkeypatch)
     assert at.text[0].value == hostile  # st.text: rendered verbatim, never as HTML/Markdown
     assert at.subheader[0].value == r"\<b\>Title\</b\>"  # escaped: shown literally
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_sources_page_searches_the_text(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_page(PAGES[1], demo_url, monkeypatch)
+    at.text_input(key="source_query").input("emphatically opposed").run()
+    frame = at.dataframe[0].value
+    assert len(frame) == 1 and "[emphatically]" in frame["snippet"][0].lower()
+    assert "Coalition of the willing" in frame["title"][0]
+    at.text_input(key="source_query").input("zzzyzzy").run()
+    assert "No source contains" in at.info[0].value
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_sources_page_shows_rewrite_links(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_page(PAGES[1], demo_url, monkeypatch)
+    frame = at.dataframe[0].value
+    rewrite = frame[frame["rewrite_of"].notna()]
+    assert len(rewrite) == 1
+    at.selectbox[0].select(int(rewrite["id"].iloc[0])).run()
+    captions = " ".join(c.value for c in at.caption)
+    assert "Rewrite of source" in captions and "similarity" in captions

@@ -247,3 +247,27 @@ def test_source_list_shows_rewrites(seeded: str) -> None:
     rows = json.loads(result.stdout)
     assert len(rows) == 8  # five articles and three split-off stories
     assert sum(1 for r in rows if r["duplicate_of"]) == 1
+
+
+def test_html_page_keeps_the_article_and_its_metadata(db_url: str) -> None:
+    page = Path(__file__).parent / "data" / "extract" / "news_article.html"
+    result = tracker(db_url, "sources", "add", str(page), "--json")
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert row["title"].startswith("Allies draft security guarantees for Ukraine")
+    assert row["published_on"] == "2025-09-11" and row["published_basis"] == "page metadata"
+    stored = sources(db_url)["news_article.html"]
+    assert stored.outlet == "The Northern Ledger"
+    for boilerplate in ("cookie", "Most read", "Subscribe"):
+        assert boilerplate.lower() not in stored.text.lower()
+
+
+def test_rescan_finds_actors_added_after_the_articles(db_url: str) -> None:
+    assert tracker(db_url, "sources", "add", str(SEEDS / "002_709f463d14c79fa6.txt")).exit_code == 0
+    show = json.loads(tracker(db_url, "sources", "show", "1", "--json").stdout)
+    assert show["actors_mentioned"] == []
+    assert tracker(db_url, "actors", "import", ACTORS_CSV).exit_code == 0
+    result = tracker(db_url, "sources", "rescan")
+    assert result.exit_code == 0 and "1 sources scanned" in result.output
+    show = json.loads(tracker(db_url, "sources", "show", "1", "--json").stdout)
+    assert {"Volodymyr Zelenskyy", "Donald Trump"} <= {m["actor"] for m in show["actors_mentioned"]}

@@ -321,3 +321,29 @@ def ingest_inputs(
     finally:
         session.close()
     return results
+
+
+def rescan_mentions(
+    engine: Engine, on_progress: Callable[[int], None] | None = None, batch: int = 500
+) -> tuple[int, int]:
+    """Find actor mentions again in every source, after actors or aliases changed.
+
+    Returns (sources scanned, mentions found). Works in batches so memory stays flat.
+    """
+    factory = session_factory(engine)
+    scanned = mentions = 0
+    last_id = 0
+    while True:
+        with factory.begin() as session:
+            matcher = AliasMatcher.from_database(session)
+            rows = session.scalars(
+                select(Source).where(Source.id > last_id).order_by(Source.id).limit(batch)
+            ).all()
+            if not rows:
+                return scanned, mentions
+            for source in rows:
+                mentions += len(record_mentions(session, source, matcher))
+            last_id = rows[-1].id
+            scanned += len(rows)
+        if on_progress is not None:
+            on_progress(len(rows))

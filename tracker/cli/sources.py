@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import Annotated
 
 import typer
+from sqlalchemy import func, select
 
 from tracker.cli.app import (
     JsonOpt,
@@ -17,7 +18,14 @@ from tracker.cli.app import (
     sources_app,
 )
 from tracker.errors import TrackerError
-from tracker.ingest import IngestResult, Overrides, expand_inputs, ingest_inputs
+from tracker.ingest import (
+    IngestResult,
+    Overrides,
+    expand_inputs,
+    ingest_inputs,
+    rescan_mentions,
+)
+from tracker.models import Source
 from tracker.output import table, to_json
 from tracker.search import search_sources
 from tracker.sources import list_sources, source_details
@@ -203,3 +211,17 @@ def sources_search(
                 f"#{hit.source_id} {hit.published_on or '----------'} {hit.title}\n"
                 f"    {hit.snippet}"
             )
+
+
+@sources_app.command("rescan")
+def sources_rescan(ctx: typer.Context) -> None:
+    """Find actor mentions again in every source, after adding actors or aliases."""
+    engine = open_engine(ctx)
+    with open_session(ctx) as session:
+        total = session.scalar(select(func.count()).select_from(Source)) or 0
+    with typer.progressbar(
+        length=total, label="Rescanning", file=sys.stderr, hidden=not sys.stderr.isatty()
+    ) as bar:
+        scanned, mentions = rescan_mentions(engine, on_progress=bar.update)
+    engine.dispose()
+    typer.echo(f"{scanned} sources scanned, {mentions} actor mentions found")

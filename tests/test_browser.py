@@ -25,7 +25,8 @@ from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sy
 
 from tracker.db import make_engine, transaction
 from tracker.sources import get_source, list_sources
-from tracker.stances import StanceFilter, list_stances
+from tracker.stance_query import StanceFilter
+from tracker.stances import list_stances
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts" / "browser"

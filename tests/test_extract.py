@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 from pathlib import Path
 
@@ -11,20 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.errors import TrackerError
-from tracker.extract import (
-    MAX_BYTES,
-    SUPPORTED,
-    Extracted,
-    decode,
-    extract,
-    find_published,
-    split_related,
-)
+from tracker.extract import MAX_BYTES, SUPPORTED, Extracted, extract
+from tracker.related import split_related
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds" / "articles"
 DATA = Path(__file__).resolve().parent / "data" / "extract"
-TODAY = dt.date(2025, 11, 23)
 
 SEED_000 = "000_5abd108951ae58a9.txt"
 SEED_001 = "001_23354147e0474606.txt"
@@ -133,150 +124,7 @@ def test_split_related_leaves_whole_articles_alone(name: str) -> None:
     assert split_related(text) == (text, [], [])
 
 
-# --- split_related ----------------------------------------------------------------------
-
-BODY = "The talks went on late into the night and ended without agreement on the text. " * 4
-
-
-def test_marker_near_the_top_does_not_cut() -> None:
-    text = f"Headline about the talks\nRelated\n{BODY}\n{BODY}\n"
-    assert split_related(text) == (text, [], [])
-
-
-def test_marker_case_punctuation_and_counts_are_ignored() -> None:
-    for marker in ("READ MORE »", "Comments (12)", "You may also like:", "More from Reuters"):
-        main, related, dropped = split_related(f"{BODY}\n{BODY}\n{marker}\nLog in to comment")
-        assert main == f"{BODY}\n{BODY}".rstrip()
-        assert related == [] and dropped == [marker, "Log in to comment"]
-
-
-def test_a_marker_inside_a_sentence_is_not_a_marker() -> None:
-    text = f"{BODY}\n{BODY}\nRelated: what a ceasefire line would look like\nMore text."
-    assert split_related(text)[0] == text
-
-
-def test_story_header_separated_from_its_body_and_a_headerless_paragraph() -> None:
-    tail = (
-        "Most read\n\nKyiv Post\n3 hours ago\nEnergy talks resume in Vienna\n\n"
-        f"{BODY}\n\n{BODY}\n\nNewsletter\n"
-    )
-    main, related, dropped = split_related(f"{BODY}\n{BODY}\n\n{tail}")
-    assert main == f"{BODY}\n{BODY}".rstrip()
-    assert len(related) == 1
-    assert related[0].title == "Energy talks resume in Vienna"
-    assert related[0].outlet == "Kyiv Post"
-    assert related[0].text == f"{BODY.strip()}\n\n{BODY.strip()}"
-    assert dropped == ["Most read", "Newsletter"]
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from(["a", "b", " ", ".", "\n", "Related", "Comments"])).map("".join))
-def test_split_related_only_cuts_the_end(text: str) -> None:
-    main, related, dropped = split_related(text)
-    assert text.startswith(main)
-    if main != text:
-        # The marker line starts after the first 30% of the text; the main text is trimmed.
-        assert len(text) - len(text[len(main) :].lstrip()) >= 0.3 * len(text)
-        assert main == main.rstrip()
-    else:
-        assert related == [] and dropped == []
-
-
-# --- find_published ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected", "basis"),
-    [
-        ("Talks resumed. 2025-09-04 was a Thursday.", "2025-09-04", "'2025-09-04'"),
-        ("Leaders met on 4 September 2025 in Paris.", "2025-09-04", "'4 September 2025'"),
-        ("Leaders met on September 4, 2025 in Paris.", "2025-09-04", "'September 4, 2025'"),
-        ("GENEVA, Sept. 4, 2025 (Wire) - Leaders met.", "2025-09-04", "'Sept. 4, 2025'"),
-        ("Talks on Dec. 7, 2024 in Paris.", "2024-12-07", "'Dec. 7, 2024'"),
-        ("On 4th of September, 2025 they met.", "2025-09-04", "'4th of September, 2025'"),
-        # The first date in the text wins, not the newest.
-        ("On 3 June 2025 they met; on 1 May 2025 they had talked.", "2025-06-03", "'3 June 2025'"),
-        # Published label on the first lines beats an earlier date in the prose.
-        ("The 2 September 2025 talks\nPublished: 4 September 2025", "2025-09-04", "Published"),
-        ("The Dec. 7 talks. Putin in 2024 was not as in 2017.", "2024-12-07", "from '2024'"),
-        ("Talks since 7 December 2019 and in 2024.", "2019-12-07", "'7 December 2019'"),
-    ],
-)
-def test_find_published(text: str, expected: str, basis: str) -> None:
-    published_on, found_basis = find_published(text, today=TODAY)
-    assert published_on == dt.date.fromisoformat(expected)
-    assert found_basis.startswith("stated in the text: ")
-    assert basis in found_basis
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "The call on Wednesday came before the summit on Friday.",
-        "According to sources familiar with the Dec. 7 discussions.",  # no year anywhere
-        "Russia invaded in June 2022 and annexed Crimea in 2014.",  # month and year, no day
-        "The treaty of 22 June 1941 is history, not the publication date.",
-        "A deadline of 1 January 2031 was set.",  # the future is a plan, not a publication
-        "Officials said they may 4 times reconsider. 2024 was hard.",  # "may" is a verb
-        "It costs $2024 for 12,000 troops on 31 February 2025.",
-    ],
-)
-def test_find_published_does_not_invent_a_date(text: str) -> None:
-    assert find_published(text, today=TODAY) == (None, "")
-
-
-def test_year_is_inferred_only_where_it_keeps_the_date_in_the_past() -> None:
-    text = "The Dec. 7 meeting was recalled in 2025, a year after 2024's talks."
-    assert find_published(text, today=dt.date(2025, 11, 23))[0] == dt.date(2024, 12, 7)
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.text())
-def test_find_published_is_total(text: str) -> None:
-    published_on, basis = find_published(text, today=TODAY)
-    assert (published_on is None) == (basis == "")
-    if published_on is not None:
-        assert dt.date(1990, 1, 1) <= published_on <= TODAY
-
-
-# --- decoding and bad input -------------------------------------------------------------
-
-QUOTED = "“Peace needs guarantees,” the Élysée official said – ‘not words’."
-
-
-def test_utf8_with_and_without_bom_and_crlf() -> None:
-    assert decode("a.txt", QUOTED.encode()) == (QUOTED, [])
-    assert decode("a.txt", codecs.BOM_UTF8 + QUOTED.encode()) == (QUOTED, [])
-    assert decode("a.txt", b"one\r\ntwo\rthree\n") == ("one\ntwo\nthree\n", [])
-
-
-def test_utf16_with_bom_is_text_not_binary() -> None:
-    text, notes = decode("a.txt", QUOTED.encode("utf-16"))
-    assert text == QUOTED and notes == ["decoded as UTF-16 (byte-order mark)"]
-
-
-def test_charset_declared_by_the_caller_or_the_page() -> None:
-    data = QUOTED.encode("cp1252")
-    assert decode("a.txt", data, "windows-1252") == (QUOTED, ["decoded as windows-1252 (declared)"])
-    html = b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">'
-    text, notes = decode("a.html", html + data)
-    assert text.endswith(QUOTED)  # curly quotes survive: ISO-8859-1 is read as windows-1252
-    assert notes == [
-        "decoded as windows-1252 (declared by the page as iso-8859-1, "
-        "which browsers read as windows-1252)"
-    ]
-
-
-def test_encoding_is_guessed_when_nothing_declares_it() -> None:
-    data = (QUOTED + " Officials said the ‘technical’ plans were finished.\n").encode("cp1252")
-    text, notes = decode("a.txt", data)
-    assert text == data.decode("cp1252")
-    assert notes == ["encoding guessed as cp1252: check the text"]
-    # A wrong declaration is noted, then the guess is used.
-    text, notes = decode("a.txt", "Привет, мир. Переговоры продолжаются.".encode("cp1251"), "utf-8")
-    assert text == "Привет, мир. Переговоры продолжаются."
-    assert notes[0] == "the charset utf-8 (declared) does not fit the bytes"
-    assert notes[1].startswith("encoding guessed as ")
+# --- bad input --------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -323,16 +171,6 @@ def test_unsupported_extension_and_kind() -> None:
     assert extract("ARTICLE.TXT", b"Plain words.").text == "Plain words."
     with pytest.raises(TrackerError, match="unknown kind 'pdf'"):
         extract("a.txt", b"x", kind="pdf")
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.text(st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\ufeff")))
-def test_utf8_text_round_trips(text: str) -> None:
-    if text.strip():
-        assert decode("a.txt", text.encode("utf-8")) == (text, [])
-    result = extract("a.txt", (text + "\n").encode("utf-8")) if text.strip() else None
-    if result is not None:
-        assert result.text and result.text in text
 
 
 @settings(max_examples=100, deadline=None)

@@ -12,9 +12,9 @@ from tests.factories import ARTICLE, make_actor, make_issue, make_source, make_s
 from tracker.db import transaction
 from tracker.errors import ConflictError, TrackerError
 from tracker.models import Actor, Issue, Stance, StanceEvent
+from tracker.stance_query import StanceFilter
 from tracker.stances import (
     StanceChanges,
-    StanceFilter,
     delete_stance,
     list_stances,
     record_stance,

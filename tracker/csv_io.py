@@ -53,52 +53,74 @@ def read_csv(
     optional: Sequence[str] = (),
     text: str | None = None,
 ) -> list[CsvRow]:
-    """Read a UTF-8 CSV file whose header must hold ``required`` and may hold ``optional``.
+    """Read a whole UTF-8 CSV file whose header must hold ``required`` and may hold
+    ``optional``. ``text`` replaces reading ``path`` (stdin, uploads); ``path`` names it."""
+    with stream_csv(path, required=required, optional=optional, text=text) as (_, rows):
+        return list(rows)
 
-    ``text`` replaces reading ``path`` (standard input, uploads); ``path`` still names it.
-    """
+
+@contextmanager
+def stream_csv(
+    path: str | Path,
+    *,
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+    text: str | None = None,
+) -> Iterator[tuple[list[str], Iterator[CsvRow]]]:
+    """Check the header, then yield rows one at a time: memory stays flat on big files."""
     name = str(path)
-    if text is None:
-        text = _read_text(Path(path))
-    if not text.strip():
-        raise TrackerError(f"{name} is empty; expected a header line: {','.join(required)}")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    handle = io.StringIO(text, newline="") if text is not None else _open_text(Path(path))
     try:
-        header = [h.strip() for h in next(reader)]
+        reader = csv.reader(handle, strict=True)
+        try:
+            first = next(reader, None)
+            while first is not None and not any(c.strip() for c in first):
+                first = next(reader, None)  # leading blank lines
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise _read_error(name, reader.line_num or 1, exc) from None
+        if first is None:
+            raise TrackerError(f"{name} is empty; expected a header line: {','.join(required)}")
+        header = [h.strip() for h in first]
         _check_header(name, header, required, optional)
-        rows: list[CsvRow] = []
-        line = reader.line_num + 1
+        yield header, _rows(name, reader, header)
+    finally:
+        handle.close()
+
+
+def _rows(name: str, reader: Any, header: list[str]) -> Iterator[CsvRow]:
+    line = reader.line_num + 1
+    try:
         for cells in reader:
             if any(c.strip() for c in cells):
                 if len(cells) != len(header):
                     raise TrackerError(
                         f"{name} line {line}: {len(cells)} cells, but the header has {len(header)}"
                     )
-                rows.append(
-                    CsvRow(line, {h: restore(c) for h, c in zip(header, cells, strict=True)})
-                )
+                yield CsvRow(line, {h: restore(c) for h, c in zip(header, cells, strict=True)})
             line = reader.line_num + 1
-    except csv.Error as exc:
-        raise TrackerError(f"{name} line {reader.line_num}: malformed CSV ({exc})") from None
-    return rows
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise _read_error(name, reader.line_num, exc) from None
 
 
-def _read_text(path: Path) -> str:
+def _read_error(name: str, line: int, exc: Exception) -> TrackerError:
+    if isinstance(exc, UnicodeDecodeError):
+        return TrackerError(
+            f"{name} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} near line {line}); "
+            "save it as UTF-8 CSV"
+        )
+    return TrackerError(f"{name} line {line}: malformed CSV ({exc})")
+
+
+def _open_text(path: Path) -> TextIO:
     try:
-        raw = path.read_bytes()
+        # utf-8-sig: a byte-order mark (Excel's "CSV UTF-8") is accepted and dropped.
+        return path.open(encoding="utf-8-sig", newline="")
     except FileNotFoundError:
         raise TrackerError(f"file not found: {path}") from None
     except IsADirectoryError:
         raise TrackerError(f"{path} is a folder, not a CSV file") from None
     except OSError as exc:
         raise TrackerError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TrackerError(
-            f"{path} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-            "save it as UTF-8 CSV"
-        ) from None
 
 
 def _check_header(

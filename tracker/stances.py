@@ -13,13 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.actors import get_actor
 from tracker.errors import ConflictError, NotFoundError, TrackerError
-from tracker.issues import get_issue
 from tracker.models import (
     POSITION_MAX,
     POSITION_MIN,
@@ -33,9 +31,9 @@ from tracker.models import (
     StanceStatus,
     utcnow,
 )
+from tracker.stance_query import STATUSES, StanceFilter, filter_conditions
 from tracker.text import shorten
 
-STATUSES = tuple(s.value for s in StanceStatus)
 ORIGINS = tuple(o.value for o in StanceOrigin)
 
 
@@ -302,47 +300,12 @@ def stance_history(session: Session, stance_id: int) -> Sequence[StanceEvent]:
     ).all()
 
 
-@dataclass
-class StanceFilter:
-    """What a list, export or chart is restricted to. Names go through alias matching."""
-
-    actor: str | None = None
-    party: str | None = None
-    issue: str | None = None
-    status: str | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
-
-
-def filtered_query(session: Session, flt: StanceFilter) -> Select[tuple[Stance]]:
-    """The filter as SQL, so only the rows shown are ever read."""
-    query = select(Stance)
-    if flt.actor:
-        query = query.where(Stance.actor_id == get_actor(session, flt.actor).id)
-    if flt.party:
-        party = get_actor(session, flt.party)
-        member = aliased(Actor)
-        query = query.join(member, member.id == Stance.actor_id).where(
-            or_(member.id == party.id, member.party_id == party.id)
-        )
-    if flt.issue:
-        query = query.where(Stance.issue_id == get_issue(session, flt.issue).id)
-    if flt.status:
-        query = query.where(Stance.status == check_status(flt.status))
-    if flt.since and flt.until and flt.since > flt.until:
-        raise TrackerError(f"--since {flt.since} is after --until {flt.until}")
-    if flt.since:
-        query = query.where(Stance.stated_on >= flt.since)
-    if flt.until:
-        query = query.where(Stance.stated_on <= flt.until)
-    return query
-
-
 def list_stances(
     session: Session, flt: StanceFilter, *, limit: int | None = None, offset: int = 0
 ) -> Sequence[Stance]:
     query = (
-        filtered_query(session, flt)
+        select(Stance)
+        .where(*filter_conditions(session, flt))
         .options(
             joinedload(Stance.actor).joinedload(Actor.party),
             joinedload(Stance.issue),
@@ -361,36 +324,3 @@ def list_stances(
     if limit is not None:
         query = query.limit(limit)
     return session.scalars(query).all()
-
-
-def stance_row(stance: Stance) -> dict[str, Any]:
-    """A stance as one flat record: the JSON output and the CSV columns."""
-    party = stance.actor.party or stance.actor
-    return {
-        "stance_id": stance.id,
-        "actor": stance.actor.name,
-        "party": party.name,
-        "issue": stance.issue.slug,
-        "stated_on": stance.stated_on.isoformat(),
-        "position": stance.position,
-        "position_label": stance.issue.label(stance.position),
-        "confidence": stance.confidence,
-        "status": stance.status,
-        "origin": stance.origin,
-        "quote": stance.quote,
-        "quote_start": stance.quote_start,
-        "quote_end": stance.quote_end,
-        "source_id": stance.source_id,
-        "source_title": stance.source.title,
-        "source_outlet": stance.source.outlet,
-        "source_url": stance.source.url,
-        "published_on": (
-            stance.source.published_on.isoformat() if stance.source.published_on else None
-        ),
-        "duplicate_of": stance.source.duplicate_of,
-        "annotator": stance.annotator,
-        "note": stance.note,
-        "created_at": stance.created_at.isoformat(),
-        "updated_at": stance.updated_at.isoformat(),
-        "version": stance.version,
-    }

@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.state import session
 from tracker.actors import list_actors
 from tracker.issues import list_issues
-from tracker.stances import STATUSES, StanceFilter, list_stances, stance_row
+from tracker.stance_query import STATUSES, StanceFilter, stance_records
 
 PAGE_SIZE = 500
 COLUMNS = [
@@ -64,7 +64,7 @@ flt = StanceFilter(
     until=until,
 )
 with session() as s:
-    rows = [stance_row(x) for x in list_stances(s, flt, limit=PAGE_SIZE + 1)]
+    rows = stance_records(s, flt, limit=PAGE_SIZE + 1)
 
 if not rows:
     st.info("No stances match these filters. Widen the dates or set a filter back to (all).")

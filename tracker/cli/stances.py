@@ -13,7 +13,7 @@ from tracker.cli.app import (
     stances_app,
 )
 from tracker.output import table, to_json
-from tracker.stances import STATUSES, StanceFilter, list_stances, stance_row
+from tracker.stance_query import STATUSES, StanceFilter, stance_records
 
 # --- stances --------------------------------------------------------------------------------
 
@@ -42,7 +42,7 @@ def stances_list(
         until=parse_date_option(until, "--until"),
     )
     with open_session(ctx) as session:
-        rows = [stance_row(s) for s in list_stances(session, flt, limit=limit)]
+        rows = stance_records(session, flt, limit=limit)
     if json_:
         typer.echo(to_json(rows))
     elif not rows:

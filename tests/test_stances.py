@@ -221,3 +221,28 @@ def test_list_is_ordered_by_date_and_unknown_names_are_errors(populated: Session
         list_stances(populated, StanceFilter(actor="Zelenskyyy"))
     with pytest.raises(TrackerError, match="is after"):
         list_stances(populated, StanceFilter(since=dt.date(2025, 9, 1), until=dt.date(2025, 8, 1)))
+
+
+def test_one_stance_per_actor_issue_and_passage(session: Session) -> None:
+    source = make_source(session, ARTICLE)
+    first = make_stance(session, source=source, quote="ceasefire first")
+    with pytest.raises(TrackerError, match=f"stance #{first.id} already records"):
+        make_stance(
+            session,
+            source=source,
+            quote="ceasefire first",
+            actor=first.actor,
+            issue=first.issue,
+            position=-1,
+        )
+    other = make_stance(
+        session, source=source, quote="ruled out", actor=first.actor, issue=first.issue
+    )
+    with pytest.raises(TrackerError, match="already records"):
+        update_stance(
+            session,
+            other.id,
+            StanceChanges(quote="ceasefire first"),
+            annotator="ana",
+            expected_version=1,
+        )

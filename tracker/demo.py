@@ -55,8 +55,11 @@ def _text(resource: Traversable) -> str:
     return resource.read_text(encoding="utf-8")
 
 
-def load_demo(engine: Engine) -> DemoSummary:
-    """Migrate the database to the newest schema and load the seed data into it."""
+def load_demo(engine: Engine, *, with_stances: bool = True) -> DemoSummary:
+    """Migrate the database to the newest schema and load the seed data into it.
+
+    Without stances it holds the taxonomy, actors and sources only: a team's starting point.
+    """
     migrate.upgrade(engine)
     seeds = seed_dir()
     with transaction(engine) as session:
@@ -67,7 +70,9 @@ def load_demo(engine: Engine) -> DemoSummary:
             session, read_actor_csv("seeds/actors.csv", _text(seeds / "actors.csv"))
         )
         by_file, sources_added = _load_articles(session, seeds / "articles")
-        stances_added = _load_stances(session, seeds / "stances.csv", by_file)
+        stances_added = (
+            _load_stances(session, seeds / "stances.csv", by_file) if with_stances else 0
+        )
         total = len(session.scalars(select(Stance.id)).all())
     return DemoSummary(issues, actors_new + actors_old, sources_added, stances_added, total)
 

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -268,6 +269,15 @@ class Stance(Base):
         CheckConstraint("quote_end - quote_start = length(quote)", name="quote_length"),
         CheckConstraint(_in_list("status", StanceStatus), name="status"),
         CheckConstraint(_in_list("origin", StanceOrigin), name="origin"),
+        # One stance per actor, issue and passage: re-imports and suggestions never duplicate.
+        UniqueConstraint(
+            "actor_id",
+            "issue_id",
+            "source_id",
+            "quote_start",
+            "quote_end",
+            name="uq_stance_passage",
+        ),
         # "Positions of these actors on this issue over time".
         Index("ix_stance_issue_actor_stated", "issue_id", "actor_id", "stated_on"),
         Index("ix_stance_actor_stated", "actor_id", "stated_on"),

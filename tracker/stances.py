@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -74,7 +74,18 @@ def check_annotator(annotator: str) -> str:
     return annotator
 
 
-def locate_quote(source: Source, quote: str, start: int | None = None) -> tuple[int, int]:
+class QuotedText(Protocol):
+    """Anything with a source's id, title and text: a Source row, or a cached copy."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+
+
+def locate_quote(source: QuotedText, quote: str, start: int | None = None) -> tuple[int, int]:
     """Offsets of ``quote`` in the source text; never trust offsets a user typed.
 
     With ``start`` given, the text must hold the quote exactly there. Without it
@@ -163,6 +174,7 @@ def record_stance(
         )
     if origin not in ORIGINS:
         raise TrackerError(f"unknown origin {origin!r}; expected one of {', '.join(ORIGINS)}")
+    _check_passage_free(session, actor.id, issue.id, source.id, start, end)
     stance = Stance(
         actor=actor,
         issue=issue,
@@ -182,6 +194,33 @@ def record_stance(
     session.flush()
     _log(session, stance.id, StanceAction.CREATE, stance.annotator, None, snapshot(stance))
     return stance
+
+
+def _check_passage_free(
+    session: Session,
+    actor_id: int,
+    issue_id: int,
+    source_id: int,
+    start: int,
+    end: int,
+    exclude: int | None = None,
+) -> None:
+    """One stance per actor, issue and passage (the database enforces it too)."""
+    existing = session.scalar(
+        select(Stance.id).where(
+            Stance.actor_id == actor_id,
+            Stance.issue_id == issue_id,
+            Stance.source_id == source_id,
+            Stance.quote_start == start,
+            Stance.quote_end == end,
+            Stance.id != (exclude or -1),
+        )
+    )
+    if existing is not None:
+        raise TrackerError(
+            f"stance #{existing} already records this actor's position on this issue from "
+            "the same passage; edit that one instead"
+        )
 
 
 def get_stance(session: Session, stance_id: int) -> Stance:
@@ -239,19 +278,24 @@ def update_stance(
     stance = get_stance(session, stance_id)
     _check_version(stance, expected_version)
     before = snapshot(stance)
-    if changes.actor is not None:
-        stance.actor = changes.actor
-    if changes.issue is not None:
-        stance.issue = changes.issue
-    if changes.position is not None:
-        stance.position = check_position(changes.position)
+    # Validate everything first: a refused edit must leave the loaded stance untouched.
+    actor = changes.actor or stance.actor
+    issue = changes.issue or stance.issue
+    position = stance.position if changes.position is None else check_position(changes.position)
+    confidence = (
+        stance.confidence if changes.confidence is None else check_confidence(changes.confidence)
+    )
+    quote, start, end = stance.quote, stance.quote_start, stance.quote_end
+    if changes.quote is not None:
+        quote = changes.quote
+        start, end = locate_quote(stance.source, quote, changes.quote_start)
+    with session.no_autoflush:
+        _check_passage_free(session, actor.id, issue.id, stance.source_id, start, end, stance.id)
+    stance.actor, stance.issue = actor, issue
+    stance.position, stance.confidence = position, confidence
+    stance.quote, stance.quote_start, stance.quote_end = quote, start, end
     if changes.stated_on is not None:
         stance.stated_on = changes.stated_on
-    if changes.confidence is not None:
-        stance.confidence = check_confidence(changes.confidence)
-    if changes.quote is not None:
-        start, end = locate_quote(stance.source, changes.quote, changes.quote_start)
-        stance.quote, stance.quote_start, stance.quote_end = changes.quote, start, end
     if changes.note is not None:
         stance.note = changes.note.strip()
     stance.annotator = annotator

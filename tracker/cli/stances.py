@@ -1,39 +1,41 @@
-"""`tracker stances`."""
+"""`tracker stances`: list, export and import recorded stances."""
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
 from tracker.cli.app import (
     JsonOpt,
+    open_engine,
     open_session,
     parse_date_option,
     stances_app,
 )
 from tracker.output import table, to_json
+from tracker.stance_csv import export_stances, export_stances_to, import_stances
 from tracker.stance_query import STATUSES, StanceFilter, stance_records
 
-# --- stances --------------------------------------------------------------------------------
+# The same filters on every command that reads stances.
+ActorOpt = Annotated[str | None, typer.Option(help="Actor name or alias.")]
+PartyOpt = Annotated[str | None, typer.Option(help="Party: its own and its members' stances.")]
+IssueOpt = Annotated[str | None, typer.Option(help="Issue slug.")]
+StatusOpt = Annotated[str | None, typer.Option(help=f"One of: {', '.join(STATUSES)}.")]
+SinceOpt = Annotated[str | None, typer.Option(help="Stated on or after (YYYY-MM-DD).")]
+UntilOpt = Annotated[str | None, typer.Option(help="Stated on or before (YYYY-MM-DD).")]
 
 
-@stances_app.command("list")
-def stances_list(
-    ctx: typer.Context,
-    actor: Annotated[str | None, typer.Option(help="Actor name or alias.")] = None,
-    party: Annotated[
-        str | None, typer.Option(help="Party: its own and its members' stances.")
-    ] = None,
-    issue: Annotated[str | None, typer.Option(help="Issue slug.")] = None,
-    status: Annotated[str | None, typer.Option(help=f"One of: {', '.join(STATUSES)}.")] = None,
-    since: Annotated[str | None, typer.Option(help="Stated on or after (YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option(help="Stated on or before (YYYY-MM-DD).")] = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="At most this many stances.")] = None,
-    json_: JsonOpt = False,
-) -> None:
-    """List stances, oldest first, filtered by actor, party, issue, status and date."""
-    flt = StanceFilter(
+def _filter(
+    actor: str | None,
+    party: str | None,
+    issue: str | None,
+    status: str | None,
+    since: str | None,
+    until: str | None,
+) -> StanceFilter:
+    return StanceFilter(
         actor=actor,
         party=party,
         issue=issue,
@@ -41,6 +43,22 @@ def stances_list(
         since=parse_date_option(since, "--since"),
         until=parse_date_option(until, "--until"),
     )
+
+
+@stances_app.command("list")
+def stances_list(
+    ctx: typer.Context,
+    actor: ActorOpt = None,
+    party: PartyOpt = None,
+    issue: IssueOpt = None,
+    status: StatusOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most this many stances.")] = None,
+    json_: JsonOpt = False,
+) -> None:
+    """List stances, oldest first, filtered by actor, party, issue, status and date."""
+    flt = _filter(actor, party, issue, status, since, until)
     with open_session(ctx) as session:
         rows = stance_records(session, flt, limit=limit)
     if json_:
@@ -64,3 +82,62 @@ def stances_list(
                 ],
             )
         )
+
+
+@stances_app.command("export")
+def stances_export(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="Output CSV file, or - for standard output.")],
+    actor: ActorOpt = None,
+    party: PartyOpt = None,
+    issue: IssueOpt = None,
+    status: StatusOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="Start with a BOM so spreadsheets read accents right.")
+    ] = False,
+) -> None:
+    """Export stances as CSV (columns in docs/csv.md), streamed from the database."""
+    flt = _filter(actor, party, issue, status, since, until)
+    with open_session(ctx) as session:
+        if file == "-":
+            if excel:
+                sys.stdout.write("\ufeff")
+            export_stances(session, flt, sys.stdout)
+            return
+        count = export_stances_to(session, flt, file, excel=excel)
+    typer.echo(f"{count} stances written to {file}", err=True)
+
+
+@stances_app.command("import")
+def stances_import(
+    ctx: typer.Context,
+    file: Annotated[
+        str, typer.Argument(help="CSV with the export's columns (stance_id optional).")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")
+    ] = False,
+    skip_invalid: Annotated[
+        str | None,
+        typer.Option(
+            "--skip-invalid",
+            metavar="REJECTS.csv",
+            help="Import the valid rows; write the others, with a reason, to this file.",
+        ),
+    ] = None,
+    annotator: Annotated[str, typer.Option(help="Annotator for rows that name none.")] = "import",
+) -> None:
+    """Import stances from CSV. Every row is checked first; by default one bad row means
+    nothing is written. Importing the same file again creates nothing new."""
+    engine = open_engine(ctx)
+    try:
+        report = import_stances(
+            engine, file, dry_run=dry_run, rejects=skip_invalid, annotator=annotator
+        )
+    finally:
+        engine.dispose()
+    typer.echo(report.summary())
+    if report.rejected and skip_invalid and not dry_run:
+        typer.echo(f"rejected rows and their reasons are in {skip_invalid}", err=True)

@@ -1,0 +1,334 @@
+"""Stances out to CSV and back in: lossless, spreadsheet-safe, all or nothing."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, delete, func, select
+from typer.testing import CliRunner, Result
+
+from tests.factories import make_actor, make_issue, make_source
+from tracker import migrate
+from tracker.cli import app
+from tracker.db import make_engine, transaction
+from tracker.demo import load_demo
+from tracker.models import Actor, Issue, Source, Stance, StanceEvent
+from tracker.stance_csv import export_stances, import_stances
+from tracker.stance_query import COLUMNS, StanceFilter
+from tracker.stances import record_stance
+
+runner = CliRunner()
+TRICKY = (
+    'Zelensky said: "no", then, after a pause,\nhe added — "well, maybe".\n'
+    '=HYPERLINK("http://evil") +1 -2 @team\tTab here.\r\n'
+    "Зеленський заявив: «Ні». 泽连斯基说. Ζελένσκι. 'quoted'"
+)
+
+
+def tracker(db: str, *args: str) -> Result:
+    return runner.invoke(app, ["--db", db, *args])
+
+
+def export_text(engine: Engine, flt: StanceFilter | None = None) -> str:
+    out = io.StringIO(newline="")
+    with transaction(engine) as session:
+        export_stances(session, flt or StanceFilter(), out)
+    return out.getvalue()
+
+
+def stance_count(engine: Engine) -> int:
+    with transaction(engine) as session:
+        return session.scalar(select(func.count()).select_from(Stance)) or 0
+
+
+@pytest.fixture
+def second_db(empty_db_url: str) -> Iterator[Engine]:
+    """Another database, for 'import into an empty database' round trips."""
+    engine = make_engine(empty_db_url)
+    migrate.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_demo_round_trip_gives_the_same_file(engine: Engine, second_db: Engine) -> None:
+    load_demo(engine)
+    load_demo(second_db, with_stances=False)  # the same sources, actors and issues
+    first = export_text(engine)
+    report = import_stances(second_db, "demo.csv", text=first)
+    assert (report.created, report.updated, report.unchanged) == (43, 0, 0)
+    assert export_text(second_db) == first
+    header = next(csv.reader(io.StringIO(first)))
+    assert tuple(header) == COLUMNS
+
+
+def _tricky_db(engine: Engine) -> None:
+    with transaction(engine) as session:
+        actor = make_actor(session, "Volodymyr Zelenskyy", aliases=["Зеленський"])
+        issue = make_issue(session, "ceasefire-first")
+        source = make_source(session, TRICKY, title="=cmd|' /C calc'!A0")
+    quotes = [
+        '"no", then, after a pause,\nhe added',
+        '=HYPERLINK("http://evil") +1',
+        "-2 @team\tTab",
+        "Зеленський заявив: «Ні»",
+        "泽连斯基说",
+    ]
+    with transaction(engine) as session:
+        for i, quote in enumerate(quotes):
+            record_stance(
+                session,
+                actor=session.merge(actor),
+                issue=session.merge(issue),
+                source=session.merge(source),
+                position=i - 2,
+                quote=quote,
+                annotator="@ana",
+                note=f'+note {i}, with "quotes"\nand a newline',
+                confidence=1 / (i + 3),
+            )
+
+
+def test_tricky_cells_survive_and_never_run_as_formulas(engine: Engine, second_db: Engine) -> None:
+    _tricky_db(engine)
+    _tricky_db(second_db)
+    with transaction(second_db) as session:
+        session.execute(delete(StanceEvent))
+        session.execute(delete(Stance))
+    first = export_text(engine)
+    for row in csv.DictReader(io.StringIO(first)):
+        for column, cell in row.items():
+            if column not in ("position", "quote_start", "quote_end", "confidence"):
+                assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), (column, cell)
+    import_stances(second_db, "tricky.csv", text=first)
+    assert export_text(second_db) == first
+    with transaction(second_db) as session:
+        quotes = set(session.scalars(select(Stance.quote)))
+    assert '=HYPERLINK("http://evil") +1' in quotes and "泽连斯基说" in quotes
+
+
+@st.composite
+def stance_specs(draw: st.DrawFn) -> list[dict[str, Any]]:
+    specs, used = [], set()
+    for _ in range(draw(st.integers(1, 6))):
+        start = draw(st.integers(0, len(TRICKY) - 2))
+        end = draw(st.integers(start + 1, min(len(TRICKY), start + 60)))
+        if TRICKY[start:end].strip() == "" or (start, end) in used:
+            continue
+        used.add((start, end))
+        specs.append(
+            {
+                "start": start,
+                "end": end,
+                "position": draw(st.integers(-2, 2)),
+                "confidence": draw(st.floats(0, 1, allow_nan=False)),
+                "note": draw(
+                    st.text(
+                        st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
+                        max_size=30,
+                    )
+                ),
+                "status": draw(st.sampled_from(["suggested", "accepted", "rejected"])),
+                "stated_on": draw(st.dates(dt.date(2020, 1, 1), dt.date(2026, 1, 1))),
+            }
+        )
+    return specs
+
+
+@pytest.fixture
+def tricky_pair(engine: Engine, second_db: Engine) -> tuple[Engine, Engine]:
+    """Two databases with the same actor, issue and tricky source, and no stances."""
+    for eng in (engine, second_db):
+        _tricky_db(eng)
+    return engine, second_db
+
+
+def _clear_stances(eng: Engine) -> None:
+    with transaction(eng) as session:
+        session.execute(delete(StanceEvent))
+        session.execute(delete(Stance))
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(specs=stance_specs())
+def test_any_stances_round_trip(
+    tricky_pair: tuple[Engine, Engine], specs: list[dict[str, Any]]
+) -> None:
+    first_db, second = tricky_pair
+    _clear_stances(first_db)
+    _clear_stances(second)
+    with transaction(first_db) as session:
+        actor = session.scalars(select(Actor)).one()
+        issue = session.scalars(select(Issue)).one()
+        source = session.scalars(select(Source)).one()
+        for spec in specs:
+            record_stance(
+                session,
+                actor=actor,
+                issue=issue,
+                source=source,
+                position=spec["position"],
+                quote=TRICKY[spec["start"] : spec["end"]],
+                quote_start=spec["start"],
+                confidence=spec["confidence"],
+                status=spec["status"],
+                note=spec["note"],
+                annotator="ana",
+                stated_on=spec["stated_on"],
+            )
+    first = export_text(first_db)
+    report = import_stances(second, "random.csv", text=first)
+    assert report.created == len(specs)
+    assert export_text(second) == first
+
+
+@pytest.fixture
+def exported(demo_url: str, tmp_path: Path) -> tuple[str, Path]:
+    path = tmp_path / "stances.csv"
+    result = tracker(demo_url, "stances", "export", str(path))
+    assert result.exit_code == 0, result.output
+    return demo_url, path
+
+
+def _rewrite(path: Path, target: Path, edit: Any) -> None:
+    """Copy a CSV, letting ``edit(line_number, row)`` change rows (line 2 = first row)."""
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    with target.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        for line, row in enumerate(rows, start=2):
+            edit(line, row)
+            writer.writerow(row)
+
+
+def test_reimporting_creates_nothing(exported: tuple[str, Path], tmp_path: Path) -> None:
+    db, path = exported
+    again = tracker(db, "stances", "import", str(path))
+    assert again.exit_code == 0 and "0 new, 0 updated, 43 unchanged" in again.output
+    without_ids = tmp_path / "no-ids.csv"
+    _rewrite(path, without_ids, lambda line, row: row.update(stance_id=""))
+    assert (
+        "0 new, 0 updated, 43 unchanged"
+        in tracker(db, "stances", "import", str(without_ids)).output
+    )
+
+
+def test_every_problem_is_listed_and_nothing_written(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    db, path = exported
+    bad = tmp_path / "bad.csv"
+    edits = {
+        2: {"actor": "Nobody Known"},
+        3: {"issue": "moon-landing"},
+        4: {"stated_on": "18/08/2025"},
+        5: {"position": "3"},
+        6: {"confidence": "1.5"},
+        7: {"quote": "words nobody said"},
+        8: {"source_id": "999"},
+        9: {"stance_id": "1"},  # stance 1 is another stance
+        10: {"position": "+1", "note": "changed"},  # valid: an update
+    }
+    _rewrite(path, bad, lambda line, row: row.update(edits.get(line, {})))
+    result = tracker(db, "stances", "import", str(bad))
+    assert result.exit_code == 2
+    for expected in [
+        "line 2, column actor: unknown actor 'Nobody Known'",
+        "line 3, column issue: unknown issue 'moon-landing'",
+        "line 4, column stated_on: '18/08/2025' is not a date",
+        "line 5, column position: position 3 is outside the scale",
+        "line 6, column confidence: confidence '1.5' is outside 0..1",
+        "line 7, column quote: the quote does not match source",
+        "line 8, column source_id: no source with id 999",
+        "line 9, column stance_id: stance 1 here is a different stance",
+    ]:
+        assert expected in result.stderr, expected
+    engine = make_engine(db)
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(StanceEvent)) == 43
+    engine.dispose()
+
+
+def test_skip_invalid_writes_good_rows_and_rejects(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    db, path = exported
+    edited, rejects = tmp_path / "edited.csv", tmp_path / "rejects.csv"
+
+    def edit(line: int, row: dict[str, str]) -> None:
+        if line == 2:
+            row["position"] = "7"
+        if line == 3:
+            row["position"] = "-1" if row["position"] != "-1" else "0"
+
+    _rewrite(path, edited, edit)
+    dry = tracker(db, "stances", "import", str(edited), "--skip-invalid", str(rejects), "--dry-run")
+    assert "1 updated" in dry.output and "dry run" in dry.output and not rejects.exists()
+    result = tracker(db, "stances", "import", str(edited), "--skip-invalid", str(rejects))
+    assert result.exit_code == 0, result.output
+    assert "0 new, 1 updated, 41 unchanged stances; 1 rows were rejected" in result.output
+    (rejected,) = list(csv.DictReader(rejects.open(newline="", encoding="utf-8")))
+    assert rejected["position"] == "7" and "outside the scale" in rejected["reason"]
+    history = tracker(db, "stances", "list", "--json")
+    assert history.exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "is empty"),
+        (b"actor,issue\nTrump,land-swaps\n", "missing column 'stated_on'"),
+        (b"actor,issue,stated_on,position,quote,source_id,colour\n", "unknown column 'colour'"),
+        (
+            b"actor,issue,stated_on,position,quote,source_id\nZ\xe9lensky,a,b,c,d,e\n",
+            "not UTF-8 text",
+        ),
+        (
+            b"actor,issue,stated_on,position,quote,source_id\na,b\n",
+            "line 2: 2 cells, but the header has 6",
+        ),
+    ],
+)
+def test_bad_files_get_one_line_errors(
+    db_url: str, tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes(content)
+    result = tracker(db_url, "stances", "import", str(path))
+    assert result.exit_code == 2 and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_export_filters_and_excel_bom(demo_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "trump.csv"
+    result = tracker(
+        demo_url,
+        "stances",
+        "export",
+        str(path),
+        "--actor",
+        "Trump",
+        "--issue",
+        "ceasefire-first",
+        "--excel",
+    )
+    assert result.exit_code == 0
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [(r["stated_on"], r["position"]) for r in rows] == [
+        ("2024-12-07", "1"),
+        ("2025-08-13", "2"),
+        ("2025-08-18", "-2"),
+    ]
+    stdout = tracker(demo_url, "stances", "export", "-", "--party", "Russia")
+    assert stdout.exit_code == 0 and stdout.stdout.startswith("stance_id,actor,party")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 from tests.factories import make_source
 from tracker.config import ENV_VAR
 from tracker.db import make_engine, transaction
+from tracker.stance_csv import export_stances_bytes
+from tracker.stance_query import StanceFilter
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PAGES = ["views/stances.py", "views/sources.py", "views/taxonomy.py"]
@@ -100,3 +104,21 @@ def test_sources_page_shows_rewrite_links(demo_url: str, monkeypatch: pytest.Mon
     at.selectbox[0].select(int(rewrite["id"].iloc[0])).run()
     captions = " ".join(c.value for c in at.caption)
     assert "Rewrite of source" in captions and "similarity" in captions
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_stances_page_offers_the_filtered_csv(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_page(PAGES[0], demo_url, monkeypatch)
+    at.selectbox(key="f_actor").select("Donald Trump").run()
+    (button,) = at.get("download_button")
+    assert "Download" in button.proto.label
+    # The button calls the same export service the CLI uses, with the page's filters.
+    engine = make_engine(demo_url)
+    with transaction(engine) as session:
+        data = export_stances_bytes(session, StanceFilter(actor="Donald Trump"), excel=True)
+    engine.dispose()
+    assert data.startswith(b"\xef\xbb\xbfstance_id,actor")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == 9 and {r["actor"] for r in rows} == {"Donald Trump"}

@@ -271,3 +271,24 @@ def test_rescan_finds_actors_added_after_the_articles(db_url: str) -> None:
     assert result.exit_code == 0 and "1 sources scanned" in result.output
     show = json.loads(tracker(db_url, "sources", "show", "1", "--json").stdout)
     assert {"Volodymyr Zelenskyy", "Donald Trump"} <= {m["actor"] for m in show["actors_mentioned"]}
+
+
+def test_sources_export_is_spreadsheet_safe(db_url: str, tmp_path: Path) -> None:
+    result = tracker(
+        db_url,
+        "sources",
+        "add",
+        "-",
+        "--title",
+        '=HYPERLINK("x")',
+        "--json",
+        input="Line one, with a comma.\n-2 is not a formula here.",
+    )
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "sources.csv"
+    assert tracker(db_url, "sources", "export", str(out)).exit_code == 0
+    import csv
+
+    (row,) = list(csv.DictReader(out.open(newline="", encoding="utf-8")))
+    assert row["title"] == '\'=HYPERLINK("x")'  # neutralised for spreadsheets
+    assert row["text"] == "Line one, with a comma.\n-2 is not a formula here."

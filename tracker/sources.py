@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -162,3 +162,40 @@ def source_details(session: Session, source_id: int) -> dict[str, Any]:
 
 def _ids(session: Session, condition: Any) -> list[int]:
     return list(session.scalars(select(Source.id).where(condition).order_by(Source.id)))
+
+
+SOURCE_COLUMNS = (
+    "source_id",
+    "title",
+    "outlet",
+    "url",
+    "published_on",
+    "published_basis",
+    "duplicate_of",
+    "similarity",
+    "split_from",
+    "ingested_at",
+    "text",
+)
+
+
+def iter_source_records(session: Session, *, batch: int = 500) -> Iterator[dict[str, Any]]:
+    """Every source as a flat record, streamed in id order (flat memory on big databases)."""
+    query = select(
+        Source.id.label("source_id"),
+        Source.title,
+        Source.outlet,
+        Source.url,
+        Source.published_on,
+        Source.published_basis,
+        Source.duplicate_of,
+        Source.similarity,
+        Source.split_from,
+        Source.ingested_at,
+        Source.text,
+    ).order_by(Source.id)
+    for row in session.execute(query, execution_options={"yield_per": batch}):
+        record = dict(row._mapping)
+        for key in ("published_on", "ingested_at"):
+            record[key] = record[key].isoformat() if record[key] else None
+        yield record

@@ -10,6 +10,7 @@ and passage, so importing the same file twice creates nothing new.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -555,3 +556,10 @@ def _write_rejects(
         )
         with atomic_output(rejects) as out:
             write_csv(out, [*header, "reason"], bad)
+
+
+def export_stances_bytes(session: Session, flt: StanceFilter, *, excel: bool = False) -> bytes:
+    """The export as one UTF-8 file in memory, for a download button."""
+    out = io.StringIO(newline="")
+    export_stances(session, flt, out)
+    return ("\ufeff" if excel else "").encode() + out.getvalue().encode("utf-8")

@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard.state import session
 from tracker.actors import list_actors
 from tracker.issues import list_issues
+from tracker.stance_csv import export_stances_bytes
 from tracker.stance_query import STATUSES, StanceFilter, stance_records
 
 PAGE_SIZE = 500
@@ -69,6 +70,22 @@ with session() as s:
 if not rows:
     st.info("No stances match these filters. Widen the dates or set a filter back to (all).")
     st.stop()
+
+
+def _download() -> bytes:
+    # Called only when the button is clicked: the whole filtered set, not just this page.
+    with session() as s:
+        return export_stances_bytes(s, flt, excel=True)
+
+
+st.download_button(
+    "Download these stances as CSV",
+    data=_download,
+    file_name="stances.csv",
+    mime="text/csv",
+    help="All stances matching the filters (not only the first page), spreadsheet-safe.",
+    on_click="ignore",
+)
 
 if len(rows) > PAGE_SIZE:
     st.caption(f"Showing the first {PAGE_SIZE} stances; narrow the filters to see the rest.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -127,7 +127,8 @@ def parse_date_option(value: str | None, flag: str) -> dt.date | None:
         raise TrackerError(f"{flag} {value!r} is not a date; use YYYY-MM-DD") from None
 
 
-def write_rows(target: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> int:
+def write_rows(target: str, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> int:
+    """CSV to a file (written whole or not at all) or to standard output for ``-``."""
     if target == "-":
         return write_csv(sys.stdout, columns, rows)
     with atomic_output(target) as out:

@@ -16,6 +16,7 @@ from tracker.cli.app import (
     open_session,
     parse_date_option,
     sources_app,
+    write_rows,
 )
 from tracker.errors import TrackerError
 from tracker.ingest import (
@@ -28,7 +29,12 @@ from tracker.ingest import (
 from tracker.models import Source
 from tracker.output import table, to_json
 from tracker.search import search_sources
-from tracker.sources import list_sources, source_details
+from tracker.sources import (
+    SOURCE_COLUMNS,
+    iter_source_records,
+    list_sources,
+    source_details,
+)
 
 # --- sources -------------------------------------------------------------------------------
 
@@ -225,3 +231,15 @@ def sources_rescan(ctx: typer.Context) -> None:
         scanned, mentions = rescan_mentions(engine, on_progress=bar.update)
     engine.dispose()
     typer.echo(f"{scanned} sources scanned, {mentions} actor mentions found")
+
+
+@sources_app.command("export")
+def sources_export(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="Output CSV file, or - for standard output.")],
+) -> None:
+    """Export every source with its metadata, links and full text as CSV."""
+    with open_session(ctx) as session:
+        count = write_rows(file, SOURCE_COLUMNS, iter_source_records(session))
+    if file != "-":
+        typer.echo(f"{count} sources written to {file}", err=True)

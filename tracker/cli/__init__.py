@@ -4,7 +4,7 @@ Every command parses its options, calls a service and prints. Errors a user can
 fix (TrackerError) are printed on one line with exit code 2 and no traceback.
 """
 
-from tracker.cli import database, sources, stances, taxonomy  # noqa: F401  (registers commands)
+from tracker.cli import database, sources, stances, taxonomy, timelines  # noqa: F401
 from tracker.cli.app import app, main
 
 __all__ = ["app", "main"]

@@ -1,0 +1,383 @@
+"""How positions move: per-day series, shifts, party roll-ups, the positions matrix, gaps.
+
+Counting rules, the same in every view, chart and report:
+
+* Only stances that pass the filter count (accepted only, by default; a confidence floor).
+* A story counts once: stances by the same actor on the same issue and day from a source
+  and its rewrites (``duplicate_of``) are one stance, the earliest recorded.
+* One position per actor, issue and day: the mean of that day's stances. The stance shown
+  for the day (tooltip, quotes) is the one closest to that mean (then higher confidence,
+  then the earlier recorded).
+* A position holds until the actor's next stance on the issue.
+* A shift is a change between consecutive days with a position: from support to
+  opposition or back (the sign flips), or a move of two or more points.
+
+Everything up to the per-day positions is computed in SQL with window functions, so a
+chart reads only the rows it draws.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from tracker.actors import get_actor
+from tracker.errors import TrackerError
+from tracker.issues import get_issue
+from tracker.models import Actor, Issue, Source, Stance, StanceStatus
+
+DEFAULT_ROLLUP_DAYS = 90
+
+
+@dataclass
+class SeriesFilter:
+    """Which stances feed a series. Names go through alias matching."""
+
+    issue: str | None = None
+    actors: Sequence[str] = ()
+    parties: Sequence[str] = ()  # a party brings its members along
+    since: dt.date | None = None
+    until: dt.date | None = None
+    statuses: Sequence[str] = (StanceStatus.ACCEPTED.value,)
+    min_confidence: float = 0.0
+
+
+@dataclass(frozen=True)
+class DayPosition:
+    """An actor's position on an issue on one day, and the stance that shows it."""
+
+    actor_id: int
+    actor: str
+    issue: str
+    day: dt.date
+    position: float
+    stances: int  # how many stances (stories counted once) made the day
+    stance_id: int
+    quote: str
+    source_id: int
+    source_title: str
+    source_outlet: str
+    source_url: str
+    annotator: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class Shift:
+    actor: str
+    issue: str
+    before: DayPosition
+    after: DayPosition
+
+    @property
+    def day(self) -> dt.date:
+        return self.after.day
+
+
+def _actor_ids(session: Session, flt: SeriesFilter) -> list[int] | None:
+    """The actors a filter names (parties with their members); None means everyone."""
+    if not flt.actors and not flt.parties:
+        return None
+    ids = {get_actor(session, name).id for name in flt.actors}
+    for name in flt.parties:
+        party = get_actor(session, name)
+        ids |= set(
+            session.scalars(
+                select(Actor.id).where(or_(Actor.id == party.id, Actor.party_id == party.id))
+            )
+        )
+    return sorted(ids)
+
+
+def _counted_stances(session: Session, flt: SeriesFilter) -> Select[Any]:
+    """Stances that count, one per story: the first rule of the module docstring."""
+    if flt.since and flt.until and flt.since > flt.until:
+        raise TrackerError(f"the start date {flt.since} is after the end date {flt.until}")
+    story = func.coalesce(Source.duplicate_of, Source.id)
+    conditions = [
+        Stance.status.in_(list(flt.statuses)),
+        Stance.confidence >= flt.min_confidence,
+    ]
+    if flt.issue:
+        conditions.append(Stance.issue_id == get_issue(session, flt.issue).id)
+    actor_ids = _actor_ids(session, flt)
+    if actor_ids is not None:
+        conditions.append(Stance.actor_id.in_(actor_ids))
+    if flt.since:
+        conditions.append(Stance.stated_on >= flt.since)
+    if flt.until:
+        conditions.append(Stance.stated_on <= flt.until)
+    first_of_story = func.row_number().over(
+        partition_by=(Stance.actor_id, Stance.issue_id, Stance.stated_on, story),
+        order_by=Stance.id,
+    )
+    return (
+        select(
+            Stance.id,
+            Stance.actor_id,
+            Stance.issue_id,
+            Stance.stated_on,
+            Stance.position,
+            Stance.confidence,
+            first_of_story.label("nth_of_story"),
+        )
+        .join(Source, Source.id == Stance.source_id)
+        .where(and_(*conditions))
+    )
+
+
+def day_positions(session: Session, flt: SeriesFilter) -> list[DayPosition]:
+    """Per-day positions (rules above), oldest first, with each day's representative stance."""
+    counted = _counted_stances(session, flt).subquery("counted")
+    once = select(counted).where(counted.c.nth_of_story == 1).subquery("once")
+    day_mean = func.avg(once.c.position).over(
+        partition_by=(once.c.actor_id, once.c.issue_id, once.c.stated_on)
+    )
+    day_count = func.count().over(partition_by=(once.c.actor_id, once.c.issue_id, once.c.stated_on))
+    ranked = select(once, day_mean.label("day_mean"), day_count.label("day_count")).subquery(
+        "ranked"
+    )
+    closest = func.row_number().over(
+        partition_by=(ranked.c.actor_id, ranked.c.issue_id, ranked.c.stated_on),
+        order_by=(
+            func.abs(ranked.c.position - ranked.c.day_mean),
+            ranked.c.confidence.desc(),
+            ranked.c.id,
+        ),
+    )
+    picked = select(ranked, closest.label("pick")).subquery("picked")
+    query = (
+        select(
+            picked.c.actor_id,
+            Actor.name,
+            Issue.slug,
+            picked.c.stated_on,
+            picked.c.day_mean,
+            picked.c.day_count,
+            Stance.id,
+            Stance.quote,
+            Stance.source_id,
+            Source.title,
+            Source.outlet,
+            Source.url,
+            Stance.annotator,
+            Stance.confidence,
+        )
+        .join(Stance, Stance.id == picked.c.id)
+        .join(Actor, Actor.id == picked.c.actor_id)
+        .join(Issue, Issue.id == picked.c.issue_id)
+        .join(Source, Source.id == Stance.source_id)
+        .where(picked.c.pick == 1)
+        .order_by(Issue.slug, Actor.name, picked.c.stated_on)
+    )
+    return [
+        DayPosition(
+            actor_id=row[0],
+            actor=row[1],
+            issue=row[2],
+            day=_as_date(row[3]),
+            position=round(float(row[4]), 4),
+            stances=int(row[5]),
+            stance_id=row[6],
+            quote=row[7],
+            source_id=row[8],
+            source_title=row[9],
+            source_outlet=row[10],
+            source_url=row[11],
+            annotator=row[12],
+            confidence=float(row[13]),
+        )
+        for row in session.execute(query)
+    ]
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def is_shift(before: float, after: float) -> bool:
+    """Support to opposition (or back), or a move of two points or more."""
+    return before * after < 0 or abs(after - before) >= 2
+
+
+def find_shifts(points: Iterable[DayPosition]) -> list[Shift]:
+    """Shifts between consecutive days of each actor on each issue, oldest first."""
+    previous: dict[tuple[int, str], DayPosition] = {}
+    shifts = []
+    for point in sorted(points, key=lambda p: (p.issue, p.actor_id, p.day)):
+        key = (point.actor_id, point.issue)
+        before = previous.get(key)
+        if before is not None and is_shift(before.position, point.position):
+            shifts.append(Shift(point.actor, point.issue, before, point))
+        previous[key] = point
+    return sorted(shifts, key=lambda s: (s.day, s.issue, s.actor))
+
+
+def shifts(session: Session, flt: SeriesFilter) -> list[Shift]:
+    """Shifts whose later day falls in the filter's dates (the earlier may be before it)."""
+    wide = SeriesFilter(
+        flt.issue, flt.actors, flt.parties, None, flt.until, flt.statuses, flt.min_confidence
+    )
+    found = find_shifts(day_positions(session, wide))
+    return [s for s in found if flt.since is None or s.day >= flt.since]
+
+
+# --- party roll-up -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RollupPoint:
+    """A party's position on a date, derived from its own and its members' latest days."""
+
+    party: str
+    issue: str
+    day: dt.date
+    position: float
+    derived_from: tuple[DayPosition, ...]  # each member's latest day within the window
+
+
+def party_rollup(
+    session: Session,
+    party: str,
+    issue: str,
+    *,
+    window_days: int = DEFAULT_ROLLUP_DAYS,
+    flt: SeriesFilter | None = None,
+) -> list[RollupPoint]:
+    """The party's position at each date a member spoke: the mean of the latest position
+    of each member (the party included) stated within ``window_days`` before that date."""
+    if window_days < 1:
+        raise TrackerError("the roll-up window must be at least one day")
+    base = flt or SeriesFilter()
+    points = day_positions(
+        session,
+        SeriesFilter(
+            issue, (), (party,), base.since, base.until, base.statuses, base.min_confidence
+        ),
+    )
+    name = get_actor(session, party).name
+    return _rollup(name, issue, points, dt.timedelta(days=window_days))
+
+
+def _rollup(
+    party: str, issue: str, points: list[DayPosition], window: dt.timedelta
+) -> list[RollupPoint]:
+    latest: dict[int, DayPosition] = {}
+    result = []
+    by_day: dict[dt.date, list[DayPosition]] = defaultdict(list)
+    for point in points:
+        by_day[point.day].append(point)
+    for day in sorted(by_day):
+        for point in by_day[day]:
+            latest[point.actor_id] = point
+        recent = tuple(p for p in latest.values() if day - p.day <= window)
+        mean = sum(p.position for p in recent) / len(recent)
+        result.append(RollupPoint(party, issue, day, round(mean, 4), recent))
+    return result
+
+
+# --- positions matrix and gaps ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    actor: str
+    issue: str
+    position: float  # as of the date
+    since: dt.date  # the day of that position
+    previous: float | None  # as of the start of the change window, if known then
+    stance_ids: tuple[int, ...] = field(default=())
+
+    @property
+    def change(self) -> float | None:
+        return None if self.previous is None else round(self.position - self.previous, 4)
+
+
+def positions_matrix(
+    session: Session,
+    as_of: dt.date,
+    *,
+    change_days: int = 30,
+    flt: SeriesFilter | None = None,
+) -> list[MatrixCell]:
+    """Each actor's position on each issue as of ``as_of``, and what it was
+    ``change_days`` earlier (for the arrows)."""
+    base = flt or SeriesFilter()
+    points = day_positions(
+        session,
+        SeriesFilter(
+            base.issue, base.actors, base.parties, None, as_of, base.statuses, base.min_confidence
+        ),
+    )
+    start = as_of - dt.timedelta(days=change_days)
+    cells = []
+    by_pair: dict[tuple[str, str], list[DayPosition]] = defaultdict(list)
+    for point in points:
+        by_pair[(point.actor, point.issue)].append(point)
+    for (actor, issue), days in sorted(by_pair.items()):
+        latest = days[-1]
+        earlier = [p for p in days if p.day <= start]
+        cells.append(
+            MatrixCell(
+                actor,
+                issue,
+                latest.position,
+                latest.day,
+                earlier[-1].position if earlier else None,
+                tuple(p.stance_id for p in days if p.day > start) or (latest.stance_id,),
+            )
+        )
+    return cells
+
+
+@dataclass(frozen=True)
+class GapPoint:
+    day: dt.date
+    side_a: float | None
+    side_b: float | None
+
+    @property
+    def gap(self) -> float | None:
+        if self.side_a is None or self.side_b is None:
+            return None
+        return round(abs(self.side_a - self.side_b), 4)
+
+
+def gap_between(
+    session: Session,
+    issue: str,
+    side_a: Sequence[str],
+    side_b: Sequence[str],
+    *,
+    window_days: int = DEFAULT_ROLLUP_DAYS,
+    flt: SeriesFilter | None = None,
+) -> list[GapPoint]:
+    """Distance between two groups of parties over time: each side's position is the mean
+    of its parties' roll-ups (the same window rule), at every date either side spoke."""
+    if not side_a or not side_b:
+        raise TrackerError("choose at least one party or actor on each side")
+    window = dt.timedelta(days=window_days)
+    sides = []
+    for names in (side_a, side_b):
+        rollups = [party_rollup(session, n, issue, window_days=window_days, flt=flt) for n in names]
+        sides.append(rollups)
+    days = sorted({p.day for side in sides for rollup in side for p in rollup})
+    return [
+        GapPoint(day, _side_at(sides[0], day, window), _side_at(sides[1], day, window))
+        for day in days
+    ]
+
+
+def _side_at(rollups: list[list[RollupPoint]], day: dt.date, window: dt.timedelta) -> float | None:
+    values = []
+    for rollup in rollups:
+        known = [p for p in rollup if p.day <= day and day - p.day <= window]
+        if known:
+            values.append(known[-1].position)
+    return round(sum(values) / len(values), 4) if values else None

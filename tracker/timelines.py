@@ -132,6 +132,18 @@ def _counted_stances(session: Session, flt: SeriesFilter) -> Select[Any]:
     )
 
 
+def counted_stance_ids(session: Session, flt: SeriesFilter) -> list[int]:
+    """The ids of the stances that count (one per story), oldest first."""
+    counted = _counted_stances(session, flt).subquery("counted")
+    return list(
+        session.scalars(
+            select(counted.c.id)
+            .where(counted.c.nth_of_story == 1)
+            .order_by(counted.c.stated_on, counted.c.id)
+        )
+    )
+
+
 def day_positions(session: Session, flt: SeriesFilter) -> list[DayPosition]:
     """Per-day positions (rules above), oldest first, with each day's representative stance."""
     counted = _counted_stances(session, flt).subquery("counted")

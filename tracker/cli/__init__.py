@@ -4,7 +4,14 @@ Every command parses its options, calls a service and prints. Errors a user can
 fix (TrackerError) are printed on one line with exit code 2 and no traceback.
 """
 
-from tracker.cli import database, sources, stances, taxonomy, timelines  # noqa: F401
+from tracker.cli import (  # noqa: F401  (each module registers its commands)
+    database,
+    report,
+    sources,
+    stances,
+    taxonomy,
+    timelines,
+)
 from tracker.cli.app import app, main
 
 __all__ = ["app", "main"]

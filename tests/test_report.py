@@ -1,0 +1,153 @@
+"""The weekly report, read as its recipients would: content, escaping, files, pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from tests.factories import make_actor, make_issue, make_source
+from tracker.cli import app
+from tracker.db import make_engine, transaction
+from tracker.report import build_report, span_period, week_period
+from tracker.report_render import render_html, render_markdown
+from tracker.stances import record_stance
+
+runner = CliRunner()
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "report"
+NOW = dt.datetime(2025, 8, 25, 9, 0, tzinfo=dt.UTC)
+
+
+def report_text(db: str, *args: str) -> str:
+    result = runner.invoke(app, ["--db", db, "report", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_week_34_names_the_trump_shift_with_both_quotes(demo_url: str) -> None:
+    text = report_text(demo_url, "--week", "2025-W34")
+    headlines = text.split("## 1. Headlines")[1].split("## 2.")[0]
+    assert (
+        "Donald Trump moved from “ceasefire must come first” to “talks while fighting "
+        "continues; no ceasefire before a deal”" in headlines
+    )
+    detail = text.split("## 2. Shifts in detail")[1].split("## 3.")[0]
+    assert "expressed his support for that" in detail
+    assert "while the fighting continued" in detail
+    assert "Metro" in detail and "Daily8" in detail and "Recorded by seed data" in detail
+    assert "18 Aug 2025 – 24 Aug 2025" in text
+    matrix = text.split("## 4.")[1].split("## 5.")[0]
+    assert re.search(r"\| United States \| −2 ↓ \|", matrix)
+
+
+def test_empty_week_is_a_short_report_not_an_error(demo_url: str) -> None:
+    text = report_text(demo_url, "--week", "2025-W40")
+    assert "No recorded changes" in text and "## 1. Headlines" not in text
+    assert "Coverage" in text
+
+
+def test_same_database_same_report(demo_url: str) -> None:
+    engine = make_engine(demo_url)
+    with transaction(engine) as session:
+        first = build_report(session, week_period("2025-W34"), now=NOW)
+        second = build_report(session, week_period("2025-W34"), now=NOW)
+    engine.dispose()
+    assert render_markdown(first) == render_markdown(second)
+    assert render_html(first) == render_html(second)
+    later = runner.invoke(app, ["--db", demo_url, "report", "--week", "2025-W34"]).stdout
+    assert _without_generated(later) == _without_generated(render_markdown(first))
+
+
+def _without_generated(text: str) -> str:
+    return re.sub(r"Generated [^.]* UTC", "", text)
+
+
+def test_text_from_sources_is_escaped(engine: Engine) -> None:
+    hostile = 'Merz said <script>alert("x")</script> [click](javascript:x) **ceasefire first**.'
+    with transaction(engine) as session:
+        source = make_source(
+            session,
+            hostile,
+            title="<img src=x onerror=alert(1)>",
+            published_on=dt.date(2025, 8, 19),
+        )
+        record_stance(
+            session,
+            actor=make_actor(session, "Merz"),
+            issue=make_issue(session, "ceasefire-first"),
+            source=source,
+            position=2,
+            quote=hostile,
+            annotator="<b>ana</b>",
+        )
+    with transaction(engine) as session:
+        report = build_report(session, week_period("2025-W34"), now=NOW)
+    html = render_html(report, charts=False)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<img src=x" not in html and "<b>ana</b>" not in html
+    markdown = render_markdown(report)
+    assert "<script>" not in markdown and r"\[click\]" in markdown
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--week", "34"], "use an ISO week such as 2025-W34"),
+        (["--week", "2025-W60"], "2025 has no week 60"),
+        (["--week", "2025-W34", "--from", "2025-08-01"], "either --week or --from/--to"),
+        ([], "say which period"),
+        (["--from", "2025-09-01", "--to", "2025-08-01"], "is after --to"),
+        (["--week", "last", "--format", "docx"], "--format 'docx'"),
+        (["--week", "last", "-o", "/no/such/dir/r.md"], "folder /no/such/dir does not exist"),
+    ],
+)
+def test_bad_arguments_exit_2(demo_url: str, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["--db", demo_url, "report", *args])
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_last_week_and_spans() -> None:
+    last = week_period("last", today=dt.date(2025, 8, 27))
+    assert (last.start, last.end, last.label) == (
+        dt.date(2025, 8, 18),
+        dt.date(2025, 8, 24),
+        "2025-W34",
+    )
+    assert week_period("last", today=dt.date(2025, 8, 25)).label == "2025-W34"
+    span = span_period(dt.date(2025, 8, 1), dt.date(2025, 8, 31))
+    assert span.title.startswith("2025-08-01 to 2025-08-31")
+
+
+def test_html_and_pdf_files_look_like_documents(demo_url: str, tmp_path: Path) -> None:
+    html, pdf = tmp_path / "w34.html", tmp_path / "w34.pdf"
+    for path, fmt in ((html, "html"), (pdf, "pdf")):
+        result = runner.invoke(
+            app,
+            ["--db", demo_url, "report", "--week", "2025-W34", "--format", fmt, "-o", str(path)],
+        )
+        assert result.exit_code == 0, result.output
+    page = html.read_text(encoding="utf-8")
+    assert 'src="data:image/png;base64,' in page  # the chart is embedded: no network needed
+    assert "<script" not in page and "http" not in page.split("<style>")[0]
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", str(pdf), str(ARTIFACTS / "w34-page")],
+        check=True,
+        timeout=60,
+    )
+    pages = sorted(ARTIFACTS.glob("w34-page-*.png"))
+    assert len(pages) >= 2
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert "Donald Trump moved from" in text and "Page 1 of" in text
+    assert "while the fighting continued" in text

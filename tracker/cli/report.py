@@ -1,0 +1,71 @@
+"""`tracker report`: the weekly stance report, safe to run from cron."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker.cli.app import app, open_session, parse_date_option
+from tracker.errors import TrackerError
+from tracker.report import build_report, span_period, week_period
+from tracker.report_render import FORMATS, render
+
+
+@app.command("report")
+def report_command(
+    ctx: typer.Context,
+    week: Annotated[
+        str | None, typer.Option(help="ISO week, e.g. 2025-W34, or 'last' for last week.")
+    ] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="Start of another span (YYYY-MM-DD).")
+    ] = None,
+    to: Annotated[str | None, typer.Option("--to", help="End of that span (YYYY-MM-DD).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md, html or pdf.")] = "md",
+    output: Annotated[
+        str | None, typer.Option("-o", "--output", help="Write to this file (default: stdout).")
+    ] = None,
+) -> None:
+    """Write the stance report for a week: shifts with their quotes, new stances by issue,
+    where each party stands, timelines of what moved, and coverage. An empty week gives a
+    short "no recorded changes" report, not an error."""
+    if fmt not in FORMATS:
+        raise TrackerError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    if week and (from_ or to):
+        raise TrackerError("give either --week or --from/--to, not both")
+    if week:
+        period = week_period(week)
+    elif from_ and to:
+        start, end = parse_date_option(from_, "--from"), parse_date_option(to, "--to")
+        assert start and end
+        period = span_period(start, end)
+    else:
+        raise TrackerError("say which period: --week 2025-W34, --week last, or --from and --to")
+    with open_session(ctx) as session:
+        data = render(build_report(session, period), fmt)
+    if output is None:
+        if fmt == "pdf" and sys.stdout.isatty():
+            raise TrackerError("a PDF is binary: write it to a file with -o report.pdf")
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    _write_atomically(Path(output), data)
+    typer.echo(f"report for {period.title} written to {output}", err=True)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    if not path.parent.exists():
+        raise TrackerError(f"folder {path.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,310 @@
+"""The weekly stance report: what moved, what was said, where each party stands.
+
+This module gathers the facts (every sentence of the report traces to stances in the
+database); tracker.report_render turns them into Markdown, HTML and PDF. Only accepted
+stances count, and a story and its rewrites count once (the rules of tracker.timelines).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.errors import TrackerError
+from tracker.models import Actor, Issue, Source, Stance, StanceStatus
+from tracker.stance_query import StanceFilter, records_query
+from tracker.timelines import (
+    DEFAULT_ROLLUP_DAYS,
+    DayPosition,
+    SeriesFilter,
+    Shift,
+    counted_stance_ids,
+    day_positions,
+    find_shifts,
+)
+
+QUIET_AFTER_DAYS = 60
+_WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+    label: str
+
+    @property
+    def title(self) -> str:
+        return f"{self.label}: {self.start:%-d %b %Y} – {self.end:%-d %b %Y}"
+
+
+def week_period(week: str, *, today: dt.date | None = None) -> Period:
+    """An ISO week (``2025-W34``) or ``last`` (the last full week before today)."""
+    if week == "last":
+        today = today or dt.date.today()
+        monday = today - dt.timedelta(days=today.isoweekday() - 1 + 7)
+        year, number, _ = monday.isocalendar()
+        return week_period(f"{year}-W{number:02d}")
+    match = _WEEK.match(week.strip())
+    if not match:
+        raise TrackerError(f"--week {week!r}: use an ISO week such as 2025-W34, or 'last'")
+    year, number = int(match[1]), int(match[2])
+    try:
+        monday = dt.date.fromisocalendar(year, number, 1)
+    except ValueError:
+        raise TrackerError(f"--week {week!r}: {year} has no week {number}") from None
+    return Period(monday, monday + dt.timedelta(days=6), f"{year}-W{number:02d}")
+
+
+def span_period(start: dt.date, end: dt.date) -> Period:
+    if start > end:
+        raise TrackerError(f"--from {start} is after --to {end}")
+    return Period(start, end, f"{start.isoformat()} to {end.isoformat()}")
+
+
+@dataclass
+class ShiftItem:
+    actor: str
+    party: str
+    issue: str
+    issue_name: str
+    day: dt.date
+    from_label: str
+    to_label: str
+    from_position: float
+    to_position: float
+    headline: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+@dataclass
+class MatrixRow:
+    party: str
+    cells: list[dict[str, Any]]  # per issue: position, label, arrow, members
+
+
+@dataclass
+class Report:
+    period: Period
+    generated_at: dt.datetime
+    issues: list[dict[str, Any]]  # slug, name, labels, in taxonomy order
+    shifts: list[ShiftItem] = field(default_factory=list)
+    new_stances: list[dict[str, Any]] = field(default_factory=list)  # per issue, per party
+    matrix: list[MatrixRow] = field(default_factory=list)
+    moved_issues: list[str] = field(default_factory=list)
+    series: dict[str, tuple[list[DayPosition], list[Shift]]] = field(default_factory=dict)
+    sources_published: list[dict[str, Any]] = field(default_factory=list)
+    sources_ingested: int = 0
+    review_queue: int = 0
+    quiet_actors: list[dict[str, Any]] = field(default_factory=list)
+    stance_count: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.shifts and not self.stance_count
+
+
+def build_report(session: Session, period: Period, *, now: dt.datetime | None = None) -> Report:
+    issues = session.scalars(select(Issue).order_by(Issue.slug)).all()
+    report = Report(
+        period=period,
+        generated_at=now or dt.datetime.now(dt.UTC),
+        issues=[{"slug": i.slug, "name": i.name, "labels": i.labels()} for i in issues],
+    )
+    by_slug = {i.slug: i for i in issues}
+    parties = _party_of(session)
+    _add_shifts(session, report, by_slug, parties)
+    _add_new_stances(session, report, parties)
+    _add_matrix(session, report, by_slug, parties)
+    _add_coverage(session, report)
+    return report
+
+
+def _party_of(session: Session) -> dict[str, str]:
+    """Actor name -> the name of the party it speaks for (itself for a party)."""
+    rows = session.execute(select(Actor.name, Actor.party_id, Actor.id)).all()
+    names = {actor_id: name for name, _, actor_id in rows}
+    return {name: names.get(party_id, name) if party_id else name for name, party_id, _ in rows}
+
+
+def _label(issue: Issue, position: float) -> str:
+    return issue.label(max(-2, min(2, round(position))))
+
+
+def _add_shifts(
+    session: Session, report: Report, issues: dict[str, Issue], parties: dict[str, str]
+) -> None:
+    period = report.period
+    points = day_positions(session, SeriesFilter(until=period.end))
+    in_week = [s for s in find_shifts(points) if period.start <= s.day <= period.end]
+    for shift in in_week:
+        issue = issues[shift.issue]
+        before, after = shift.before, shift.after
+        from_label, to_label = _label(issue, before.position), _label(issue, after.position)
+        report.shifts.append(
+            ShiftItem(
+                actor=shift.actor,
+                party=parties.get(shift.actor, shift.actor),
+                issue=issue.slug,
+                issue_name=issue.name,
+                day=shift.day,
+                from_label=from_label,
+                to_label=to_label,
+                from_position=before.position,
+                to_position=after.position,
+                headline=(
+                    f"{shift.actor} moved from “{_lower_first(from_label)}” to "
+                    f"“{_lower_first(to_label)}” on {issue.name.lower()} ({shift.day:%-d %b})."
+                ),
+                before=_evidence(before),
+                after=_evidence(after),
+            )
+        )
+    report.moved_issues = sorted({s.issue for s in in_week})
+    for slug in report.moved_issues:
+        series = [p for p in points if p.issue == slug]
+        moved_actors = {s.actor for s in in_week if s.issue == slug}
+        shown = [p for p in series if p.actor in moved_actors or p.day >= period.start]
+        report.series[slug] = (shown, [s for s in in_week if s.issue == slug])
+
+
+def _lower_first(label: str) -> str:
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label
+
+
+def _evidence(point: DayPosition) -> dict[str, Any]:
+    return {
+        "date": point.day,
+        "quote": point.quote,
+        "source_title": point.source_title,
+        "source_outlet": point.source_outlet,
+        "source_url": point.source_url,
+        "annotator": point.annotator,
+        "stance_id": point.stance_id,
+    }
+
+
+def _add_new_stances(session: Session, report: Report, parties: dict[str, str]) -> None:
+    period = report.period
+    ids = counted_stance_ids(session, SeriesFilter(since=period.start, until=period.end))
+    report.stance_count = len(ids)
+    if not ids:
+        return
+    rows = (
+        session.execute(records_query(session, StanceFilter()).where(Stance.id.in_(ids)))
+        .mappings()
+        .all()
+    )
+    grouped: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        grouped[row["issue"]][row["party"]].append(dict(row))
+    for issue in report.issues:
+        by_party = grouped.get(issue["slug"])
+        if by_party:
+            report.new_stances.append(
+                {
+                    "issue": issue,
+                    "parties": [{"party": p, "stances": by_party[p]} for p in sorted(by_party)],
+                }
+            )
+
+
+def _add_matrix(
+    session: Session, report: Report, issues: dict[str, Issue], parties: dict[str, str]
+) -> None:
+    """Each party's roll-up per issue as of the period's end, with the period's change."""
+    end, start = report.period.end, report.period.start
+    window = dt.timedelta(days=DEFAULT_ROLLUP_DAYS)
+    since = start - window - dt.timedelta(days=1)
+    points = day_positions(session, SeriesFilter(since=since, until=end))
+    by_party: dict[str, dict[str, list[DayPosition]]] = defaultdict(lambda: defaultdict(list))
+    for point in points:
+        by_party[parties.get(point.actor, point.actor)][point.issue].append(point)
+    for party in sorted(by_party):
+        cells = []
+        for issue in report.issues:
+            days = by_party[party].get(issue["slug"], [])
+            now_value, members = _rollup_at(days, end, window)
+            before, _ = _rollup_at(days, start - dt.timedelta(days=1), window)
+            cells.append(
+                {
+                    "issue": issue["slug"],
+                    "position": now_value,
+                    "label": _label(issues[issue["slug"]], now_value)
+                    if now_value is not None
+                    else "",
+                    "arrow": _arrow(before, now_value),
+                    "members": members,
+                }
+            )
+        if any(c["position"] is not None for c in cells):
+            report.matrix.append(MatrixRow(party, cells))
+
+
+def _rollup_at(
+    days: list[DayPosition], when: dt.date, window: dt.timedelta
+) -> tuple[float | None, list[str]]:
+    latest: dict[str, DayPosition] = {}
+    for point in days:
+        if point.day <= when:
+            latest[point.actor] = point
+    recent = [p for p in latest.values() if when - p.day <= window]
+    if not recent:
+        return None, []
+    return round(sum(p.position for p in recent) / len(recent), 2), sorted(p.actor for p in recent)
+
+
+def _arrow(before: float | None, after: float | None) -> str:
+    if before is None or after is None or before == after:
+        return "new" if before is None and after is not None else ""
+    return "↑" if after > before else "↓"
+
+
+def _add_coverage(session: Session, report: Report) -> None:
+    period = report.period
+    report.sources_published = [
+        {"id": sid, "title": title, "outlet": outlet, "published_on": published}
+        for sid, title, outlet, published in session.execute(
+            select(Source.id, Source.title, Source.outlet, Source.published_on)
+            .where(Source.published_on.between(period.start, period.end))
+            .order_by(Source.published_on, Source.id)
+        )
+    ]
+    start = dt.datetime.combine(period.start, dt.time(), dt.UTC)
+    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), dt.UTC)
+    report.sources_ingested = (
+        session.scalar(
+            select(func.count())
+            .select_from(Source)
+            .where(Source.ingested_at >= start, Source.ingested_at < end)
+        )
+        or 0
+    )
+    report.review_queue = (
+        session.scalar(
+            select(func.count())
+            .select_from(Stance)
+            .where(Stance.status == StanceStatus.SUGGESTED.value)
+        )
+        or 0
+    )
+    last_said = func.max(Stance.stated_on)
+    cutoff = period.end - dt.timedelta(days=QUIET_AFTER_DAYS)
+    report.quiet_actors = [
+        {"actor": name, "last": last if isinstance(last, dt.date) else dt.date.fromisoformat(last)}
+        for name, last in session.execute(
+            select(Actor.name, last_said)
+            .join(Stance, Stance.actor_id == Actor.id)
+            .where(Stance.status == StanceStatus.ACCEPTED.value, Stance.stated_on <= period.end)
+            .group_by(Actor.name)
+            .having(last_said < cutoff)
+            .order_by(last_said, Actor.name)
+        )
+    ]

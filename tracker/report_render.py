@@ -1,0 +1,110 @@
+"""The weekly report as Markdown, standalone HTML (charts embedded) and PDF.
+
+HTML is rendered with autoescaping on, so text from sources can never run as markup;
+Markdown escapes the characters Markdown would act on. Charts are PNGs made without a
+browser (vl-convert) and embedded, so the HTML and PDF need no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from tracker.report import Report
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def _day(value: dt.date | str) -> str:
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    return f"{day.day} {day:%b %Y}"
+
+
+def _signed(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:+g}".replace("-", "−") if value else "0"
+
+
+def _tone(value: float | None) -> str:
+    if value is None:
+        return ""
+    return {2: "p2", 1: "p1", 0: "p0", -1: "n1", -2: "n2"}[max(-2, min(2, round(value)))]
+
+
+def _md(value: Any) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("tracker", "templates"),
+        # Autoescape by the name the template really has: report.html.j2.
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2")),
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(day=_day, signed=_signed, tone=_tone, md=_md)
+    return env
+
+
+def generated_line(report: Report) -> str:
+    return f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC from the tracker database"
+
+
+def render_markdown(report: Report) -> str:
+    text = (
+        _environment()
+        .get_template("report.md.j2")
+        .render(report=report, generated_line=generated_line(report))
+    )
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def render_html(report: Report, *, charts: bool = True) -> str:
+    images = _chart_images(report) if charts else {}
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(report=report, generated_line=generated_line(report), charts=images)
+    )
+
+
+def render_pdf(report: Report) -> bytes:
+    from weasyprint import HTML  # imported late: a heavy import the other formats don't need
+
+    pdf: bytes = HTML(string=render_html(report)).write_pdf()
+    return pdf
+
+
+def _chart_images(report: Report) -> dict[str, str]:
+    """Base64 PNG timelines of the issues that moved this week."""
+    from tracker.charts import chart_png, timeline_chart
+
+    labels = {issue["slug"]: issue["labels"] for issue in report.issues}
+    names = {issue["slug"]: issue["name"] for issue in report.issues}
+    images = {}
+    for slug, (points, shifts) in sorted(report.series.items()):
+        chart = timeline_chart(
+            points, shifts, labels[slug], title=names[slug], until=report.period.end
+        )
+        images[slug] = base64.b64encode(chart_png(chart)).decode("ascii")
+    return images
+
+
+FORMATS = ("md", "html", "pdf")
+
+
+def render(report: Report, fmt: str) -> bytes:
+    if fmt == "md":
+        return render_markdown(report).encode("utf-8")
+    if fmt == "html":
+        return render_html(report).encode("utf-8")
+    if fmt == "pdf":
+        return render_pdf(report)
+    raise ValueError(fmt)

@@ -16,7 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from tracker.report import Report
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$~])")
 
 
 def _day(value: dt.date | str) -> str:

@@ -197,3 +197,39 @@ def read_actor_csv(path: str | Path, text: str | None = None) -> list[ActorRow]:
             )
         )
     return parsed
+
+
+def update_actor(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str | None = None,
+    kind: str | None = None,
+    party: Actor | None | bool = False,
+    aliases: Iterable[str] | None = None,
+) -> Actor:
+    """Edit an actor. ``party=None`` clears the party; ``False`` leaves it. ``aliases``
+    replaces the alias list (the canonical name always stays one of its names)."""
+    aliases = list(aliases) if aliases is not None else None
+    if kind is not None:
+        actor.kind = _check_kind(kind)
+    if party is not False:
+        set_party(actor, party if isinstance(party, Actor) else None)
+    if name is not None and squash(name) != actor.name:
+        new_name = squash(name)
+        if not new_name:
+            raise TrackerError("an actor needs a name")
+        _claim_name(session, actor, new_name)
+        # The old name stays among its aliases: older articles still use it.
+        actor.name = new_name
+    if aliases is not None:
+        keep = {name_key(actor.name)} | {name_key(a) for a in aliases if squash(a)}
+        for row in list(actor.aliases):
+            if row.alias_key not in keep:
+                actor.aliases.remove(row)
+        session.flush()
+        for alias in aliases:
+            if squash(alias):
+                _claim_name(session, actor, alias)
+    session.flush()
+    return actor

@@ -112,6 +112,10 @@ def locate_quote(source: QuotedText, quote: str, start: int | None = None) -> tu
 def snapshot(stance: Stance) -> dict[str, Any]:
     """What the history keeps of a stance: enough to show and to restore it."""
     return {
+        "stance_id": stance.id,
+        # Names too: the history must stay readable after an actor is merged or deleted.
+        "actor": stance.actor.name if stance.actor else None,
+        "issue": stance.issue.slug if stance.issue else None,
         "actor_id": stance.actor_id,
         "issue_id": stance.issue_id,
         "source_id": stance.source_id,
@@ -129,7 +133,7 @@ def snapshot(stance: Stance) -> dict[str, Any]:
     }
 
 
-def _log(
+def log_event(
     session: Session,
     stance_id: int,
     action: StanceAction,
@@ -192,7 +196,7 @@ def record_stance(
     )
     session.add(stance)
     session.flush()
-    _log(session, stance.id, StanceAction.CREATE, stance.annotator, None, snapshot(stance))
+    log_event(session, stance.id, StanceAction.CREATE, stance.annotator, None, snapshot(stance))
     return stance
 
 
@@ -304,7 +308,7 @@ def update_stance(
     if {k: v for k, v in after.items() if k != "version"} != {
         k: v for k, v in before.items() if k != "version"
     }:
-        _log(session, stance.id, StanceAction.UPDATE, annotator, before, after)
+        log_event(session, stance.id, StanceAction.UPDATE, annotator, before, after)
     return stance
 
 
@@ -320,7 +324,7 @@ def review_stance(
     stance.annotator = annotator
     _flush_or_conflict(session, stance)
     action = StanceAction.ACCEPT if accept else StanceAction.REJECT
-    _log(session, stance.id, action, annotator, before, snapshot(stance))
+    log_event(session, stance.id, action, annotator, before, snapshot(stance))
     return stance
 
 
@@ -333,7 +337,7 @@ def delete_stance(
     before = snapshot(stance)
     session.delete(stance)
     _flush_or_conflict(session, stance)
-    _log(session, stance_id, StanceAction.DELETE, annotator, before, None)
+    log_event(session, stance_id, StanceAction.DELETE, annotator, before, None)
 
 
 def stance_history(session: Session, stance_id: int) -> Sequence[StanceEvent]:

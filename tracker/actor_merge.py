@@ -1,0 +1,58 @@
+"""Merging two actors that turned out to be one (a new spelling, a duplicate entry)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from tracker.errors import TrackerError
+from tracker.models import Actor, ActorAlias, Mention, Stance, StanceAction
+from tracker.stances import check_annotator, log_event, snapshot
+
+
+def merge_actors(session: Session, keep: Actor, drop: Actor, *, annotator: str) -> int:
+    """Move everything of ``drop`` to ``keep`` and delete ``drop``.
+
+    Its names become aliases of ``keep``, its stances, mentions and members move over
+    (each moved stance gets an 'update' event). A stance that would repeat one ``keep``
+    already has for the same issue and passage is deleted, with a 'delete' event.
+    Returns the number of stances moved.
+    """
+    annotator = check_annotator(annotator)
+    if keep.id == drop.id:
+        raise TrackerError("choose two different actors to merge")
+    if keep.party_id == drop.id:
+        keep.party = drop.party
+    moved = 0
+    for stance in session.scalars(select(Stance).where(Stance.actor_id == drop.id)).all():
+        before = snapshot(stance)
+        repeat = session.scalar(
+            select(Stance.id).where(
+                Stance.actor_id == keep.id,
+                Stance.issue_id == stance.issue_id,
+                Stance.source_id == stance.source_id,
+                Stance.quote_start == stance.quote_start,
+                Stance.quote_end == stance.quote_end,
+            )
+        )
+        if repeat is not None:
+            session.delete(stance)
+            session.flush()
+            log_event(session, before["stance_id"], StanceAction.DELETE, annotator, before, None)
+            continue
+        stance.actor = keep
+        session.flush()
+        log_event(session, stance.id, StanceAction.UPDATE, annotator, before, snapshot(stance))
+        moved += 1
+    session.execute(update(Mention).where(Mention.actor_id == drop.id).values(actor_id=keep.id))
+    session.execute(update(Actor).where(Actor.party_id == drop.id).values(party_id=keep.id))
+    session.execute(
+        update(ActorAlias).where(ActorAlias.actor_id == drop.id).values(actor_id=keep.id)
+    )
+    # Reload both: the moves above bypassed the ORM, and deleting `drop` with stale
+    # collections would cascade to the aliases that now belong to `keep`.
+    session.expire(keep)
+    session.expire(drop)
+    session.delete(drop)
+    session.flush()
+    return moved

@@ -44,3 +44,20 @@ def engine() -> Engine:
 def session() -> Iterator[Session]:
     with transaction(engine()) as s:
         yield s
+
+
+def analyst_name() -> str:
+    """The analyst's name for this browser session, or "" while not given (asks in the
+    sidebar; kept for the session; accounts come later)."""
+    return str(
+        st.sidebar.text_input("Your name (recorded with every change)", key="analyst")
+    ).strip()
+
+
+def analyst() -> str:
+    """The analyst's name; stops the page with a message until it is given."""
+    name = analyst_name()
+    if not name:
+        st.info("Enter your name in the sidebar: every change is recorded with it.")
+        st.stop()
+    return name

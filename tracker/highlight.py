@@ -6,6 +6,7 @@ them into escaped HTML, so nothing from the source can ever run as markup.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,3 +98,40 @@ def tagging_view(session: Session, source_id: int) -> dict[str, Any]:
         "segments": segments(source.text, spans),
         "stances": rows,
     }
+
+
+_QUOTE_CLASSES = {
+    "'": "['‘’`]",
+    "‘": "['‘’`]",
+    "’": "['‘’`]",
+    '"': '["“”]',
+    "“": '["“”]',
+    "”": '["“”]',
+    "-": "[-‐–—]",
+    "–": "[-‐–—]",
+    "—": "[-‐–—]",
+}
+
+
+def find_passage(text: str, typed: str, *, limit: int = 20) -> list[tuple[int, int]]:
+    """Where a typed or pasted passage stands in ``text``: (start, end) of each occurrence.
+
+    Exact matches first; failing that, the same words with any spacing or line breaks
+    and either kind of quote marks or dashes (what copying from a browser changes).
+    The offsets always span the source's own characters, so the stored quote is exact.
+    """
+    typed = typed.strip()
+    if not typed:
+        return []
+    exact: list[tuple[int, int]] = []
+    start = text.find(typed)
+    while start >= 0 and len(exact) < limit:
+        exact.append((start, start + len(typed)))
+        start = text.find(typed, start + 1)
+    if exact:
+        return exact
+    pattern = "".join(
+        r"\s+" if ch.isspace() else _QUOTE_CLASSES.get(ch, re.escape(ch))
+        for ch in " ".join(typed.split())
+    )
+    return [m.span() for m in re.finditer(pattern, text)][:limit]

@@ -1,0 +1,212 @@
+"""Read & tag: read a source, mark the passage, record who took which position."""
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard.marked_text import marked_html
+from dashboard.state import analyst_name, session
+from dashboard.ui import md_escape
+from tracker.actors import create_actor, get_actor, list_actors
+from tracker.errors import ConflictError, TrackerError
+from tracker.highlight import find_passage, tagging_view
+from tracker.issues import get_issue, list_issues
+from tracker.models import ActorKind
+from tracker.sources import get_source, list_sources
+from tracker.stances import StanceChanges, delete_stance, record_stance, update_stance
+
+NEW_ACTOR = "(new actor…)"
+
+st.title("Read & tag")
+
+with session() as s:
+    listing = [
+        (src.id, src.title or "(untitled)", src.published_on)
+        for src, _ in list_sources(s, limit=500)
+    ]
+    actors = {
+        a.name: ", ".join(al.alias for al in a.aliases if al.alias != a.name)
+        for a in list_actors(s)
+    }
+    issues = {i.slug: (i.name, i.labels()) for i in list_issues(s)}
+
+if not listing:
+    st.info(
+        "No sources yet. Add articles on the Sources page or with "
+        "`tracker sources add FOLDER`, then come back to tag them."
+    )
+    st.stop()
+if not issues:
+    st.info(
+        "No issues yet: load a taxonomy with `tracker issues import FILE` "
+        "(or add one on Actors & issues)."
+    )
+    st.stop()
+
+labels = {sid: f"#{sid} {title} ({published or 'no date'})" for sid, title, published in listing}
+wanted = st.query_params.get("source")
+if wanted and wanted.isdigit() and int(wanted) in labels and "tag_source" not in st.session_state:
+    st.session_state["tag_source"] = int(wanted)
+source_id = st.selectbox("Source", list(labels), format_func=labels.__getitem__, key="tag_source")
+with session() as s:
+    view = tagging_view(s, source_id)
+
+st.caption(
+    md_escape(
+        f"{view['outlet'] or 'Unknown outlet'} · published "
+        f"{view['published_on'] or 'date not set'} · underlined: known actors · "
+        "yellow: passages already tagged (hover for the stance)"
+    )
+)
+
+text_col, form_col = st.columns([3, 2], gap="large")
+with form_col:
+    name = analyst_name()
+    if not name:
+        st.info("Enter your name in the sidebar to save stances: every change records it.")
+    typed = st.text_area(
+        "Quote: paste or type the passage",
+        key="tag_quote",
+        height=110,
+        help="It is located in the text; the offsets are computed, never typed.",
+    )
+    found = find_passage(view["text"], typed) if typed.strip() else []
+    chosen: tuple[int, int] | None = None
+    if typed.strip() and not found:
+        st.error("This passage is not in the source text. Copy it from the text on the left.")
+    elif len(found) > 1:
+        pick = st.radio(
+            "The passage occurs more than once: which one?",
+            range(len(found)),
+            key="tag_occ",
+            format_func=lambda i: (
+                "…"
+                + view["text"][max(0, found[i][0] - 40) : found[i][1] + 40].replace("\n", " ")
+                + "…"
+            ),
+        )
+        chosen = found[pick]
+    elif found:
+        chosen = found[0]
+
+    actor_name = st.selectbox(
+        "Actor (type to search names and aliases)",
+        [*actors, NEW_ACTOR],
+        key="tag_actor",
+        index=None,
+        format_func=lambda n: f"{n} ({actors[n]})" if actors.get(n) else n,
+    )
+    new_actor: tuple[str, str, str | None] | None = None
+    if actor_name == NEW_ACTOR:
+        cols = st.columns(2)
+        new_name = cols[0].text_input("New actor's name", key="tag_new_name")
+        kind = cols[1].selectbox("Kind", [k.value for k in ActorKind], key="tag_new_kind")
+        party = st.selectbox("Speaks for", ["(none)", *actors], key="tag_new_party")
+        new_actor = (new_name, kind, None if party == "(none)" else party)
+    issue_slug = st.selectbox(
+        "Issue",
+        list(issues),
+        key="tag_issue",
+        format_func=lambda slug: f"{issues[slug][0]} ({slug})",
+    )
+    scale = issues[issue_slug][1]
+    position = st.select_slider(
+        "Position",
+        options=[-2, -1, 0, 1, 2],
+        value=0,
+        key="tag_position",
+        format_func=lambda p: f"{p:+d} {scale[p]}" if p else f"0 {scale[0]}",
+    )
+    stated_on = st.date_input(
+        "Stated on", value=view["published_on"] or dt.date.today(), key=f"tag_date_{source_id}"
+    )
+    confidence = st.slider("Confidence", 0.0, 1.0, 0.8, 0.05, key="tag_confidence")
+    note = st.text_area("Note", key="tag_note", height=68)
+
+    if st.button(
+        "Save stance", type="primary", disabled=chosen is None or not name, key="tag_save"
+    ):
+        try:
+            with session() as s:
+                if new_actor is not None:
+                    party_actor = get_actor(s, new_actor[2]) if new_actor[2] else None
+                    actor = create_actor(s, new_actor[0], new_actor[1], party_actor)
+                elif actor_name:
+                    actor = get_actor(s, actor_name)
+                else:
+                    raise TrackerError("choose the actor who took the position")
+                assert chosen is not None
+                stance = record_stance(
+                    s,
+                    actor=actor,
+                    issue=get_issue(s, issue_slug),
+                    source=get_source(s, source_id),
+                    position=position,
+                    quote=view["text"][chosen[0] : chosen[1]],
+                    quote_start=chosen[0],
+                    stated_on=stated_on,
+                    confidence=confidence,
+                    note=note,
+                    annotator=name,
+                )
+                saved = stance.id
+            st.session_state["tag_flash"] = f"Saved stance #{saved}."
+            for key in ("tag_quote", "tag_note", "tag_occ"):
+                st.session_state.pop(key, None)
+            st.rerun()
+        except TrackerError as exc:
+            st.error(str(exc))
+    if flash := st.session_state.pop("tag_flash", None):
+        st.success(flash)
+
+with text_col:
+    st.subheader(md_escape(view["title"] or "(untitled)"), anchor=False)
+    # Escaped HTML: the source text can never run as markup (see dashboard/marked_text.py).
+    st.html(marked_html(view["segments"], selected=chosen))
+
+st.subheader("Stances from this source", anchor=False)
+if not view["stances"]:
+    st.caption("None yet. Paste a passage above, choose the actor, issue and position, and save.")
+for row in view["stances"]:
+    header = (
+        f"#{row['stance_id']} {row['actor']} on {row['issue']}: {row['position']:+d} "
+        f"{row['label']} ({row['status']}, v{row['version']}, by {row['annotator']})"
+    )
+    with st.expander(md_escape(header)):
+        st.text(
+            f"“{row['quote']}”\nStated on {row['stated_on']}, confidence {row['confidence']}"
+            + (f"\nNote: {row['note']}" if row["note"] else "")
+        )
+        key = f"edit_{row['stance_id']}"
+        # The version this analyst loaded, kept across reruns: a save is checked against it,
+        # so a colleague's newer save is never silently overwritten.
+        loaded = st.session_state.setdefault(f"{key}_version", row["version"])
+        new_position = st.select_slider(
+            "Position", options=[-2, -1, 0, 1, 2], value=row["position"], key=f"{key}_pos"
+        )
+        new_note = st.text_input("Note", value=row["note"], key=f"{key}_note")
+        cols = st.columns(2)
+        try:
+            if cols[0].button("Save changes", key=f"{key}_save", disabled=not name):
+                with session() as s:
+                    update_stance(
+                        s,
+                        row["stance_id"],
+                        StanceChanges(position=new_position, note=new_note),
+                        annotator=name,
+                        expected_version=loaded,
+                    )
+                st.session_state.pop(f"{key}_version", None)
+                st.rerun()
+            if cols[1].button("Delete", key=f"{key}_delete", disabled=not name):
+                with session() as s:
+                    delete_stance(s, row["stance_id"], annotator=name, expected_version=loaded)
+                st.session_state.pop(f"{key}_version", None)
+                st.rerun()
+        except ConflictError as exc:
+            st.error(str(exc))
+            if st.button("Load the newer version", key=f"{key}_reload"):
+                st.session_state.pop(f"{key}_version", None)
+                st.rerun()
+        except TrackerError as exc:
+            st.error(str(exc))

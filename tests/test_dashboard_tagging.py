@@ -1,0 +1,141 @@
+"""Tagging in the real Streamlit app (AppTest): paste a passage, pick who and what, save."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from tracker.config import ENV_VAR
+from tracker.db import make_engine, transaction
+from tracker.models import Source, Stance, StanceEvent
+
+PAGE = str(Path(__file__).resolve().parents[1] / "dashboard" / "views" / "tag.py")
+REVERSAL = (
+    "Trump told reporters in the Oval Office that he liked the concept of a ceasefire "
+    "but the two sides could work on a peace deal while the fighting continued."
+)
+
+
+def open_page(
+    url: str, monkeypatch: pytest.MonkeyPatch, source_id: int | None = None, analyst: str = "ana"
+) -> AppTest:
+    monkeypatch.setenv(ENV_VAR, url)
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    if analyst:
+        at.session_state["analyst"] = analyst
+    if source_id is not None:
+        at.session_state["tag_source"] = source_id
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def source_id_of(url: str, title_start: str) -> int:
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        found = session.scalar(select(Source.id).where(Source.title.startswith(title_start)))
+    engine.dispose()
+    assert found is not None
+    return found
+
+
+def stances_quoting(url: str, fragment: str) -> list[Stance]:
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        rows = list(session.scalars(select(Stance).where(Stance.quote.contains(fragment))))
+        session.expunge_all()
+    engine.dispose()
+    return rows
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_tagging_the_trump_reversal_writes_a_stance(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.demo import load_demo
+
+    load_demo(make_engine(db_url), with_stances=False)
+    source = source_id_of(db_url, "US would help assure")
+    at = open_page(db_url, monkeypatch, source)
+    # Pasted from a browser: line breaks and straight quotes where the source differs.
+    at.text_area(key="tag_quote").input(REVERSAL.replace(" a ceasefire", "\na ceasefire")).run()
+    at.selectbox(key="tag_actor").select("Donald Trump").run()
+    at.selectbox(key="tag_issue").select("ceasefire-first").run()
+    at.select_slider(key="tag_position").set_value(-2).run()
+    at.button(key="tag_save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (stance,) = stances_quoting(db_url, "while the fighting continued")
+    assert stance.position == -2 and stance.annotator == "ana"
+    assert stance.quote == REVERSAL  # the source's own characters, offsets computed
+    assert str(stance.stated_on) == "2025-08-18"  # defaults to the publication date
+    assert "Saved stance" in at.success[0].value
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_a_passage_not_in_the_text_is_refused(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page(demo_url, monkeypatch)
+    at.text_area(key="tag_quote").input("Putin agreed to a ceasefire.").run()
+    assert "not in the source text" in at.error[0].value
+    assert at.button(key="tag_save").disabled
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_without_a_name_nothing_can_be_saved(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page(demo_url, monkeypatch, analyst="")
+    assert any("Enter your name" in i.value for i in at.info)
+    assert at.button(key="tag_save").disabled
+    assert at.get("html")  # the article is still readable
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_editing_and_a_stale_edit(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = source_id_of(demo_url, "US would help assure")
+    at = open_page(demo_url, monkeypatch, source)
+    (trump,) = list(stances_quoting(demo_url, "while the fighting continued"))
+    key = f"edit_{trump.id}"
+    # Someone else saves first: this page still holds version 1.
+    from tracker.stances import StanceChanges, update_stance
+
+    engine = make_engine(demo_url)
+    with transaction(engine) as session:
+        update_stance(
+            session,
+            trump.id,
+            StanceChanges(note="bo's reading"),
+            annotator="bo",
+            expected_version=1,
+        )
+    at.select_slider(key=f"{key}_pos").set_value(-1).run()
+    at.button(key=f"{key}_save").click().run()
+    assert any("was changed by bo" in e.value for e in at.error)
+    with transaction(engine) as session:
+        current = session.get(Stance, trump.id)
+        assert current is not None and current.position == -2 and current.note == "bo's reading"
+        events = session.scalars(select(StanceEvent).where(StanceEvent.stance_id == trump.id))
+        assert [e.annotator for e in events] == ["seed data", "bo"]
+    engine.dispose()
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_source_markup_is_escaped(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.factories import make_source
+
+    engine = make_engine(db_url)
+    with transaction(engine) as session:
+        make_source(session, "<script>alert(1)</script> ![x](http://evil/x.png) **bold**")
+        from tracker.issues import IssueRow, save_issue
+
+        save_issue(session, IssueRow("ceasefire-first", "Ceasefire first"))
+    engine.dispose()
+    at = open_page(db_url, monkeypatch)
+    (html,) = at.get("html")
+    body = html.proto.body
+    assert "<script>" not in body and "&lt;script&gt;" in body
+    assert "![x](http://evil/x.png)" in body  # shown literally, not loaded

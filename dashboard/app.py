@@ -5,8 +5,17 @@ import streamlit as st
 st.set_page_config(page_title="Position Tracker", page_icon="⚖️", layout="wide")
 
 pages = {
+    "Tag": [
+        st.Page("views/tag.py", title="Read & tag", icon="✍️"),
+        st.Page("views/review.py", title="Review queue", icon="📥"),
+    ],
     "Analyse": [
         st.Page("views/stances.py", title="Stances", icon="🗂️", default=True),
+        st.Page("views/timeline.py", title="Issue timeline", icon="📈"),
+        st.Page("views/profile.py", title="Actor profile", icon="👤"),
+        st.Page("views/matrix.py", title="Positions matrix", icon="🧮"),
+        st.Page("views/gap.py", title="Gap between sides", icon="↔️"),
+        st.Page("views/reports.py", title="Weekly report", icon="📄"),
     ],
     "Evidence": [
         st.Page("views/sources.py", title="Sources", icon="📰"),

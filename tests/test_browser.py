@@ -307,7 +307,7 @@ def test_sources_page_shows_the_list_and_a_source_text(page: Page, dashboard: Da
     _wait_idle(page)
 
     rows = _grid_rows(page.get_by_test_id("stDataFrame"), len(listing))
-    assert [(int(r["ID"]), r["title"]) for r in rows] == listing
+    assert [(int(r["ID"]), r["Title"]) for r in rows] == listing
 
     # The newest source is open by default; then read the chosen one.
     source_text = page.get_by_test_id("stText")

@@ -1,0 +1,116 @@
+"""Positions matrix: actors (or parties) by issues as of a date, with the stances behind
+each cell."""
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.filters import NO_TAXONOMY, file_stem, show_chart, stance_filters
+from dashboard.state import session
+from tracker.analysis import issue_labels, party_matrix, stance_span
+from tracker.charts import format_day, matrix_chart, position_text
+from tracker.stance_query import StanceFilter, stance_records
+from tracker.timelines import DEFAULT_ROLLUP_DAYS, positions_matrix
+
+COLUMNS = [
+    "stance_id",
+    "stated_on",
+    "actor",
+    "position",
+    "position_label",
+    "confidence",
+    "status",
+    "quote",
+    "source_title",
+    "source_outlet",
+    "annotator",
+]
+
+st.title("Positions matrix")
+
+with session() as s:
+    labels = issue_labels(s)
+    span = stance_span(s)
+
+if not labels:
+    st.info(NO_TAXONOMY)
+    st.stop()
+
+cols = st.columns(4)
+as_of = cols[0].date_input(
+    "As of", value=span[1] if span else dt.date.today(), key="mx_as_of", format="YYYY-MM-DD"
+)
+change_days = cols[1].number_input(
+    "Change window (days)", 1, 3650, 30, key="mx_change_days", help="Arrows: moved since then."
+)
+rows_are = cols[2].radio("Rows", ["Actors", "Parties"], key="mx_rows", horizontal=True)
+window = DEFAULT_ROLLUP_DAYS
+if rows_are == "Parties":
+    window = cols[3].slider("Roll-up window (days)", 7, 365, DEFAULT_ROLLUP_DAYS, key="mx_window")
+filters = stance_filters("mx", dates=False)
+flt = filters.series()
+
+with session() as s:
+    if rows_are == "Parties":
+        cells = party_matrix(s, as_of, change_days=int(change_days), window_days=window, flt=flt)
+    else:
+        cells = positions_matrix(s, as_of, change_days=int(change_days), flt=flt)
+
+if not cells:
+    st.info(
+        f"No {filters.describe()} on or before {as_of}: tag some on Read & tag, pick a later "
+        "date, or widen the filters."
+    )
+    st.stop()
+
+chart = matrix_chart(
+    cells,
+    title=f"Positions as of {format_day(as_of)}",
+    labels_by_issue=labels,
+    subtitle=f"{rows_are} by issue; change window {change_days} days.",
+)
+show_chart(
+    chart,
+    file_stem("matrix", str(as_of)),
+    description="Heatmap of positions by issue",
+    stretch=False,
+)
+
+st.subheader("Stances behind a cell")
+by_name = {f"{c.actor} × {c.issue}": c for c in cells}
+choice = st.selectbox("Cell", list(by_name), key="mx_cell")
+cell = by_name[choice]
+party_rows = rows_are == "Parties"
+stance_filter = StanceFilter(
+    actor=None if party_rows else cell.actor,
+    party=cell.actor if party_rows else None,
+    issue=cell.issue,
+    status=filters.statuses[0] if len(filters.statuses) == 1 else None,
+    until=as_of,
+)
+with session() as s:
+    records = [
+        r
+        for r in stance_records(s, stance_filter)
+        if r["status"] in filters.statuses and r["confidence"] >= filters.min_confidence
+    ]
+change = "new in the window" if cell.change is None else position_text(cell.change)
+st.caption(
+    f"{cell.actor} on {cell.issue}: {position_text(cell.position)} since {cell.since} "
+    f"(change in the window: {change}). {len(records)} stance(s) up to {as_of}, oldest first."
+)
+st.dataframe(
+    pd.DataFrame(records, columns=COLUMNS),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "stance_id": st.column_config.NumberColumn("ID", format="%d"),
+        "stated_on": st.column_config.TextColumn("Stated on"),
+        "position": st.column_config.NumberColumn("Position", format="%+d"),
+        "position_label": "Meaning",
+        "quote": st.column_config.TextColumn("Quote", width="large"),
+        "source_title": "Source",
+        "source_outlet": "Outlet",
+    },
+)

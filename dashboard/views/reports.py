@@ -1,0 +1,66 @@
+"""Reports: preview the weekly stance report and download it as Markdown, HTML or PDF."""
+
+import datetime as dt
+
+import streamlit as st
+
+from dashboard.state import session
+from tracker.errors import TrackerError
+from tracker.report import Period, build_report, span_period, week_period
+from tracker.report_render import render_html, render_markdown, render_pdf
+
+st.title("Weekly report")
+
+today = dt.date.today()
+mode = st.radio("Period", ["ISO week", "Dates"], horizontal=True, key="report_mode")
+if mode == "ISO week":
+    default_week = week_period("last", today=today).label
+    week = st.text_input("Week (e.g. 2025-W34)", value=default_week, key="report_week")
+else:
+    cols = st.columns(2)
+    start = cols[0].date_input("From", value=today - dt.timedelta(days=7), key="report_from")
+    end = cols[1].date_input("To", value=today, key="report_to")
+
+try:
+    period: Period = week_period(week.strip()) if mode == "ISO week" else span_period(start, end)
+except TrackerError as exc:
+    st.error(str(exc))
+    st.stop()
+
+with session() as s:
+    report = build_report(s, period)
+
+if report.empty:
+    st.info(
+        f"No recorded changes in {period.title}: no accepted stance was stated and no "
+        "position shifted. The report still lists the coverage below; try another week "
+        "(the demo's busy week is 2025-W34)."
+    )
+
+cols = st.columns(3)
+name = f"stance-report-{period.label.replace(' ', '_')}"
+cols[0].download_button(
+    "Markdown",
+    data=lambda: render_markdown(report).encode("utf-8"),
+    file_name=f"{name}.md",
+    mime="text/markdown",
+    on_click="ignore",
+)
+cols[1].download_button(
+    "HTML",
+    data=lambda: render_html(report).encode("utf-8"),
+    file_name=f"{name}.html",
+    mime="text/html",
+    on_click="ignore",
+)
+cols[2].download_button(
+    "PDF",
+    data=lambda: render_pdf(report),
+    file_name=f"{name}.pdf",
+    mime="application/pdf",
+    on_click="ignore",
+)
+
+st.divider()
+# The Markdown escapes everything that came from sources, so it renders as plain text.
+st.markdown(render_markdown(report))

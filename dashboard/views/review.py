@@ -1,0 +1,109 @@
+"""Review queue: accept, correct or reject suggested stances, one after another."""
+
+import streamlit as st
+
+from dashboard.state import analyst, session
+from dashboard.ui import md_escape
+from tracker.actors import get_actor, list_actors
+from tracker.errors import TrackerError
+from tracker.issues import get_issue, list_issues
+from tracker.review import next_suggestions, queue_size
+from tracker.stances import StanceChanges, review_stance, update_stance
+
+st.title("Review queue")
+
+with session() as s:
+    waiting = queue_size(s)
+    items = next_suggestions(s, limit=1, offset=st.session_state.get("review_skip", 0))
+    actor_names = [a.name for a in list_actors(s)]
+    issue_slugs = [i.slug for i in list_issues(s)]
+
+if flash := st.session_state.pop("review_flash", None):
+    st.success(md_escape(flash))
+if not waiting:
+    st.info(
+        "Nothing waiting for review. Suggested stances (from `tracker suggest` or "
+        "imported with status 'suggested') appear here."
+    )
+    st.stop()
+if not items:
+    st.info("You skipped past the last suggestion.")
+    if st.button("Start again from the oldest"):
+        st.session_state["review_skip"] = 0
+        st.rerun()
+    st.stop()
+
+name = analyst()
+item = items[0]
+st.caption(f"{waiting} suggestion(s) waiting · oldest first")
+st.subheader(
+    md_escape(
+        f"{item['actor']} on {item['issue_name']}: {item['position']:+d} "
+        f"{item['labels'][item['position']]}"
+    ),
+    anchor=False,
+)
+st.caption(
+    md_escape(
+        f"Suggested by {item['annotator'] or item['origin']} · stated on "
+        f"{item['stated_on']} · confidence {item['confidence']:.2f} · "
+        f"{item['source_title']}"
+    )
+)
+# The quote in its context, as plain text (never rendered as markup).
+st.text(f"…{item['before']}[[ {item['quote']} ]]{item['after']}…")
+if item["note"]:
+    st.text(f"Why: {item['note']}")
+
+key = f"review_{item['stance_id']}"
+cols = st.columns(2)
+actor = cols[0].selectbox(
+    "Actor", actor_names, index=actor_names.index(item["actor"]), key=f"{key}_actor"
+)
+issue = cols[1].selectbox(
+    "Issue", issue_slugs, index=issue_slugs.index(item["issue"]), key=f"{key}_issue"
+)
+position = st.select_slider(
+    "Position",
+    options=[-2, -1, 0, 1, 2],
+    value=item["position"],
+    key=f"{key}_position",
+    format_func=lambda p: f"{p:+d} {item['labels'][p]}" if p else "0",
+)
+
+buttons = st.columns(4)
+try:
+    if buttons[0].button("Accept", type="primary", key=f"{key}_accept"):
+        with session() as s:
+            version = item["version"]
+            changed = (actor, issue, position) != (item["actor"], item["issue"], item["position"])
+            if changed:  # a correction first, then the acceptance: both in the history
+                update_stance(
+                    s,
+                    item["stance_id"],
+                    StanceChanges(
+                        actor=get_actor(s, actor), issue=get_issue(s, issue), position=position
+                    ),
+                    annotator=name,
+                    expected_version=version,
+                )
+                version += 1
+            review_stance(
+                s, item["stance_id"], accept=True, annotator=name, expected_version=version
+            )
+        st.session_state["review_flash"] = f"Accepted #{item['stance_id']}" + (
+            " with corrections." if changed else "."
+        )
+        st.rerun()
+    if buttons[1].button("Reject", key=f"{key}_reject"):
+        with session() as s:
+            review_stance(
+                s, item["stance_id"], accept=False, annotator=name, expected_version=item["version"]
+            )
+        st.session_state["review_flash"] = f"Rejected #{item['stance_id']}."
+        st.rerun()
+    if buttons[2].button("Skip", key=f"{key}_skip"):
+        st.session_state["review_skip"] = st.session_state.get("review_skip", 0) + 1
+        st.rerun()
+except TrackerError as exc:
+    st.error(str(exc))

@@ -1,0 +1,105 @@
+"""Issue timeline: each actor's position on one issue over time, and where it shifted."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.filters import NO_TAXONOMY, file_stem, show_chart, stance_filters
+from dashboard.state import session
+from tracker.actors import list_actors
+from tracker.analysis import party_names
+from tracker.charts import position_label, position_text, timeline_chart
+from tracker.issues import list_issues
+from tracker.timelines import day_positions, shifts
+
+st.title("Issue timeline")
+
+with session() as s:
+    issues = {i.slug: (i.name, i.labels()) for i in list_issues(s)}
+    actor_names = [a.name for a in list_actors(s)]
+    parties = party_names(s)
+
+if not issues or not actor_names:
+    st.info(NO_TAXONOMY)
+    st.stop()
+
+cols = st.columns([2, 2, 2])
+slug = cols[0].selectbox(
+    "Issue", list(issues), format_func=lambda k: f"{issues[k][0]} ({k})", key="tl_issue"
+)
+actors = cols[1].multiselect(
+    "Actors", actor_names, key="tl_actors", placeholder="Everyone who spoke on the issue"
+)
+chosen_parties = cols[2].multiselect(
+    "Parties (with their members)", parties, key="tl_parties", placeholder="Any party"
+)
+filters = stance_filters("tl")
+name, labels = issues[slug]
+
+flt = filters.series(issue=slug, actors=tuple(actors), parties=tuple(chosen_parties))
+with session() as s:
+    points = day_positions(s, flt)
+    found = shifts(s, flt)
+
+if not points:
+    st.info(
+        f"No {filters.describe()} on {name} yet for these actors: tag some on Read & tag "
+        "(or import them with `tracker stances import`), or widen the filters: status, "
+        "confidence, dates, actors and parties."
+    )
+    st.stop()
+
+chart = timeline_chart(points, found, labels, title=name, until=filters.until)
+show_chart(
+    chart,
+    file_stem("timeline", slug),
+    description=f"Step chart of each actor's position on {name} over time",
+    zoom=True,
+)
+st.caption(
+    f"{len({p.actor for p in points})} actors, {len(points)} days with a position, "
+    f"{len(found)} shift(s). A position holds until the actor's next stance; several "
+    "stances on one day count as their mean, and a story and its rewrites count once."
+)
+
+st.subheader("Shifts")
+if not found:
+    st.info(
+        "No shifts in this selection: nobody flipped between support and opposition or "
+        "moved two points or more between consecutive stances."
+    )
+    st.stop()
+
+
+def _side(position: float) -> str:
+    return f"{position_text(position)} {position_label(labels, position)}"
+
+
+table = pd.DataFrame(
+    [
+        {
+            "date": sh.day.isoformat(),
+            "actor": sh.actor,
+            "from": _side(sh.before.position),
+            "to": _side(sh.after.position),
+            "before_date": sh.before.day.isoformat(),
+            "before_quote": sh.before.quote,
+            "before_source": sh.before.source_title,
+            "after_quote": sh.after.quote,
+            "after_source": sh.after.source_title,
+        }
+        for sh in found
+    ]
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "date": st.column_config.TextColumn("Shift on"),
+        "before_date": st.column_config.TextColumn("Before (stated on)"),
+        "before_quote": st.column_config.TextColumn("Quote before", width="large"),
+        "before_source": "Source before",
+        "after_quote": st.column_config.TextColumn("Quote after", width="large"),
+        "after_source": "Source after",
+    },
+)

@@ -1,0 +1,135 @@
+"""The analysis pages (timeline, profile, matrix, gap) run for real (AppTest) on the demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tracker.config import ENV_VAR
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+PAGES = ["views/timeline.py", "views/profile.py", "views/matrix.py", "views/gap.py"]
+
+
+def run_page(page: str, url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv(ENV_VAR, url)
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def charts(at: AppTest) -> list[dict[str, Any]]:
+    """The Vega-Lite specs on the page (AppTest shows charts but cannot interact)."""
+    return [json.loads(el.proto.spec) for el in at.main if el.type == "vega_lite_chart"]
+
+
+def captions(at: AppTest) -> str:
+    return " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.usefixtures("dashboard_env")
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_charts_the_demo(
+    page: str, demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_page(page, demo_url, monkeypatch)
+    assert not at.error and not at.info, [m.value for m in (*at.error, *at.info)]
+    assert len(charts(at)) == 1
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download PNG", "Download SVG"]
+
+
+@pytest.mark.usefixtures("dashboard_env")
+@pytest.mark.parametrize("page", PAGES)
+def test_empty_database_says_what_to_do(
+    page: str, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_page(page, db_url, monkeypatch)
+    assert "tracker demo" in " ".join(m.value for m in at.info)
+    assert not charts(at)
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_timeline_lists_trumps_shift_on_ceasefire_first(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_page(PAGES[0], demo_url, monkeypatch)
+    at.selectbox(key="tl_issue").select("ceasefire-first").run()
+    (spec,) = charts(at)
+    assert spec["title"]["text"] == "Ceasefire before peace talks"
+    assert "Ceasefire must come first" in json.dumps(spec)  # the issue's labels on the axis
+    table = at.dataframe[0].value
+    trump = table[table["actor"] == "Donald Trump"].iloc[0]
+    assert trump["date"] == "2025-08-18" and trump["before_date"] == "2025-08-13"
+    assert trump["from"].startswith("+2") and trump["to"].startswith("-2")
+    assert trump["before_quote"] and trump["after_quote"]
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_timeline_filters_say_what_to_do_when_nothing_matches(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_page(PAGES[0], demo_url, monkeypatch)
+    at.multiselect(key="tl_actors").set_value(["Russia"]).run()
+    assert "No shifts in this selection" in at.info[0].value
+    at.multiselect(key="tl_status").set_value(["suggested"]).run()
+    assert not charts(at)
+    message = at.info[0].value
+    assert "No suggested stances" in message and "widen the filters" in message
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_party_profile_shows_how_the_roll_up_was_derived(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_page(PAGES[1], demo_url, monkeypatch)
+    at.radio(key="pr_kind").set_value("Party").run()
+    at.selectbox(key="pr_party").select("Ukraine").run()
+    assert "How the party's position was derived" in [h.value for h in at.subheader]
+    derived = at.dataframe[0].value
+    assert {"Volodymyr Zelenskyy", "Ukraine"} <= set(derived["member"])
+    assert "within the 90 days" in captions(at)
+    (spec,) = charts(at)
+    assert "Ukraine (roll-up)" in json.dumps(spec)
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_matrix_click_through_shows_trumps_stances(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_page(PAGES[2], demo_url, monkeypatch)
+    at.selectbox(key="mx_cell").select("Donald Trump × ceasefire-first").run()
+    stances = at.dataframe[0].value
+    assert set(stances["actor"]) == {"Donald Trump"}
+    assert list(stances["stated_on"]) == ["2024-12-07", "2025-08-13", "2025-08-18"]
+    assert list(stances["position"]) == [1, 2, -2]
+    assert "Donald Trump on ceasefire-first: -2" in captions(at)
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_matrix_by_party(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = run_page(PAGES[2], demo_url, monkeypatch)
+    at.radio(key="mx_rows").set_value("Parties").run()
+    assert not at.exception
+    at.selectbox(key="mx_cell").select("United States × ceasefire-first").run()
+    stances = at.dataframe[0].value
+    assert set(stances["actor"]) == {"Donald Trump"}  # the party's members' stances
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_gap_says_whether_the_space_for_a_deal_opened_or_closed(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_page(PAGES[3], demo_url, monkeypatch)
+    assert at.multiselect(key="gp_side_a").value == ["Ukraine", "European leaders"]
+    assert at.multiselect(key="gp_side_b").value == ["Russia"]
+    text = captions(at)
+    assert "The space for a deal closed" in text and "widened from 3.5 to 4 points" in text
+    at.multiselect(key="gp_side_b").set_value([]).run()
+    assert "at least one party or actor on each side" in at.info[0].value

@@ -1,0 +1,61 @@
+"""The review queue: suggested stances waiting for an analyst, oldest first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.models import Actor, Issue, Source, Stance, StanceStatus
+
+CONTEXT_CHARS = 300
+
+
+def queue_size(session: Session) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Stance)
+            .where(Stance.status == StanceStatus.SUGGESTED.value)
+        )
+        or 0
+    )
+
+
+def next_suggestions(session: Session, *, limit: int = 1, offset: int = 0) -> list[dict[str, Any]]:
+    """Suggested stances in the order they came in, each with its quote in context."""
+    rows = session.execute(
+        select(Stance, Actor.name, Issue, Source.title, Source.text)
+        .join(Actor, Actor.id == Stance.actor_id)
+        .join(Issue, Issue.id == Stance.issue_id)
+        .join(Source, Source.id == Stance.source_id)
+        .where(Stance.status == StanceStatus.SUGGESTED.value)
+        .order_by(Stance.created_at, Stance.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    result = []
+    for stance, actor, issue, title, text in rows:
+        start, end = stance.quote_start, stance.quote_end
+        result.append(
+            {
+                "stance_id": stance.id,
+                "version": stance.version,
+                "actor": actor,
+                "issue": issue.slug,
+                "issue_name": issue.name,
+                "labels": issue.labels(),
+                "position": stance.position,
+                "stated_on": stance.stated_on,
+                "confidence": stance.confidence,
+                "note": stance.note,
+                "origin": stance.origin,
+                "annotator": stance.annotator,
+                "source_title": title,
+                "quote": stance.quote,
+                "before": text[max(0, start - CONTEXT_CHARS) : start],
+                "after": text[end : end + CONTEXT_CHARS],
+            }
+        )
+    return result

@@ -139,3 +139,102 @@ def test_source_markup_is_escaped(db_url: str, monkeypatch: pytest.MonkeyPatch) 
     body = html.proto.body
     assert "<script>" not in body and "&lt;script&gt;" in body
     assert "![x](http://evil/x.png)" in body  # shown literally, not loaded
+
+
+REVIEW = str(Path(__file__).resolve().parents[1] / "dashboard" / "views" / "review.py")
+REPORTS = str(Path(__file__).resolve().parents[1] / "dashboard" / "views" / "reports.py")
+
+
+def _suggest(url: str) -> list[int]:
+    """Two suggested stances on the demo, as the suggester or an import would leave them."""
+    from tracker.actors import get_actor
+    from tracker.issues import get_issue
+    from tracker.stances import record_stance
+
+    engine = make_engine(url)
+    with transaction(engine) as session:
+        source = session.scalars(
+            select(Source).where(Source.title.startswith("Coalition of the willing"))
+        ).one()
+        ids = [
+            record_stance(
+                session,
+                actor=get_actor(session, "Mark Rutte"),
+                issue=get_issue(session, "troop-deployments"),
+                source=source,
+                position=1,
+                quote="Russia has nothing to do with this",
+                annotator="suggester",
+                status="suggested",
+                origin="suggestion",
+            ).id,
+            record_stance(
+                session,
+                actor=get_actor(session, "Vladimir Putin"),
+                issue=get_issue(session, "ceasefire-first"),
+                source=source,
+                position=1,
+                quote="if common sense prevails",
+                annotator="suggester",
+                status="suggested",
+                origin="suggestion",
+            ).id,
+        ]
+    engine.dispose()
+    return ids
+
+
+def _run(page: str, url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv(ENV_VAR, url)
+    at = AppTest.from_file(page, default_timeout=60)
+    at.session_state["analyst"] = "rev"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_review_queue_accepts_with_a_correction_then_rejects(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = _suggest(demo_url)
+    at = _run(REVIEW, demo_url, monkeypatch)
+    assert "2 suggestion(s) waiting" in at.caption[0].value
+    assert "[[ Russia has nothing to do with this ]]" in at.text[0].value  # quote in context
+    at.select_slider(key=f"review_{first}_position").set_value(2).run()
+    at.button(key=f"review_{first}_accept").click().run()
+    assert "with corrections" in at.success[0].value
+    at.button(key=f"review_{second}_reject").click().run()
+    engine = make_engine(demo_url)
+    with transaction(engine) as session:
+        accepted, rejected = session.get(Stance, first), session.get(Stance, second)
+        assert accepted is not None and (accepted.status, accepted.position) == ("accepted", 2)
+        assert rejected is not None and rejected.status == "rejected"
+        actions = [
+            e.action
+            for e in session.scalars(
+                select(StanceEvent).where(StanceEvent.stance_id == first).order_by(StanceEvent.id)
+            )
+        ]
+        assert actions == ["create", "update", "accept"]
+    engine.dispose()
+    assert "Nothing waiting" in at.info[0].value
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_empty_review_queue(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _run(REVIEW, db_url, monkeypatch)
+    assert "Nothing waiting for review" in at.info[0].value
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_report_page_previews_week_34(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _run(REPORTS, demo_url, monkeypatch)
+    at.text_input(key="report_week").input("2025-W34").run()
+    preview = " ".join(m.value for m in at.markdown)
+    assert "Donald Trump moved from" in preview
+    assert len(at.get("download_button")) == 3
+    at.text_input(key="report_week").input("2025-W99").run()
+    assert "2025 has no week 99" in at.error[0].value
+    at.text_input(key="report_week").input("2025-W40").run()
+    assert "No recorded changes" in at.info[0].value

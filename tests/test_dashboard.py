@@ -101,7 +101,7 @@ def test_sources_page_shows_rewrite_links(demo_url: str, monkeypatch: pytest.Mon
     frame = at.dataframe[0].value
     rewrite = frame[frame["rewrite_of"].notna()]
     assert len(rewrite) == 1
-    at.selectbox[0].select(int(rewrite["id"].iloc[0])).run()
+    at.selectbox(key="read_source").select(int(rewrite["id"].iloc[0])).run()
     captions = " ".join(c.value for c in at.caption)
     assert "Rewrite of source" in captions and "similarity" in captions
 
@@ -122,3 +122,20 @@ def test_stances_page_offers_the_filtered_csv(
     assert data.startswith(b"\xef\xbb\xbfstance_id,actor")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(rows) == 9 and {r["actor"] for r in rows} == {"Donald Trump"}
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_sources_page_adds_pasted_text_and_filters(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_page(PAGES[1], demo_url, monkeypatch)
+    at.text_area(key="add_text").input("Rutte said NATO membership was not under discussion.")
+    at.text_input(key="add_title").input("Rutte on NATO")
+    at.text_input(key="add_outlet").input("Wire")
+    at.button(key="add_source").click().run()
+    assert "stored as source" in at.success[0].value
+    at.button(key="add_source").click().run()  # the same text again: refused, named
+    assert "already stored as source" in at.info[0].value
+    at.selectbox(key="source_outlet").select("Wire").run()
+    frame = at.dataframe[0].value
+    assert list(frame["title"]) == ["Rutte on NATO"]

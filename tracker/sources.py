@@ -94,17 +94,38 @@ def mark_duplicate(session: Session, source: Source, original: Source | None) ->
     session.flush()
 
 
-def list_sources(session: Session, *, limit: int | None = None) -> Sequence[tuple[Source, int]]:
-    """Sources with their number of stances, newest first."""
+def list_sources(
+    session: Session,
+    *,
+    limit: int | None = None,
+    outlet: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> Sequence[tuple[Source, int]]:
+    """Sources with their number of stances, newest first, filtered in SQL."""
     counts = select(Stance.source_id, func.count().label("n")).group_by(Stance.source_id).subquery()
-    rows = session.execute(
+    query = (
         select(Source, func.coalesce(counts.c.n, 0))
         .options(defer(Source.text))
         .outerjoin(counts, counts.c.source_id == Source.id)
         .order_by(Source.published_on.desc().nulls_last(), Source.id.desc())
         .limit(limit)
-    ).all()
-    return [(source, int(n)) for source, n in rows]
+    )
+    if outlet:
+        query = query.where(Source.outlet == outlet)
+    if since:
+        query = query.where(Source.published_on >= since)
+    if until:
+        query = query.where(Source.published_on <= until)
+    return [(source, int(n)) for source, n in session.execute(query).all()]
+
+
+def outlets(session: Session) -> list[str]:
+    return list(
+        session.scalars(
+            select(Source.outlet).where(Source.outlet != "").distinct().order_by(Source.outlet)
+        )
+    )
 
 
 def source_details(session: Session, source_id: int) -> dict[str, Any]:

@@ -3,20 +3,60 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import session
+from dashboard.state import engine, session
 from dashboard.ui import md_escape
+from tracker.ingest import Input, Overrides, ingest_inputs
 from tracker.search import search_sources
-from tracker.sources import list_sources, source_details
+from tracker.sources import list_sources, outlets, source_details
 
 LIST_LIMIT = 500
 
 st.title("Sources")
 
-query = st.text_input(
+with st.expander("Add a source: paste text or upload a file"):
+    paste, upload = st.tabs(["Paste text", "Upload files"])
+    with paste:
+        pasted = st.text_area("Article text", key="add_text", height=160)
+    with upload:
+        files = st.file_uploader(
+            "Article files (.txt, .md, .html)",
+            key="add_files",
+            type=["txt", "md", "markdown", "html", "htm"],
+            accept_multiple_files=True,
+        )
+    cols = st.columns(4)
+    title = cols[0].text_input("Title (optional)", key="add_title")
+    outlet_in = cols[1].text_input("Outlet (optional)", key="add_outlet")
+    url = cols[2].text_input("Link (optional)", key="add_url")
+    published = cols[3].date_input("Published (optional)", value=None, key="add_published")
+    if st.button("Add", type="primary", key="add_source"):
+        inputs = [Input(f.name, f.getvalue) for f in files or []]
+        if pasted.strip():
+            inputs.insert(0, Input("pasted text", lambda: pasted.encode("utf-8")))
+        if not inputs:
+            st.warning("Paste some text or choose files first.")
+        else:
+            one = len(inputs) == 1
+            overrides = Overrides(
+                title if one else None, outlet_in or None, url if one else None, published
+            )
+            results = ingest_inputs(engine(), inputs, overrides)
+            for result in results:
+                message = md_escape(f"{result.input}: {result.message}")
+                {"added": st.success, "duplicate": st.info}.get(result.status, st.error)(message)
+            st.cache_data.clear()
+
+filters = st.columns([3, 2, 2])
+query = filters[0].text_input(
     "Search the text of every source",
     key="source_query",
     placeholder='e.g. "security guarantees" Turkey',
 )
+with session() as s:
+    known_outlets = outlets(s)
+outlet = filters[1].selectbox("Outlet", ["(all)", *known_outlets], key="source_outlet")
+dates = filters[2].date_input("Published between", value=(), key="source_dates")
+since, until = dates if isinstance(dates, tuple) and len(dates) == 2 else (None, None)
 with session() as s:
     if query.strip():
         hits = search_sources(s, query, limit=50)
@@ -41,12 +81,20 @@ with session() as s:
                 "rewrite_of": src.duplicate_of,
                 "split_from": src.split_from,
             }
-            for src, n in list_sources(s, limit=LIST_LIMIT)
+            for src, n in list_sources(
+                s,
+                limit=LIST_LIMIT,
+                outlet=None if outlet == "(all)" else outlet,
+                since=since,
+                until=until,
+            )
         ]
 
 if not listing:
     if query.strip():
-        st.info(f"No source contains all of: {query}")
+        st.info(md_escape(f"No source contains all of: {query}"))
+    elif outlet != "(all)" or since:
+        st.info("No sources match these filters.")
     else:
         st.info(
             "No sources yet. Add articles with `tracker sources add FOLDER`, "
@@ -71,7 +119,9 @@ st.dataframe(
 )
 
 labels = {row["id"]: f"#{row['id']} {row['title']}" for row in listing}
-chosen = st.selectbox("Read a source", list(labels), format_func=labels.__getitem__)
+chosen = st.selectbox(
+    "Read a source", list(labels), format_func=labels.__getitem__, key="read_source"
+)
 if chosen is not None:
     with session() as s:
         details = source_details(s, chosen)

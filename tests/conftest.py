@@ -21,6 +21,8 @@ from tracker.config import ENV_VAR
 from tracker.db import make_engine, transaction
 from tracker.models import Base
 
+pytest.register_assert_rewrite("tests.browser")
+
 PG_ADMIN_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL", "").strip()
 BACKEND = "postgresql" if PG_ADMIN_URL else "sqlite"
 

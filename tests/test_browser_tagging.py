@@ -1,0 +1,59 @@
+"""End-to-end: an analyst opens seed article 003, tags Trump's ceasefire reversal in a real
+headless Chromium, and the stance is in the database (fixtures in tests/browser.py)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from tests.browser import Dashboard, assert_no_errors, screenshot, wait_idle
+from tracker.db import make_engine, transaction
+from tracker.models import Source, Stance
+
+pytest_plugins = ["tests.browser"]  # the dashboard, browser and page fixtures
+
+PASSAGE = "I wish they could stop, I'd like them to stop"
+
+
+def test_tag_a_stance_in_the_browser(page: Page, dashboard: Dashboard) -> None:
+    engine = make_engine(dashboard.db_url)
+    with transaction(engine) as session:
+        source_id = session.scalar(
+            select(Source.id).where(Source.title.startswith("US would help assure"))
+        )
+    page.goto(f"{dashboard.url}/tag?source={source_id}")
+    expect(page.get_by_role("heading", name="Read & tag", level=1)).to_be_visible()
+    wait_idle(page)
+    page.get_by_label("Your name (recorded with every change)").fill("ana")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_text("Trump told reporters in the Oval Office").first).to_be_visible()
+
+    page.get_by_role("textbox", name="Quote: paste or type the passage").fill(PASSAGE)
+    page.keyboard.press("Control+Enter")
+    wait_idle(page)
+    actor = page.get_by_role("combobox", name="Actor (type to search names and aliases)")
+    actor.click()
+    actor.fill("Trump")
+    page.get_by_role("option", name="Donald Trump", exact=False).first.click()
+    wait_idle(page)
+    issue = page.get_by_role("combobox", name="Issue", exact=True)
+    issue.click()
+    page.get_by_role("option", name="Ceasefire before peace talks (ceasefire-first)").click()
+    wait_idle(page)
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    for _ in range(2):  # from 0 to -2
+        page.keyboard.press("ArrowLeft")
+    wait_idle(page)
+    page.get_by_role("button", name="Save stance").click()
+    wait_idle(page)
+    expect(page.get_by_text("Saved stance #")).to_be_visible()
+    assert_no_errors(page, "Read & tag")
+    screenshot(page, "tag-trump-reversal.png")
+
+    with transaction(engine) as session:
+        stance = session.scalars(select(Stance).where(Stance.quote == PASSAGE)).one()
+        assert (stance.position, stance.annotator, stance.source_id) == (-2, "ana", source_id)
+        assert str(stance.stated_on) == "2025-08-18"
+    engine.dispose()

@@ -21,7 +21,8 @@ from tracker.cli import app
 from tracker.db import make_engine, transaction
 from tracker.demo import load_demo
 from tracker.models import Actor, Issue, Source, Stance, StanceEvent
-from tracker.stance_csv import export_stances, import_stances
+from tracker.stance_csv import export_stances
+from tracker.stance_import import import_stances
 from tracker.stance_query import COLUMNS, StanceFilter
 from tracker.stances import record_stance
 

@@ -15,7 +15,8 @@ from tracker.cli.app import (
     stances_app,
 )
 from tracker.output import table, to_json
-from tracker.stance_csv import export_stances, export_stances_to, import_stances
+from tracker.stance_csv import export_stances, export_stances_to
+from tracker.stance_import import import_stances
 from tracker.stance_query import STATUSES, StanceFilter, stance_records
 
 # The same filters on every command that reads stances.

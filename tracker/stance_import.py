@@ -1,0 +1,322 @@
+"""Importing stances from CSV: all or nothing, idempotent, with a report of what happened.
+
+Two streaming passes over the file: the first checks every row (tracker.stance_validation)
+and touches nothing; the second writes, in one transaction. Rows are matched to stored
+stances by ``stance_id`` or, without one, by actor, issue and passage, so importing the
+same file twice creates nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, insert, select, tuple_, update
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Session
+
+from tracker.csv_io import atomic_output, stream_csv, write_csv
+from tracker.db import transaction
+from tracker.models import Stance, StanceAction, StanceEvent, utcnow
+from tracker.stance_validation import (
+    COMPARED,
+    OPTIONAL,
+    REQUIRED,
+    CheckedRow,
+    ImportProblems,
+    Problem,
+    RowChecker,
+    chunks,
+)
+from tracker.stances import snapshot
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    dry_run: bool = False
+    problems: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged stances "
+            f"{'(dry run: nothing written)' if self.dry_run else ''}".rstrip()
+            + (f"; {self.rejected} rows {verb} rejected" if self.rejected else "")
+        )
+
+
+def import_stances(
+    engine: Engine,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    rejects: str | Path | None = None,
+    annotator: str = "import",
+    text: str | None = None,
+) -> ImportReport:
+    """Validate every row, then write them all (or, with ``rejects``, the valid ones)."""
+    name = str(path)
+    with transaction(engine) as session:
+        report = _validate_all(session, name, path, annotator, text)
+        if report.problems and rejects is None:
+            raise ImportProblems(name, report.problems)
+        if dry_run:
+            report.dry_run = True
+            report.rejected = len({p.line for p in report.problems})
+            session.rollback()
+            return report
+        bad_lines = {p.line for p in report.problems}
+        if rejects is not None:
+            _write_rejects(path, text, rejects, report.problems)
+        written = _write_all(session, path, annotator, text, bad_lines)
+        written.rejected = len(bad_lines)
+        written.problems = report.problems
+        return written
+
+
+def _validate_all(
+    session: Session, name: str, path: str | Path, annotator: str, text: str | None
+) -> ImportReport:
+    """Pass one: every problem in the file, and what importing would do."""
+    report = ImportReport()
+    validator = RowChecker(session, annotator)
+    seen: set[tuple[int, int, int, int, int]] = set()
+    with stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text) as (_, rows):
+        for chunk in chunks(rows):
+            validator.load_sources(chunk)
+            good = []
+            for row in chunk:
+                result = validator.check(row)
+                if isinstance(result, list):
+                    report.problems += result
+                elif result.passage in seen:
+                    report.unchanged += 1  # the same stance twice in one file
+                else:
+                    seen.add(result.passage)
+                    good.append(result)
+            plan = _plan(session, good, report.problems)
+            report.created += len(plan.new)
+            report.updated += len(plan.changed)
+            report.unchanged += plan.unchanged
+    return report
+
+
+@dataclass
+class _Plan:
+    new: list[CheckedRow] = field(default_factory=list)
+    changed: list[tuple[CheckedRow, Any]] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> _Plan:
+    """Match rows to stored stances: by id when given, else by actor, issue and passage."""
+    plan = _Plan()
+    if not rows:
+        return plan
+    by_id = {
+        s.id: s
+        for s in session.execute(
+            select(Stance).where(Stance.id.in_([r.stance_id for r in rows if r.stance_id]))
+        ).scalars()
+    }
+    by_passage = {
+        (s.actor_id, s.issue_id, s.source_id, s.quote_start, s.quote_end): s
+        for s in session.execute(
+            select(Stance).where(
+                tuple_(
+                    Stance.actor_id,
+                    Stance.issue_id,
+                    Stance.source_id,
+                    Stance.quote_start,
+                    Stance.quote_end,
+                ).in_([r.passage for r in rows])
+            )
+        ).scalars()
+    }
+    for row in rows:
+        stored = by_passage.get(row.passage)
+        if row.stance_id is not None and row.stance_id in by_id:
+            if _passage(by_id[row.stance_id]) != row.passage:
+                problems.append(
+                    Problem(
+                        row.line,
+                        "stance_id",
+                        f"stance {row.stance_id} here is a different stance (another actor, issue "
+                        "or passage); leave stance_id empty to import this row as a new stance",
+                    )
+                )
+                continue
+            stored = by_id[row.stance_id]
+        if stored is None:
+            plan.new.append(row)
+        elif any(_differs(getattr(stored, k), row.values[k]) for k in COMPARED):
+            plan.changed.append((row, stored))
+        else:
+            plan.unchanged += 1
+    return plan
+
+
+def _passage(stance: Stance) -> tuple[int, int, int, int, int]:
+    return (
+        stance.actor_id,
+        stance.issue_id,
+        stance.source_id,
+        stance.quote_start,
+        stance.quote_end,
+    )
+
+
+def _differs(stored: Any, given: Any) -> bool:
+    if isinstance(stored, float) or isinstance(given, float):
+        return abs(float(stored) - float(given)) > 1e-12
+    return bool(stored != given)
+
+
+def _write_all(
+    session: Session, path: str | Path, annotator: str, text: str | None, bad_lines: set[int]
+) -> ImportReport:
+    """Pass two: write the valid rows, chunk by chunk, in the caller's transaction."""
+    report = ImportReport()
+    validator = RowChecker(session, annotator)
+    seen: set[tuple[int, int, int, int, int]] = set()
+    explicit_ids = False
+    with stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text) as (_, rows):
+        for chunk in chunks(rows):
+            validator.load_sources(chunk)
+            good = []
+            for row in chunk:
+                if row.line in bad_lines:
+                    continue
+                result = validator.check(row)
+                assert isinstance(result, CheckedRow)  # validated in pass one
+                if result.passage in seen:
+                    report.unchanged += 1  # the same stance twice in one file
+                else:
+                    seen.add(result.passage)
+                    good.append(result)
+            plan = _plan(session, good, [])
+            explicit_ids |= any(r.stance_id for r in plan.new)
+            _insert(session, plan.new)
+            _update(session, plan.changed)
+            report.created += len(plan.new)
+            report.updated += len(plan.changed)
+            report.unchanged += (
+                plan.unchanged + len(good) - len(plan.new) - len(plan.changed) - plan.unchanged
+            )
+    if explicit_ids and session.get_bind().dialect.name == "postgresql":
+        # Rows kept their ids: move the sequence past them so new stances do not collide.
+        session.execute(
+            sql_text(
+                "SELECT setval(pg_get_serial_sequence('stance', 'id'), "
+                "(SELECT max(id) FROM stance))"
+            )
+        )
+    return report
+
+
+def _record(row: CheckedRow) -> dict[str, Any]:
+    values = {**row.values, "version": 1}
+    if row.stance_id is not None:
+        values["id"] = row.stance_id
+    return values
+
+
+def _insert(session: Session, rows: list[CheckedRow]) -> None:
+    """Bulk insert (executemany), then one 'create' history event per stance."""
+    if not rows:
+        return
+    with_ids = [_record(r) for r in rows if r.stance_id is not None]
+    without = [_record(r) for r in rows if r.stance_id is None]
+    ids: list[int] = [v["id"] for v in with_ids]
+    if with_ids:
+        session.execute(insert(Stance), with_ids)
+    if without:
+        ids += list(
+            session.scalars(
+                insert(Stance).returning(Stance.id, sort_by_parameter_order=True), without
+            )
+        )
+    now = utcnow()
+    records = with_ids + without
+    session.execute(
+        insert(StanceEvent),
+        [
+            {
+                "stance_id": sid,
+                "action": StanceAction.CREATE.value,
+                "annotator": v["annotator"],
+                "at": now,
+                "before": None,
+                "after": _snapshot(v, sid),
+            }
+            for sid, v in zip(ids, records, strict=True)
+        ],
+    )
+
+
+def _update(session: Session, changed: list[tuple[CheckedRow, Any]]) -> None:
+    now = utcnow()
+    for row, stored in changed:
+        before = snapshot(stored)
+        new_values = {k: row.values[k] for k in COMPARED}
+        session.execute(
+            update(Stance)
+            .where(Stance.id == stored.id)
+            .values(**new_values, updated_at=row.values["updated_at"], version=Stance.version + 1)
+        )
+        session.add(
+            StanceEvent(
+                stance_id=stored.id,
+                action=StanceAction.UPDATE.value,
+                annotator=row.values["annotator"],
+                at=now,
+                before=before,
+                after={**before, **_jsonable(new_values), "version": before["version"] + 1},
+            )
+        )
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
+
+
+def _snapshot(values: dict[str, Any], stance_id: int) -> dict[str, Any]:
+    keep = (
+        "actor_id",
+        "issue_id",
+        "source_id",
+        "stated_on",
+        "position",
+        "confidence",
+        "quote",
+        "quote_start",
+        "quote_end",
+        "status",
+        "origin",
+        "annotator",
+        "note",
+    )
+    return {**_jsonable({k: values[k] for k in keep}), "version": 1}
+
+
+def _write_rejects(
+    path: str | Path, text: str | None, rejects: str | Path, problems: list[Problem]
+) -> None:
+    """The rejected rows as they were, plus a ``reason`` column."""
+    reasons: dict[int, list[str]] = {}
+    for problem in problems:
+        reasons.setdefault(problem.line, []).append(f"{problem.column}: {problem.message}")
+    with stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text) as (header, rows):
+        bad = (
+            {**row.cells, "reason": "; ".join(reasons[row.line])}
+            for row in rows
+            if row.line in reasons
+        )
+        with atomic_output(rejects) as out:
+            write_csv(out, [*header, "reason"], bad)

@@ -1,0 +1,236 @@
+"""Checking rows of a stance CSV against the database, without writing anything.
+
+Every problem is reported with its line and column; names go through alias matching and
+quotes must stand in the named source's text (offsets are computed, or checked).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tracker.csv_io import CsvRow
+from tracker.errors import TrackerError
+from tracker.models import ActorAlias, Issue, Source, StanceOrigin, StanceStatus, utcnow
+from tracker.stance_query import COLUMNS, STATUSES
+from tracker.stances import ORIGINS, check_confidence, check_position, locate_quote
+from tracker.text import name_key
+
+REQUIRED = ("actor", "issue", "stated_on", "position", "quote", "source_id")
+OPTIONAL = tuple(c for c in COLUMNS if c not in REQUIRED)
+# Written on export for readers; on import they come from the database instead.
+DERIVED = (
+    "party",
+    "position_label",
+    "source_title",
+    "source_outlet",
+    "source_url",
+    "published_on",
+    "duplicate_of",
+)
+CHUNK = 2000
+SOURCE_CACHE = 2000
+COMPARED = ("stated_on", "position", "confidence", "status", "origin", "note", "annotator")
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, column {self.column}: {self.message}"
+
+
+class ImportProblems(TrackerError):
+    """Rows that cannot be imported; nothing was written."""
+
+    def __init__(self, name: str, problems: list[Problem]) -> None:
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(
+            f"{name}: {len(problems)} problem(s), nothing imported "
+            f"(fix them, or use --skip-invalid REJECTS.csv):\n{lines}"
+        )
+        self.problems = problems
+
+
+@dataclass
+class CheckedRow:
+    """A validated row, ready to be written."""
+
+    line: int
+    stance_id: int | None
+    values: dict[str, Any]
+
+    @property
+    def passage(self) -> tuple[int, int, int, int, int]:
+        v = self.values
+        return (v["actor_id"], v["issue_id"], v["source_id"], v["quote_start"], v["quote_end"])
+
+
+@dataclass(frozen=True)
+class _SourceText:
+    id: int
+    title: str
+    text: str
+
+
+class RowChecker:
+    """Checks rows against the database, caching names and recently used source texts."""
+
+    def __init__(self, session: Session, annotator: str) -> None:
+        self.session = session
+        self.annotator = annotator
+        self.actors = dict(
+            session.execute(select(ActorAlias.alias_key, ActorAlias.actor_id)).tuples().all()
+        )
+        self.issues = dict(session.execute(select(Issue.slug, Issue.id)).tuples().all())
+        self.sources: OrderedDict[int, _SourceText] = OrderedDict()
+
+    def load_sources(self, rows: list[CsvRow]) -> None:
+        """Fetch the texts a chunk of rows quotes, in one query."""
+        wanted = {int_or_none(r.cells["source_id"]) for r in rows} - {None} - set(self.sources)
+        if wanted:
+            for sid, title, body in self.session.execute(
+                select(Source.id, Source.title, Source.text).where(Source.id.in_(wanted))
+            ):
+                self.sources[sid] = _SourceText(sid, title, body)
+        while len(self.sources) > SOURCE_CACHE + len(wanted):
+            self.sources.popitem(last=False)
+
+    def check(self, row: CsvRow) -> CheckedRow | list[Problem]:
+        cells, problems = row.cells, []
+        values: dict[str, Any] = {}
+
+        def parse_cell(column: str, key: str, parse: Any, default: Any = None) -> None:
+            raw = cells.get(column, "").strip()
+            if not raw and default is not None:
+                values[key] = parse(default) if default == "now" else default
+                return
+            try:
+                values[key] = parse(raw)
+            except (TrackerError, ValueError) as exc:
+                problems.append(Problem(row.line, column, _message(column, raw, exc)))
+
+        parse_cell("actor", "actor_id", lambda v: _lookup(self.actors, name_key(v), "actor", v))
+        parse_cell("issue", "issue_id", lambda v: _lookup(self.issues, v.lower(), "issue", v))
+        parse_cell("stated_on", "stated_on", _date)
+        parse_cell("position", "position", check_position)
+        parse_cell("confidence", "confidence", check_confidence, 1.0)
+        parse_cell(
+            "status",
+            "status",
+            lambda v: _choice(v, STATUSES, "status"),
+            StanceStatus.ACCEPTED.value,
+        )
+        parse_cell(
+            "origin", "origin", lambda v: _choice(v, ORIGINS, "origin"), StanceOrigin.IMPORT.value
+        )
+        parse_cell("annotator", "annotator", str, self.annotator)
+        parse_cell("created_at", "created_at", _timestamp, "now")
+        parse_cell("updated_at", "updated_at", _timestamp, "now")
+        values["note"] = cells.get("note", "").strip()
+        stance_id = _optional_int(cells.get("stance_id", ""), row.line, "stance_id", problems)
+        self._check_quote(row, values, problems)
+        return problems or CheckedRow(row.line, stance_id, values)
+
+    def _check_quote(self, row: CsvRow, values: dict[str, Any], problems: list[Problem]) -> None:
+        cells = row.cells
+        source_id = _optional_int(cells["source_id"], row.line, "source_id", problems)
+        if source_id is None:
+            if not cells["source_id"].strip():
+                problems.append(Problem(row.line, "source_id", "empty"))
+            return
+        source = self.sources.get(source_id)
+        if source is None:
+            problems.append(Problem(row.line, "source_id", f"no source with id {source_id}"))
+            return
+        start = _optional_int(cells.get("quote_start", ""), row.line, "quote_start", problems)
+        try:
+            values["quote_start"], values["quote_end"] = locate_quote(source, cells["quote"], start)
+        except TrackerError as exc:
+            problems.append(Problem(row.line, "quote", str(exc)))
+            return
+        end = _optional_int(cells.get("quote_end", ""), row.line, "quote_end", problems)
+        if end is not None and end != values["quote_end"]:
+            problems.append(
+                Problem(
+                    row.line,
+                    "quote_end",
+                    f"{end} does not end the quote (it ends at {values['quote_end']})",
+                )
+            )
+        values["source_id"], values["quote"] = source_id, cells["quote"]
+
+
+def _lookup(table: dict[str, int], key: str, kind: str, raw: str) -> int:
+    if not raw:
+        raise TrackerError("empty")
+    if key not in table:
+        raise TrackerError(f"unknown {kind} {raw!r}")
+    return table[key]
+
+
+def _message(column: str, raw: str, exc: Exception) -> str:
+    if isinstance(exc, TrackerError):
+        return str(exc)
+    return f"{raw!r} is not a valid {column.replace('_', ' ')}"
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise TrackerError(f"{value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _timestamp(value: str) -> dt.datetime:
+    if value == "now":
+        return utcnow()
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise TrackerError(f"{value!r} is not an ISO timestamp") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise TrackerError(f"unknown {what} {value!r}; expected one of {', '.join(allowed)}")
+    return value
+
+
+def int_or_none(value: str) -> int | None:
+    try:
+        return int(value.strip())
+    except ValueError:
+        return None
+
+
+def _optional_int(value: str, line: int, column: str, problems: list[Problem]) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        problems.append(Problem(line, column, f"{value!r} is not a whole number"))
+        return None
+
+
+def chunks(rows: Iterator[CsvRow]) -> Iterator[list[CsvRow]]:
+    chunk: list[CsvRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

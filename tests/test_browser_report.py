@@ -1,0 +1,34 @@
+"""End-to-end: the weekly report's HTML opened in a real headless Chromium, as a recipient
+would open the attachment (fixtures in tests/browser.py)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from tests.browser import ARTIFACTS
+from tracker.db import make_engine, transaction
+from tracker.report import build_report, week_period
+from tracker.report_render import render_html
+
+pytest_plugins = ["tests.browser"]  # the browser and page fixtures
+
+
+def test_report_html_renders_standalone(page: Page, demo_url: str) -> None:
+    engine = make_engine(demo_url)
+    with transaction(engine) as session:
+        html = render_html(build_report(session, week_period("2025-W34")))
+    engine.dispose()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.set_content(html, wait_until="load")
+    expect(page.get_by_role("heading", name="Weekly stance report", level=1)).to_be_visible()
+    expect(page.get_by_text("Donald Trump moved from").first).to_be_visible()
+    chart = page.locator("figure img").first
+    expect(chart).to_be_visible()
+    width = chart.evaluate("img => img.naturalWidth")
+    assert width > 300, "the embedded timeline did not decode"
+    assert [u for u in requests if not u.startswith(("data:", "about:"))] == []  # no network
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / "report-2025-W34.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 20_000

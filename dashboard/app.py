@@ -22,6 +22,7 @@ pages = {
     ],
     "Setup": [
         st.Page("views/taxonomy.py", title="Actors & issues", icon="🏷️"),
+        st.Page("views/history.py", title="History", icon="🕘"),
     ],
 }
 st.navigation(pages).run()

@@ -112,3 +112,23 @@ def test_tagging_view_of_a_source(session: Session) -> None:
     assert any(stance.id in s.stances for s in view["segments"])
     assert view["stances"][0]["version"] == 1
     assert session.scalars(select(Stance)).all() == [stance]
+
+
+def test_rename_with_new_aliases_keeps_the_old_name(session: Session) -> None:
+    actor = make_actor(session, "Zelensky", aliases=["Zelenskiy"])
+    update_actor(session, actor, name="Volodymyr Zelenskyy", aliases=["Zelenskiy", "Z."])
+    assert find_actor(session, "Zelensky") is actor and find_actor(session, "Z.") is actor
+
+
+def test_too_long_names_are_refused_on_every_database(session: Session) -> None:
+    with pytest.raises(TrackerError, match="the limit is 200"):
+        make_actor(session, "A" * 201)
+    actor = make_actor(session, "Short")
+    with pytest.raises(TrackerError, match="the limit is 200"):
+        update_actor(session, actor, aliases=["B" * 250])
+    from tracker.issues import IssueRow, save_issue
+
+    with pytest.raises(TrackerError, match="the limit is 80"):
+        save_issue(session, IssueRow(slug="a" * 81, name="x"))
+    with pytest.raises(TrackerError, match="the limit is 200"):
+        save_issue(session, IssueRow(slug="ok", name="x", labels={2: "L" * 201}))

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.csv_io import read_csv, split_list
 from tracker.errors import NotFoundError, TrackerError
 from tracker.models import Actor, ActorAlias, ActorKind
-from tracker.text import name_key, squash
+from tracker.text import check_length, name_key, squash
 
 KINDS = tuple(kind.value for kind in ActorKind)
 
@@ -68,7 +68,7 @@ def _check_kind(kind: str) -> str:
 
 def _claim_name(session: Session, actor: Actor, alias: str) -> None:
     """Make ``alias`` point at ``actor``, refusing a name another actor already has."""
-    alias = squash(alias)
+    alias = check_length(squash(alias), 200, f"the name {alias[:40]!r}…")
     if not alias:
         raise TrackerError("an actor name or alias cannot be blank")
     owner = find_actor(session, alias)
@@ -86,7 +86,7 @@ def create_actor(
     party: Actor | None = None,
     aliases: Iterable[str] = (),
 ) -> Actor:
-    name = squash(name)
+    name = check_length(squash(name), 200, "the actor's name")
     if not name:
         raise TrackerError("an actor needs a name")
     actor = Actor(name=name, kind=_check_kind(kind), party=party)
@@ -211,6 +211,7 @@ def update_actor(
     """Edit an actor. ``party=None`` clears the party; ``False`` leaves it. ``aliases``
     replaces the alias list (the canonical name always stays one of its names)."""
     aliases = list(aliases) if aliases is not None else None
+    old_names: set[str] = set()
     if kind is not None:
         actor.kind = _check_kind(kind)
     if party is not False:
@@ -221,9 +222,10 @@ def update_actor(
             raise TrackerError("an actor needs a name")
         _claim_name(session, actor, new_name)
         # The old name stays among its aliases: older articles still use it.
+        old_names.add(name_key(actor.name))
         actor.name = new_name
     if aliases is not None:
-        keep = {name_key(actor.name)} | {name_key(a) for a in aliases if squash(a)}
+        keep = {name_key(actor.name), *old_names} | {name_key(a) for a in aliases if squash(a)}
         for row in list(actor.aliases):
             if row.alias_key not in keep:
                 actor.aliases.remove(row)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from tracker.csv_io import read_csv, split_list
 from tracker.errors import NotFoundError, TrackerError
 from tracker.models import POSITIONS, Issue
-from tracker.text import squash
+from tracker.text import check_length, squash
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LABEL_ATTRS = {
@@ -63,8 +63,12 @@ def _validated(row: IssueRow) -> IssueRow:
             f"issue slug {row.slug!r} must be lowercase letters, digits and single hyphens "
             "(e.g. ceasefire-first)"
         )
+    check_length(slug, 80, "the issue slug")
     if not squash(row.name):
         raise TrackerError(f"issue {slug!r} needs a name")
+    check_length(squash(row.name), 200, f"the name of issue {slug!r}")
+    for label in row.labels.values():
+        check_length(squash(label), 200, f"a scale label of issue {slug!r}")
     for position in row.labels:
         if position not in POSITIONS:
             raise TrackerError(f"issue {slug!r}: no scale point {position}; the scale is -2..2")

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, defer
 from tracker.errors import NotFoundError, TrackerError
 from tracker.mentions import AliasMatcher, Found
 from tracker.models import Actor, Mention, Source, Stance
-from tracker.text import squash
+from tracker.text import check_length, shorten, squash
 
 
 class DuplicateSourceError(TrackerError):
@@ -69,9 +69,9 @@ def add_source(
     source = Source(
         text=text,
         content_hash=content_hash(text),
-        title=squash(title),
-        outlet=squash(outlet),
-        url=url.strip(),
+        title=shorten(title, 500),  # page titles can run long; the text is what counts
+        outlet=check_length(squash(outlet), 200, "the outlet"),
+        url=check_length(url.strip(), 2000, "the link"),
         published_on=published_on,
         duplicate_of=duplicate_of.id if duplicate_of is not None else None,
     )

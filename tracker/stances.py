@@ -32,7 +32,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.stance_query import STATUSES, StanceFilter, filter_conditions
-from tracker.text import shorten
+from tracker.text import check_length, shorten
 
 ORIGINS = tuple(o.value for o in StanceOrigin)
 
@@ -71,7 +71,7 @@ def check_annotator(annotator: str) -> str:
     annotator = annotator.strip()
     if not annotator:
         raise TrackerError("every change needs the analyst's name")
-    return annotator
+    return check_length(annotator, 200, "the analyst's name")
 
 
 class QuotedText(Protocol):

@@ -2,6 +2,8 @@
 
 import re
 
+from tracker.errors import TrackerError
+
 _SPACE = re.compile(r"\s+")
 
 
@@ -18,3 +20,10 @@ def name_key(value: str) -> str:
 def shorten(value: str, width: int) -> str:
     value = squash(value)
     return value if len(value) <= width else value[: max(width - 1, 0)] + "…"
+
+
+def check_length(value: str, limit: int, what: str) -> str:
+    """Refuse text longer than its column (PostgreSQL would fail; SQLite would not)."""
+    if len(value) > limit:
+        raise TrackerError(f"{what} is {len(value)} characters long; the limit is {limit}")
+    return value

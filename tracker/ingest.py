@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select, tuple_
+from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
 from tracker import dedup
@@ -220,40 +220,48 @@ def _apply(extracted: Extracted, overrides: Overrides) -> None:
         extracted.published_basis = "given by the analyst"
 
 
+# One indexed lookup per band, written out once: SQLite scans the whole table for a
+# row-value IN ((band, bucket), ...) list, and building 64 ORM clauses per article was
+# most of the ingestion time.
+_CANDIDATES = text(
+    "SELECT source_id, count(*) AS shared FROM source_band WHERE "
+    + " OR ".join(f"(band = :b{i} AND bucket = :k{i})" for i in range(dedup.BANDS))
+    + " GROUP BY source_id ORDER BY shared DESC, source_id LIMIT :limit"
+)
+
+
 def link_rewrite(session: Session, source: Source) -> tuple[Source | None, float]:
     """Store the source's MinHash buckets; link it to an earlier rewrite of the same story.
 
-    Candidates come from shared LSH buckets (an indexed lookup, not all pairs), are
-    ranked by their stored signatures, and the best is verified on the full texts.
+    Candidates come from shared LSH buckets (indexed lookups, not all pairs), are ranked
+    by their stored signatures, and the best few are verified on the full texts.
     """
     signature = dedup.signature(source.text)
     source.minhash = signature
     keys = dedup.band_keys(signature)
-    shared = func.count().label("shared")
-    candidate_ids = (
+    best: tuple[int | None, float] = (None, 0.0)
+    with session.no_autoflush:  # nothing pending needs writing before these reads
+        if keys:
+            params: dict[str, int] = {"limit": MAX_CANDIDATES + 1}
+            for i, (band, bucket) in enumerate(keys):
+                params[f"b{i}"], params[f"k{i}"] = band, bucket
+            candidates = [
+                sid for sid, _ in session.execute(_CANDIDATES, params) if sid != source.id
+            ]
+            for candidate_id, candidate_text in _worth_comparing(session, candidates, signature):
+                is_dup, score = dedup.is_duplicate(source.text, candidate_text)
+                if is_dup and score > best[1]:
+                    best = (candidate_id, score)
+    session.flush()  # the source row must exist before its buckets point at it
+    if keys:
         session.execute(
-            select(SourceBand.source_id, shared)
-            .where(tuple_(SourceBand.band, SourceBand.bucket).in_(keys))
-            .where(SourceBand.source_id != source.id)
-            .group_by(SourceBand.source_id)
-            .order_by(shared.desc(), SourceBand.source_id)
-            .limit(MAX_CANDIDATES)
+            insert(SourceBand),
+            [{"source_id": source.id, "band": band, "bucket": bucket} for band, bucket in keys],
         )
-        .scalars()
-        .all()
-    )
-    session.add_all(
-        SourceBand(source_id=source.id, band=band, bucket=bucket) for band, bucket in keys
-    )
-    best: tuple[Source | None, float] = (None, 0.0)
-    for candidate in _by_estimate(session, candidate_ids, signature):
-        is_dup, score = dedup.is_duplicate(source.text, candidate.text)
-        if is_dup and score > best[1]:
-            best = (candidate, score)
-    original, score = best
+    original = session.get(Source, best[0]) if best[0] is not None else None
     if original is not None:
-        _link(session, source, original, round(min(max(score, 0.0), 1.0), 4))
-    return original, score
+        _link(session, source, original, round(min(max(best[1], 0.0), 1.0), 4))
+    return original, best[1]
 
 
 def _link(session: Session, new: Source, match: Source, score: float) -> None:
@@ -278,23 +286,28 @@ def _originality(source: Source) -> tuple[dt.date, int]:
     return (source.published_on or dt.date.max, -len(source.text))
 
 
-def _by_estimate(session: Session, ids: Iterable[int], signature: bytes) -> Iterator[Source]:
-    """Candidates whose signatures look similar enough to be worth a full comparison."""
-    ids = list(ids)
+def _worth_comparing(session: Session, ids: list[int], signature: bytes) -> list[tuple[int, str]]:
+    """Candidates whose signatures look like a rewrite, best first, with their texts.
+
+    Same-talks articles share buckets often; only signatures above the candidate
+    threshold earn a full-text comparison, and at most VERIFY_AT_MOST of them.
+    """
     if not ids:
-        return
+        return []
     rows = session.execute(select(Source.id, Source.minhash).where(Source.id.in_(ids))).all()
     ranked = sorted(
         ((dedup.estimated_similarity(signature, sig), sid) for sid, sig in rows if sig),
         reverse=True,
     )
-    # Same-talks articles share buckets often; only signatures that look like a rewrite
-    # earn a full-text comparison, and at most VERIFY_AT_MOST of them.
-    for estimate, source_id in ranked[:VERIFY_AT_MOST]:
-        if estimate >= dedup.CANDIDATE_THRESHOLD:
-            source = session.get(Source, source_id)
-            if source is not None:
-                yield source
+    chosen = [
+        sid for estimate, sid in ranked[:VERIFY_AT_MOST] if estimate >= dedup.CANDIDATE_THRESHOLD
+    ]
+    if not chosen:
+        return []
+    texts = dict(
+        session.execute(select(Source.id, Source.text).where(Source.id.in_(chosen))).tuples().all()
+    )
+    return [(sid, texts[sid]) for sid in chosen]
 
 
 def ingest_inputs(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from tracker.models import ActorAlias, Mention, Source
@@ -156,15 +156,20 @@ def _trim(name: str) -> str:
 def record_mentions(session: Session, source: Source, matcher: AliasMatcher) -> list[Found]:
     """Replace the stored mentions of ``source`` with what ``matcher`` finds now."""
     found = matcher.find(source.text)
+    session.flush()  # the source row first: mentions point at it
     session.execute(delete(Mention).where(Mention.source_id == source.id))
-    session.add_all(
-        Mention(
-            source_id=source.id,
-            actor_id=f.actor_id,
-            start_offset=f.start,
-            end_offset=f.end,
-            text=f.text[:200],
+    if found:  # one executemany, not an ORM object per mention
+        session.execute(
+            insert(Mention),
+            [
+                {
+                    "source_id": source.id,
+                    "actor_id": f.actor_id,
+                    "start_offset": f.start,
+                    "end_offset": f.end,
+                    "text": f.text[:200],
+                }
+                for f in found
+            ],
         )
-        for f in found
-    )
     return found

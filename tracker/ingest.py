@@ -223,9 +223,14 @@ def _apply(extracted: Extracted, overrides: Overrides) -> None:
 # One indexed lookup per band, written out once: SQLite scans the whole table for a
 # row-value IN ((band, bucket), ...) list, and building 64 ORM clauses per article was
 # most of the ingestion time.
+# Only the 5,000 most recent sources are searched: rewrites of a story arrive within days of
+# each other, and an archive-wide search would grow with every article on the same talks.
+REWRITE_WINDOW = 5_000
 _CANDIDATES = text(
     "SELECT source_id, count(*) AS shared FROM source_band WHERE "
-    + " OR ".join(f"(band = :b{i} AND bucket = :k{i})" for i in range(dedup.BANDS))
+    + " OR ".join(
+        f"(band = :b{i} AND bucket = :k{i} AND source_id > :since)" for i in range(dedup.BANDS)
+    )
     + " GROUP BY source_id ORDER BY shared DESC, source_id LIMIT :limit"
 )
 
@@ -242,7 +247,10 @@ def link_rewrite(session: Session, source: Source) -> tuple[Source | None, float
     best: tuple[int | None, float] = (None, 0.0)
     with session.no_autoflush:  # nothing pending needs writing before these reads
         if keys:
-            params: dict[str, int] = {"limit": MAX_CANDIDATES + 1}
+            params: dict[str, int] = {
+                "limit": MAX_CANDIDATES + 1,
+                "since": (source.id or 0) - REWRITE_WINDOW,
+            }
             for i, (band, bucket) in enumerate(keys):
                 params[f"b{i}"], params[f"k{i}"] = band, bucket
             candidates = [

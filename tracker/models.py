@@ -230,7 +230,9 @@ class SourceBand(Base):
     """LSH buckets of a source's MinHash: sources sharing a bucket are rewrite candidates."""
 
     __tablename__ = "source_band"
-    __table_args__ = (Index("ix_source_band_lookup", "band", "bucket"),)
+    # With source_id last, a lookup can stop at the recent sources of a bucket: busy
+    # buckets (articles on the same talks) would otherwise grow with the whole archive.
+    __table_args__ = (Index("ix_source_band_lookup", "band", "bucket", "source_id"),)
 
     source_id: Mapped[int] = mapped_column(
         ForeignKey("source.id", ondelete="CASCADE"), primary_key=True

@@ -1,0 +1,165 @@
+"""What every chart shares: actor colours and dashes, the issue's scale labels on the y axis,
+the time axis, titles and the common look (font, label sizes).
+
+Every actor keeps one colour in every chart, derived from its name (actors sharing a colour
+in one chart are told apart by dashes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import textwrap
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import altair as alt
+
+from tracker.models import POSITIONS
+
+# Colours that stay apart on white. Two actors of one colour in a chart get different dashes.
+PALETTE = (
+    "#1f77b4",  # blue
+    "#d62728",  # red
+    "#2ca02c",  # green
+    "#ff7f0e",  # orange
+    "#9467bd",  # purple
+    "#8c564b",  # brown
+    "#e377c2",  # pink
+    "#17becf",  # teal
+    "#7f7f7f",  # grey
+    "#bcbd22",  # olive
+    "#393b79",  # navy
+    "#252525",  # near black
+    "#e6ab02",  # mustard
+)
+DASHES = ((1, 0), (8, 3), (2, 2), (8, 3, 2, 3))
+DATE_FORMAT = "%-d %b %Y"
+LABEL_WIDTH = 30  # characters per line of a y-axis label
+Y_DOMAIN = (-2.2, 2.2)
+WIDTH = 760
+PANEL_WIDTH = 680  # panels of stacked charts, which keep their width on the dashboard
+PANEL_HEIGHT = 190
+FONT = "Liberation Sans, Arial, sans-serif"
+ROLLUP_SUFFIX = " (roll-up)"
+LEGEND = alt.Legend(
+    orient="bottom",
+    columns=4,
+    symbolType="stroke",
+    symbolStrokeWidth=3,
+    symbolSize=500,  # long enough to show an actor's dash
+    symbolOpacity=1,
+    labelLimit=220,
+)
+
+Labels = Mapping[int, str]
+
+
+# --- colours and labels ---------------------------------------------------------------------
+
+
+def _name_hash(name: str) -> int:
+    # Not hash(): Python salts str hashes per process, and colours must survive restarts.
+    return int.from_bytes(hashlib.sha256(name.strip().encode("utf-8")).digest()[:8], "big")
+
+
+def actor_color(name: str) -> str:
+    """The actor's colour in every chart, from a hash of its name."""
+    return PALETTE[_name_hash(name) % len(PALETTE)]
+
+
+def format_day(day: dt.date) -> str:
+    """'4 Sep 2025': the date as the charts' axes show it."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def position_text(position: float) -> str:
+    return "0" if round(position, 2) == 0 else f"{round(position, 2):+g}"
+
+
+def position_label(labels: Labels, position: float) -> str:
+    """The issue's wording for a (possibly averaged) position, as the CLI rounds it."""
+    return labels.get(max(-2, min(2, round(position))), "")
+
+
+def _label_expr(labels: Labels) -> str:
+    """A Vega expression turning a tick value (-2..2) into '+2 <the issue's label>', on at
+    most three lines so long labels leave room for the plot."""
+    expr = '""'
+    for point in reversed(POSITIONS):
+        text = f"{position_text(point)}  {labels.get(point, '')}".strip()
+        lines = textwrap.wrap(text, LABEL_WIDTH, max_lines=3, placeholder=" …") or [""]
+        expr = f"datum.value == {point} ? {json.dumps(lines, ensure_ascii=False)} : {expr}"
+    return expr
+
+
+# --- axes, scales and titles ------------------------------------------------------------------
+
+
+def position_y(labels: Labels, field: str = "position", title: str | None = None) -> alt.Y:
+    """The y axis of positions, -2..2, each tick with the issue's label."""
+    return alt.Y(
+        f"{field}:Q",
+        title=title,
+        scale=alt.Scale(domain=list(Y_DOMAIN), nice=False, zero=False),
+        axis=alt.Axis(values=list(POSITIONS), labelExpr=_label_expr(labels), labelLimit=320),
+    )
+
+
+def date_span(days: Sequence[dt.date], until: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The dates a chart shows: from the first day to ``until``, or a little past the last
+    day, so the last position's step is visible."""
+    if not days:
+        today = dt.date.today()
+        return today - dt.timedelta(days=30), today
+    lo, hi = min(days), max(days)
+    if until is not None and until > hi:
+        return lo, until
+    return lo - dt.timedelta(days=1), hi + max(dt.timedelta(days=1), (hi - lo) / 25)
+
+
+def date_x(span: tuple[dt.date, dt.date], *, title: str | None = "Date") -> alt.X:
+    """The time axis over ``span``: days on short spans, months on long ones."""
+    lo, hi = span
+    long = (hi - lo).days > 150
+    axis = alt.Axis(
+        format="%b %Y" if long else DATE_FORMAT,
+        labelAngle=0,
+        tickCount=alt.TimeIntervalStep(interval="month", step=1) if long else alt.Undefined,
+        gridOpacity=0.6,
+    )
+    # ISO dates parse as UTC midnight: a UTC scale shows them on their own day everywhere.
+    scale = alt.Scale(type="utc", domain=[_datetime(lo), _datetime(hi)])
+    return alt.X("day:T", title=title, scale=scale, axis=axis)
+
+
+def _datetime(day: dt.date) -> alt.DateTime:
+    return alt.DateTime(year=day.year, month=day.month, date=day.day, utc=True)
+
+
+def series_scales(names: Sequence[str]) -> tuple[alt.Scale, alt.Scale]:
+    """Colour and dash scales for a chart's series: each keeps its actor's colour (a roll-up
+    its party's); where actors share a colour, the first by name is solid, the others dashed."""
+    domain = sorted(set(names))
+    owners = [n.removesuffix(ROLLUP_SUFFIX) for n in domain]
+    colours = [actor_color(owner) for owner in owners]
+    sharing: dict[str, list[str]] = defaultdict(list)
+    for owner, colour in zip(owners, colours, strict=True):
+        if owner not in sharing[colour]:
+            sharing[colour].append(owner)
+    dashes = [
+        list(DASHES[sharing[colour].index(owner) % len(DASHES)])
+        for owner, colour in zip(owners, colours, strict=True)
+    ]
+    return alt.Scale(domain=domain, range=colours), alt.Scale(domain=domain, range=dashes)
+
+
+def chart_title(text: str, notes: Sequence[str] = ()) -> alt.TitleParams:
+    return alt.TitleParams(text=text, subtitle=list(notes) or alt.Undefined, anchor="start")
+
+
+def configured(chart: Any) -> Any:
+    """The chart with the look all charts share (font, axis label sizes)."""
+    return chart.configure(font=FONT).configure_axis(labelFontSize=12, titleFontSize=12)

@@ -142,7 +142,19 @@ def _add_shifts(
     session: Session, report: Report, issues: dict[str, Issue], parties: dict[str, str]
 ) -> None:
     period = report.period
-    points = day_positions(session, SeriesFilter(until=period.end))
+    # Only actors who spoke in the period can have shifted in it: read their histories,
+    # not the whole archive's.
+    active = list(
+        session.scalars(
+            select(Stance.actor_id)
+            .distinct()
+            .where(
+                Stance.status == StanceStatus.ACCEPTED.value,
+                Stance.stated_on.between(period.start, period.end),
+            )
+        )
+    )
+    points = day_positions(session, SeriesFilter(until=period.end, actor_ids=active))
     in_week = [s for s in find_shifts(points) if period.start <= s.day <= period.end]
     for shift in in_week:
         issue = issues[shift.issue]

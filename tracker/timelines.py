@@ -46,6 +46,7 @@ class SeriesFilter:
     until: dt.date | None = None
     statuses: Sequence[str] = (StanceStatus.ACCEPTED.value,)
     min_confidence: float = 0.0
+    actor_ids: Sequence[int] | None = None  # already resolved ids (reports), added to names
 
 
 @dataclass(frozen=True)
@@ -82,9 +83,9 @@ class Shift:
 
 def _actor_ids(session: Session, flt: SeriesFilter) -> list[int] | None:
     """The actors a filter names (parties with their members); None means everyone."""
-    if not flt.actors and not flt.parties:
+    if not flt.actors and not flt.parties and flt.actor_ids is None:
         return None
-    ids = {get_actor(session, name).id for name in flt.actors}
+    ids = {get_actor(session, name).id for name in flt.actors} | set(flt.actor_ids or ())
     for name in flt.parties:
         party = get_actor(session, name)
         ids |= set(

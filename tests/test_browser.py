@@ -134,8 +134,14 @@ def test_every_page_renders_without_errors(page: Page, dashboard: Dashboard) -> 
         expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
         wait_idle(page)
         assert_no_errors(page, f"{title} (through the sidebar)")
-    expect(page.get_by_role("heading", name="Issues", level=2)).to_be_visible()
-    expect(page.get_by_role("heading", name="Actors", level=2)).to_be_visible()
+    # Actors and issues sit on two tabs, each with its table.
+    expect(page.get_by_role("tab", name="Actors")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    page.get_by_role("tab", name="Issues").click()
+    expect(page.get_by_role("tab", name="Issues")).to_have_attribute("aria-selected", "true")
+    expect(
+        page.get_by_role("tabpanel", name="Issues").get_by_test_id("stDataFrame")
+    ).to_be_visible()
     expect(page.get_by_test_id("stDataFrame")).to_have_count(2)
     screenshot(page, "taxonomy.png")
     output = dashboard.server_output()

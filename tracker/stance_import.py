@@ -185,7 +185,6 @@ def _write_all(
     report = ImportReport()
     validator = RowChecker(session, annotator)
     seen: set[tuple[int, int, int, int, int]] = set()
-    explicit_ids = False
     with stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text) as (_, rows):
         for chunk in chunks(rows):
             validator.load_sources(chunk)
@@ -201,23 +200,25 @@ def _write_all(
                     seen.add(result.passage)
                     good.append(result)
             plan = _plan(session, good, [])
-            explicit_ids |= any(r.stance_id for r in plan.new)
             _insert(session, plan.new)
-            _update(session, plan.changed)
+            _update(session, plan.changed, annotator)
             report.created += len(plan.new)
             report.updated += len(plan.changed)
             report.unchanged += (
                 plan.unchanged + len(good) - len(plan.new) - len(plan.changed) - plan.unchanged
             )
-    if explicit_ids and session.get_bind().dialect.name == "postgresql":
-        # Rows kept their ids: move the sequence past them so new stances do not collide.
+    return report
+
+
+def _move_sequence_past_ids(session: Session) -> None:
+    """Rows kept their ids: on PostgreSQL, move the id sequence past them."""
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(
             sql_text(
                 "SELECT setval(pg_get_serial_sequence('stance', 'id'), "
                 "(SELECT max(id) FROM stance))"
             )
         )
-    return report
 
 
 def _record(row: CheckedRow) -> dict[str, Any]:
@@ -236,6 +237,7 @@ def _insert(session: Session, rows: list[CheckedRow]) -> None:
     ids: list[int] = [v["id"] for v in with_ids]
     if with_ids:
         session.execute(insert(Stance), with_ids)
+        _move_sequence_past_ids(session)  # before rows that take ids from the sequence
     if without:
         ids += list(
             session.scalars(
@@ -260,21 +262,23 @@ def _insert(session: Session, rows: list[CheckedRow]) -> None:
     )
 
 
-def _update(session: Session, changed: list[tuple[CheckedRow, Any]]) -> None:
+def _update(session: Session, changed: list[tuple[CheckedRow, Any]], importer: str) -> None:
+    """Apply changed values; the change is the importing analyst's, made now."""
     now = utcnow()
     for row, stored in changed:
         before = snapshot(stored)
         new_values = {k: row.values[k] for k in COMPARED}
+        new_values["annotator"] = importer
         session.execute(
             update(Stance)
             .where(Stance.id == stored.id)
-            .values(**new_values, updated_at=row.values["updated_at"], version=Stance.version + 1)
+            .values(**new_values, updated_at=now, version=Stance.version + 1)
         )
         session.add(
             StanceEvent(
                 stance_id=stored.id,
                 action=StanceAction.UPDATE.value,
-                annotator=row.values["annotator"],
+                annotator=importer,
                 at=now,
                 before=before,
                 after={**before, **_jsonable(new_values), "version": before["version"] + 1},

@@ -36,7 +36,8 @@ DERIVED = (
 )
 CHUNK = 2000
 SOURCE_CACHE = 2000
-COMPARED = ("stated_on", "position", "confidence", "status", "origin", "note", "annotator")
+# What an import may change on a stored stance (who recorded it is not content).
+COMPARED = ("stated_on", "position", "confidence", "status", "origin", "note")
 
 
 @dataclass(frozen=True)
@@ -96,13 +97,16 @@ class RowChecker:
 
     def load_sources(self, rows: list[CsvRow]) -> None:
         """Fetch the texts a chunk of rows quotes, in one query."""
-        wanted = {int_or_none(r.cells["source_id"]) for r in rows} - {None} - set(self.sources)
+        needed = {sid for r in rows if (sid := int_or_none(r.cells["source_id"])) is not None}
+        wanted = needed - set(self.sources)
         if wanted:
             for sid, title, body in self.session.execute(
                 select(Source.id, Source.title, Source.text).where(Source.id.in_(wanted))
             ):
                 self.sources[sid] = _SourceText(sid, title, body)
-        while len(self.sources) > SOURCE_CACHE + len(wanted):
+        for sid in needed & set(self.sources):  # this chunk's sources are the freshest
+            self.sources.move_to_end(sid)
+        while len(self.sources) > max(SOURCE_CACHE, len(needed)):
             self.sources.popitem(last=False)
 
     def check(self, row: CsvRow) -> CheckedRow | list[Problem]:

@@ -94,7 +94,11 @@ def locate_quote(source: QuotedText, quote: str, start: int | None = None) -> tu
     if not quote or not quote.strip():
         raise TrackerError("the quote is empty")
     if start is not None:
-        if source.text[start : start + len(quote)] != quote:
+        if (
+            start < 0
+            or start > len(source.text)
+            or source.text[start : start + len(quote)] != quote
+        ):
             raise TrackerError(
                 f"the quote does not match source {source.id} at offset {start}: "
                 f"{shorten(quote, 60)!r}"

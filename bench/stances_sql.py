@@ -1,0 +1,85 @@
+"""The benchmarks' baselines: the tracker's stance queries written by hand, for raw drivers.
+
+Each string is plain SQL that runs unchanged on SQLite and PostgreSQL; parameters are
+written ``{p}`` and replaced by the driver's placeholder (``?`` or ``%s``) by :func:`sql`.
+"""
+
+from __future__ import annotations
+
+# tracker.stance_query.records_query: every exported column, joined and labelled.
+EXPORT = """
+SELECT s.id AS stance_id, a.name AS actor, coalesce(p.name, a.name) AS party,
+       i.slug AS issue, s.stated_on, s.position,
+       CASE s.position WHEN -2 THEN i.label_neg2 WHEN -1 THEN i.label_neg1
+            WHEN 0 THEN i.label_zero WHEN 1 THEN i.label_pos1 ELSE i.label_pos2
+       END AS position_label,
+       s.confidence, s.status, s.origin, s.quote, s.quote_start, s.quote_end, s.source_id,
+       src.title AS source_title, src.outlet AS source_outlet, src.url AS source_url,
+       src.published_on, src.duplicate_of, s.annotator, s.note, s.created_at, s.updated_at
+FROM stance s
+JOIN actor a ON a.id = s.actor_id
+LEFT JOIN actor p ON p.id = a.party_id
+JOIN issue i ON i.id = s.issue_id
+JOIN source src ON src.id = s.source_id
+ORDER BY s.stated_on, s.id
+"""
+
+# tracker.timelines.day_positions: accepted stances, a story once, one position per day
+# (the mean) shown by the stance closest to it. {where} restricts the stances.
+_DAY_POSITIONS = """
+WITH counted AS (
+    SELECT s.id, s.actor_id, s.issue_id, s.stated_on, s.position, s.confidence,
+           row_number() OVER (
+               PARTITION BY s.actor_id, s.issue_id, s.stated_on,
+                            coalesce(src.duplicate_of, src.id)
+               ORDER BY s.id) AS nth
+    FROM stance s JOIN source src ON src.id = s.source_id
+    WHERE s.status = 'accepted' AND s.confidence >= 0 AND {where}
+), ranked AS (
+    SELECT id, actor_id, issue_id, stated_on, position, confidence,
+           avg(position) OVER same_day AS day_mean, count(*) OVER same_day AS day_count
+    FROM counted WHERE nth = 1
+    WINDOW same_day AS (PARTITION BY actor_id, issue_id, stated_on)
+), picked AS (
+    SELECT id, actor_id, issue_id, stated_on, day_mean, day_count,
+           row_number() OVER (
+               PARTITION BY actor_id, issue_id, stated_on
+               ORDER BY abs(position - day_mean), confidence DESC, id) AS pick
+    FROM ranked
+)
+SELECT p.actor_id, a.name, i.slug, p.stated_on, p.day_mean, p.day_count, s.id, s.quote,
+       s.source_id, src.title, src.outlet, src.url, s.annotator, s.confidence
+FROM picked p
+JOIN stance s ON s.id = p.id
+JOIN actor a ON a.id = p.actor_id
+JOIN issue i ON i.id = p.issue_id
+JOIN source src ON src.id = s.source_id
+WHERE p.pick = 1
+ORDER BY i.slug, a.name, p.stated_on
+"""
+
+
+def series(actors: int) -> str:
+    """One issue (by slug) and ``actors`` actors (by any of their names, any case)."""
+    names = ", ".join(["{p}"] * actors)
+    where = (
+        "s.issue_id = (SELECT id FROM issue WHERE slug = {p}) AND s.actor_id IN "
+        f"(SELECT actor_id FROM actor_alias WHERE alias_key IN ({names}))"
+    )
+    return _DAY_POSITIONS.replace("{where}", where)
+
+
+# The weekly report's largest query: every day position up to the week's end.
+REPORT_POSITIONS = _DAY_POSITIONS.replace("{where}", "s.stated_on <= {p}")
+
+# The stance table's columns an import writes, for the executemany baseline.
+INSERT_STANCE = """
+INSERT INTO stance (id, actor_id, issue_id, source_id, stated_on, position, confidence,
+    quote, quote_start, quote_end, status, origin, annotator, note, created_at, updated_at,
+    version)
+VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, 1)
+"""
+
+
+def sql(template: str, backend: str) -> str:
+    return template.replace("{p}", "?" if backend == "sqlite" else "%s")

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import TrackerError
 from tracker.models import Actor, ActorAlias, Mention, Stance, StanceAction
+from tracker.position_days import refresh_actors
 from tracker.stances import check_annotator, log_event, snapshot
 
 
@@ -54,5 +55,6 @@ def merge_actors(session: Session, keep: Actor, drop: Actor, *, annotator: str) 
     session.expire(keep)
     session.expire(drop)
     session.delete(drop)
-    session.flush()
+    session.flush()  # the database drops `drop`'s stored days with it
+    refresh_actors(session, [keep.id])
     return moved

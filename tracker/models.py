@@ -330,3 +330,34 @@ class StanceEvent(Base):
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class PositionDay(Base):
+    """An actor's position on an issue on one day, as the default views count it.
+
+    Derived data: the per-day rows :func:`tracker.timelines.day_positions` computes from
+    accepted stances (a story counted once, the day's mean, the stance closest to it).
+    Every service that writes stances or re-links stories refreshes the days it touched
+    (:mod:`tracker.position_days`), so timelines, the matrix and the weekly report read a
+    few rows here instead of windowing over every stance.
+    """
+
+    __tablename__ = "position_day"
+    __table_args__ = (
+        # Actor profile and "as of" lookups go actor first; the report reads a week of days.
+        Index("ix_position_day_actor_issue_day", "actor_id", "issue_id", "day"),
+        Index("ix_position_day_day", "day"),
+    )
+
+    issue_id: Mapped[int] = mapped_column(
+        ForeignKey("issue.id", ondelete="CASCADE"), primary_key=True
+    )
+    actor_id: Mapped[int] = mapped_column(
+        ForeignKey("actor.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    position: Mapped[float] = mapped_column(Float)
+    stances: Mapped[int] = mapped_column(Integer)  # stances that made the day
+    stance_id: Mapped[int] = mapped_column(
+        ForeignKey("stance.id", ondelete="CASCADE"), index=True
+    )  # the day's representative stance

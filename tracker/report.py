@@ -142,19 +142,10 @@ def _add_shifts(
     session: Session, report: Report, issues: dict[str, Issue], parties: dict[str, str]
 ) -> None:
     period = report.period
-    # Only actors who spoke in the period can have shifted in it: read their histories,
-    # not the whole archive's.
-    active = list(
-        session.scalars(
-            select(Stance.actor_id)
-            .distinct()
-            .where(
-                Stance.status == StanceStatus.ACCEPTED.value,
-                Stance.stated_on.between(period.start, period.end),
-            )
-        )
-    )
-    points = day_positions(session, SeriesFilter(until=period.end, actor_ids=active))
+    # The period's days, each pair's last day before it (what a shift moved from):
+    # never the whole archive.
+    week = SeriesFilter(since=period.start, until=period.end)
+    points = day_positions(session, week, previous=True)
     in_week = [s for s in find_shifts(points) if period.start <= s.day <= period.end]
     for shift in in_week:
         issue = issues[shift.issue]
@@ -181,9 +172,17 @@ def _add_shifts(
         )
     report.moved_issues = sorted({s.issue for s in in_week})
     for slug in report.moved_issues:
-        series = [p for p in points if p.issue == slug]
-        moved_actors = {s.actor for s in in_week if s.issue == slug}
-        shown = [p for p in series if p.actor in moved_actors or p.day >= period.start]
+        # The chart: the whole history of those who moved, the period's days of the rest.
+        moved = sorted({s.after.actor_id for s in in_week if s.issue == slug})
+        history = day_positions(
+            session, SeriesFilter(issue=slug, until=period.end, actor_ids=moved)
+        )
+        others = [
+            p
+            for p in points
+            if p.issue == slug and p.actor_id not in moved and p.day >= period.start
+        ]
+        shown = sorted(history + others, key=lambda p: (p.actor, p.day))
         report.series[slug] = (shown, [s for s in in_week if s.issue == slug])
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, defer
 from tracker.errors import NotFoundError, TrackerError
 from tracker.mentions import AliasMatcher, Found
 from tracker.models import Actor, Mention, Source, Stance
+from tracker.position_days import refresh_sources, story_members
 from tracker.text import check_length, shorten, squash
 
 
@@ -90,8 +91,11 @@ def mark_duplicate(session: Session, source: Source, original: Source | None) ->
             original = get_source(session, original.duplicate_of)
             if original.id == source.id:
                 raise TrackerError("that link would make a loop of duplicates")
+    # Which stances count once changes for the old story and the new one.
+    touched = story_members(session, source)
     source.duplicate_of = original.id if original is not None else None
     session.flush()
+    refresh_sources(session, touched | story_members(session, source))
 
 
 def list_sources(

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from tracker.csv_io import atomic_output, stream_csv, write_csv
 from tracker.db import transaction
 from tracker.models import Stance, StanceAction, StanceEvent, utcnow
+from tracker.position_days import DayKey, day_key, refresh_days
 from tracker.stance_validation import (
     COMPARED,
     OPTIONAL,
@@ -185,6 +186,7 @@ def _write_all(
     report = ImportReport()
     validator = RowChecker(session, annotator)
     seen: set[tuple[int, int, int, int, int]] = set()
+    touched: set[DayKey] = set()
     with stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text) as (_, rows):
         for chunk in chunks(rows):
             validator.load_sources(chunk)
@@ -200,6 +202,9 @@ def _write_all(
                     seen.add(result.passage)
                     good.append(result)
             plan = _plan(session, good, [])
+            touched.update(_day(r.values) for r in plan.new)
+            touched.update(_day(r.values) for r, _ in plan.changed)
+            touched.update(day_key(stored) for _, stored in plan.changed)
             _insert(session, plan.new)
             _update(session, plan.changed, annotator)
             report.created += len(plan.new)
@@ -207,7 +212,12 @@ def _write_all(
             report.unchanged += (
                 plan.unchanged + len(good) - len(plan.new) - len(plan.changed) - plan.unchanged
             )
+    refresh_days(session, touched)
     return report
+
+
+def _day(values: dict[str, Any]) -> DayKey:
+    return (values["actor_id"], values["issue_id"], values["stated_on"])
 
 
 def _move_sequence_past_ids(session: Session) -> None:

@@ -31,6 +31,7 @@ from tracker.models import (
     StanceStatus,
     utcnow,
 )
+from tracker.position_days import day_key, refresh_days
 from tracker.stance_query import STATUSES, StanceFilter, filter_conditions
 from tracker.text import check_length, shorten
 
@@ -201,6 +202,7 @@ def record_stance(
     session.add(stance)
     session.flush()
     log_event(session, stance.id, StanceAction.CREATE, stance.annotator, None, snapshot(stance))
+    refresh_days(session, [day_key(stance)])
     return stance
 
 
@@ -286,6 +288,7 @@ def update_stance(
     stance = get_stance(session, stance_id)
     _check_version(stance, expected_version)
     before = snapshot(stance)
+    old_day = day_key(stance)
     # Validate everything first: a refused edit must leave the loaded stance untouched.
     actor = changes.actor or stance.actor
     issue = changes.issue or stance.issue
@@ -313,6 +316,7 @@ def update_stance(
         k: v for k, v in before.items() if k != "version"
     }:
         log_event(session, stance.id, StanceAction.UPDATE, annotator, before, after)
+    refresh_days(session, [old_day, day_key(stance)])
     return stance
 
 
@@ -329,6 +333,7 @@ def review_stance(
     _flush_or_conflict(session, stance)
     action = StanceAction.ACCEPT if accept else StanceAction.REJECT
     log_event(session, stance.id, action, annotator, before, snapshot(stance))
+    refresh_days(session, [day_key(stance)])
     return stance
 
 
@@ -339,9 +344,11 @@ def delete_stance(
     stance = get_stance(session, stance_id)
     _check_version(stance, expected_version)
     before = snapshot(stance)
+    day = day_key(stance)
     session.delete(stance)
     _flush_or_conflict(session, stance)
     log_event(session, stance_id, StanceAction.DELETE, annotator, before, None)
+    refresh_days(session, [day])
 
 
 def stance_history(session: Session, stance_id: int) -> Sequence[StanceEvent]:

@@ -13,7 +13,9 @@ Counting rules, the same in every view, chart and report:
   opposition or back (the sign flips), or a move of two or more points.
 
 Everything up to the per-day positions is computed in SQL with window functions, so a
-chart reads only the rows it draws.
+chart reads only the rows it draws. The default counting (accepted stances, any
+confidence) is kept ready in the ``position_day`` table (:mod:`tracker.position_days`
+refreshes it on every write); other filters compute the same rows on the fly.
 """
 
 from __future__ import annotations
@@ -21,16 +23,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, Subquery, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from tracker.actors import get_actor
 from tracker.errors import TrackerError
 from tracker.issues import get_issue
-from tracker.models import Actor, Issue, Source, Stance, StanceStatus
+from tracker.models import Actor, Issue, PositionDay, Source, Stance, StanceStatus
 
 DEFAULT_ROLLUP_DAYS = 90
 
@@ -96,7 +98,9 @@ def _actor_ids(session: Session, flt: SeriesFilter) -> list[int] | None:
     return sorted(ids)
 
 
-def _counted_stances(session: Session, flt: SeriesFilter) -> Select[Any]:
+def _counted_stances(
+    session: Session, flt: SeriesFilter, where: ColumnElement[bool] | None = None
+) -> Select[Any]:
     """Stances that count, one per story: the first rule of the module docstring."""
     if flt.since and flt.until and flt.since > flt.until:
         raise TrackerError(f"the start date {flt.since} is after the end date {flt.until}")
@@ -105,6 +109,8 @@ def _counted_stances(session: Session, flt: SeriesFilter) -> Select[Any]:
         Stance.status.in_(list(flt.statuses)),
         Stance.confidence >= flt.min_confidence,
     ]
+    if where is not None:
+        conditions.append(where)
     if flt.issue:
         conditions.append(Stance.issue_id == get_issue(session, flt.issue).id)
     actor_ids = _actor_ids(session, flt)
@@ -145,17 +151,19 @@ def counted_stance_ids(session: Session, flt: SeriesFilter) -> list[int]:
     )
 
 
-def day_positions(session: Session, flt: SeriesFilter) -> list[DayPosition]:
-    """Per-day positions (rules above), oldest first, with each day's representative stance."""
-    counted = _counted_stances(session, flt).subquery("counted")
+def computed_days(
+    session: Session, flt: SeriesFilter, where: ColumnElement[bool] | None = None
+) -> Select[Any]:
+    """Per-day rows computed from the stances (the rules above): actor_id, issue_id, day,
+    position, stances, stance_id. ``where`` narrows the stances read (refreshes)."""
+    counted = _counted_stances(session, flt, where).subquery("counted")
     once = select(counted).where(counted.c.nth_of_story == 1).subquery("once")
-    day_mean = func.avg(once.c.position).over(
-        partition_by=(once.c.actor_id, once.c.issue_id, once.c.stated_on)
-    )
-    day_count = func.count().over(partition_by=(once.c.actor_id, once.c.issue_id, once.c.stated_on))
-    ranked = select(once, day_mean.label("day_mean"), day_count.label("day_count")).subquery(
-        "ranked"
-    )
+    day = (once.c.actor_id, once.c.issue_id, once.c.stated_on)
+    ranked = select(
+        once,
+        func.avg(once.c.position).over(partition_by=day).label("day_mean"),
+        func.count().over(partition_by=day).label("day_count"),
+    ).subquery("ranked")
     closest = func.row_number().over(
         partition_by=(ranked.c.actor_id, ranked.c.issue_id, ranked.c.stated_on),
         order_by=(
@@ -165,14 +173,130 @@ def day_positions(session: Session, flt: SeriesFilter) -> list[DayPosition]:
         ),
     )
     picked = select(ranked, closest.label("pick")).subquery("picked")
+    return select(
+        picked.c.actor_id,
+        picked.c.issue_id,
+        picked.c.stated_on.label("day"),
+        picked.c.day_mean.label("position"),
+        picked.c.day_count.label("stances"),
+        picked.c.id.label("stance_id"),
+    ).where(picked.c.pick == 1)
+
+
+def is_stored(flt: SeriesFilter) -> bool:
+    """Whether ``position_day`` holds this filter's days: the default counting
+    (accepted stances, no confidence floor). Other filters are computed on the fly."""
+    return tuple(flt.statuses) == (StanceStatus.ACCEPTED.value,) and flt.min_confidence <= 0
+
+
+def _days(session: Session, flt: SeriesFilter, *, since: bool = True) -> Subquery:
+    """The filter's per-day rows, from ``position_day`` when it holds them; ``since=False``
+    ignores the filter's start date."""
+    if not since:
+        flt = replace(flt, since=None)
+    if not is_stored(flt):
+        return computed_days(session, flt).subquery("days")
+    if flt.since and flt.until and flt.since > flt.until:
+        raise TrackerError(f"the start date {flt.since} is after the end date {flt.until}")
+    conditions = []
+    if flt.issue:
+        conditions.append(PositionDay.issue_id == get_issue(session, flt.issue).id)
+    actor_ids = _actor_ids(session, flt)
+    if actor_ids is not None:
+        conditions.append(PositionDay.actor_id.in_(actor_ids))
+    if flt.since:
+        conditions.append(PositionDay.day >= flt.since)
+    if flt.until:
+        conditions.append(PositionDay.day <= flt.until)
+    return (
+        select(
+            PositionDay.actor_id,
+            PositionDay.issue_id,
+            PositionDay.day,
+            PositionDay.position,
+            PositionDay.stances,
+            PositionDay.stance_id,
+        )
+        .where(and_(true(), *conditions))
+        .subquery("days")
+    )
+
+
+def day_positions(
+    session: Session, flt: SeriesFilter, *, previous: bool = False
+) -> list[DayPosition]:
+    """Per-day positions (rules above), oldest first, with each day's representative stance.
+
+    ``previous`` adds, for each actor and issue with a day in the filter's dates, its last
+    day before them: what a shift on the first day moved from."""
+    days = _days(session, flt)
+    rows = _read_days(session, select(days))
+    if previous and flt.since is not None:
+        rows = sorted(_before(session, flt, days) + rows, key=lambda p: (p.issue, p.actor, p.day))
+    return rows
+
+
+def _before(session: Session, flt: SeriesFilter, days: Subquery) -> list[DayPosition]:
+    """Each (actor, issue) pair of ``days``: its last day before the filter's start."""
+    assert flt.since is not None
+    pairs = select(days.c.actor_id, days.c.issue_id).distinct().subquery("pairs")
+    earlier = _days(session, replace(flt, until=flt.since - dt.timedelta(days=1)), since=False)
+    last = (
+        select(earlier.c.actor_id, earlier.c.issue_id, func.max(earlier.c.day).label("day"))
+        .join(
+            pairs,
+            and_(pairs.c.actor_id == earlier.c.actor_id, pairs.c.issue_id == earlier.c.issue_id),
+        )
+        .group_by(earlier.c.actor_id, earlier.c.issue_id)
+        .subquery("last")
+    )
+    again = _days(session, replace(flt, until=flt.since - dt.timedelta(days=1)), since=False)
+    return _read_days(
+        session,
+        select(again).join(
+            last,
+            and_(
+                last.c.actor_id == again.c.actor_id,
+                last.c.issue_id == again.c.issue_id,
+                last.c.day == again.c.day,
+            ),
+        ),
+    )
+
+
+def latest_days(session: Session, flt: SeriesFilter, on: dt.date) -> list[DayPosition]:
+    """Each actor's last day on each issue on or before ``on``: positions as of that date."""
+    days = _days(session, replace(flt, until=on), since=False)
+    last = (
+        select(days.c.actor_id, days.c.issue_id, func.max(days.c.day).label("day"))
+        .group_by(days.c.actor_id, days.c.issue_id)
+        .subquery("last")
+    )
+    again = _days(session, replace(flt, until=on), since=False)
+    return _read_days(
+        session,
+        select(again).join(
+            last,
+            and_(
+                last.c.actor_id == again.c.actor_id,
+                last.c.issue_id == again.c.issue_id,
+                last.c.day == again.c.day,
+            ),
+        ),
+    )
+
+
+def _read_days(session: Session, days_select: Select[Any]) -> list[DayPosition]:
+    """Per-day rows with their actor, issue and representative stance's evidence."""
+    days = days_select.subquery("chosen")
     query = (
         select(
-            picked.c.actor_id,
+            days.c.actor_id,
             Actor.name,
             Issue.slug,
-            picked.c.stated_on,
-            picked.c.day_mean,
-            picked.c.day_count,
+            days.c.day,
+            days.c.position,
+            days.c.stances,
             Stance.id,
             Stance.quote,
             Stance.source_id,
@@ -182,12 +306,11 @@ def day_positions(session: Session, flt: SeriesFilter) -> list[DayPosition]:
             Stance.annotator,
             Stance.confidence,
         )
-        .join(Stance, Stance.id == picked.c.id)
-        .join(Actor, Actor.id == picked.c.actor_id)
-        .join(Issue, Issue.id == picked.c.issue_id)
+        .join(Stance, Stance.id == days.c.stance_id)
+        .join(Actor, Actor.id == days.c.actor_id)
+        .join(Issue, Issue.id == days.c.issue_id)
         .join(Source, Source.id == Stance.source_id)
-        .where(picked.c.pick == 1)
-        .order_by(Issue.slug, Actor.name, picked.c.stated_on)
+        .order_by(Issue.slug, Actor.name, days.c.day)
     )
     return [
         DayPosition(
@@ -234,10 +357,7 @@ def find_shifts(points: Iterable[DayPosition]) -> list[Shift]:
 
 def shifts(session: Session, flt: SeriesFilter) -> list[Shift]:
     """Shifts whose later day falls in the filter's dates (the earlier may be before it)."""
-    wide = SeriesFilter(
-        flt.issue, flt.actors, flt.parties, None, flt.until, flt.statuses, flt.min_confidence
-    )
-    found = find_shifts(day_positions(session, wide))
+    found = find_shifts(day_positions(session, flt, previous=True))
     return [s for s in found if flt.since is None or s.day >= flt.since]
 
 
@@ -273,9 +393,11 @@ def party_rollup(
         SeriesFilter(
             issue, (), (party,), base.since, base.until, base.statuses, base.min_confidence
         ),
+        previous=True,  # members' positions from before the start still count at the start
     )
     name = get_actor(session, party).name
-    return _rollup(name, issue, points, dt.timedelta(days=window_days))
+    rollup = _rollup(name, issue, points, dt.timedelta(days=window_days))
+    return [p for p in rollup if base.since is None or p.day >= base.since]
 
 
 def _rollup(
@@ -321,29 +443,30 @@ def positions_matrix(
 ) -> list[MatrixCell]:
     """Each actor's position on each issue as of ``as_of``, and what it was
     ``change_days`` earlier (for the arrows)."""
-    base = flt or SeriesFilter()
-    points = day_positions(
-        session,
-        SeriesFilter(
-            base.issue, base.actors, base.parties, None, as_of, base.statuses, base.min_confidence
-        ),
-    )
+    if change_days < 0:
+        raise TrackerError("the change window cannot be negative")
+    base = replace(flt or SeriesFilter(), since=None, until=as_of)
     start = as_of - dt.timedelta(days=change_days)
+    # Two small reads, not every day of every actor: each pair's position as of the
+    # window's start, and the days inside the window.
+    at_start = {(p.actor, p.issue): p for p in latest_days(session, base, start)}
+    in_window: dict[tuple[str, str], list[DayPosition]] = defaultdict(list)
+    if start < as_of:
+        for point in day_positions(session, replace(base, since=start + dt.timedelta(days=1))):
+            in_window[(point.actor, point.issue)].append(point)
     cells = []
-    by_pair: dict[tuple[str, str], list[DayPosition]] = defaultdict(list)
-    for point in points:
-        by_pair[(point.actor, point.issue)].append(point)
-    for (actor, issue), days in sorted(by_pair.items()):
-        latest = days[-1]
-        earlier = [p for p in days if p.day <= start]
+    for actor, issue in sorted(at_start.keys() | in_window.keys()):
+        before, moves = at_start.get((actor, issue)), in_window.get((actor, issue), [])
+        latest = moves[-1] if moves else before
+        assert latest is not None
         cells.append(
             MatrixCell(
                 actor,
                 issue,
                 latest.position,
                 latest.day,
-                earlier[-1].position if earlier else None,
-                tuple(p.stance_id for p in days if p.day > start) or (latest.stance_id,),
+                before.position if before else None,
+                tuple(p.stance_id for p in moves) or (latest.stance_id,),
             )
         )
     return cells

@@ -1,0 +1,136 @@
+"""Keeping ``position_day`` in step with the stances it is derived from.
+
+``position_day`` holds, per actor, issue and day, what :func:`tracker.timelines.computed_days`
+computes from accepted stances. A day's row depends on every stance of that actor, issue
+and day (and on which sources are rewrites of one story), so each service that changes
+one of those calls :func:`refresh_days` with the days it touched, in the same
+transaction: the table is never out of step with a committed stance. Refreshing a day
+deletes its row and recomputes it from the stances with the same SQL the on-the-fly path
+uses, so the two cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import ColumnElement, Insert, and_, delete, func, insert, or_, select
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Session
+
+from tracker.models import PositionDay, Source, Stance
+from tracker.timelines import SeriesFilter, computed_days
+
+DayKey = tuple[int, int, dt.date]  # actor_id, issue_id, day
+
+# Bound parameters per refresh statement (SQLite allows 32,766).
+PARAMS_PER_STATEMENT = 4000
+# Past this many days, recomputing the whole table in one pass beats day-by-day refreshes.
+REBUILD_ABOVE = 50_000
+# Writers on PostgreSQL take this transaction-level lock before refreshing, so that two
+# analysts saving stances of the same day cannot each recompute it without the other's.
+_PG_LOCK = 0x7052_4441  # any constant unique to this use
+
+
+def day_key(stance: Stance) -> DayKey:
+    return (stance.actor_id, stance.issue_id, stance.stated_on)
+
+
+def refresh_days(session: Session, keys: Iterable[DayKey]) -> None:
+    """Recompute the stored rows of these (actor, issue, day)s from their stances."""
+    wanted = set(keys)
+    if not wanted:
+        return
+    if len(wanted) > REBUILD_ABOVE:
+        rebuild(session)
+        return
+    session.flush()
+    _lock(session)
+    by_pair: dict[tuple[int, int], set[dt.date]] = defaultdict(set)
+    for actor_id, issue_id, day in wanted:
+        by_pair[(actor_id, issue_id)].add(day)
+    for chunk in _chunks(sorted(by_pair.items())):
+        _replace(
+            session,
+            or_(*(_on_days(Stance, pair, days) for pair, days in chunk)),
+            or_(*(_on_days(PositionDay, pair, days) for pair, days in chunk)),
+        )
+
+
+def refresh_actors(session: Session, actor_ids: Iterable[int]) -> None:
+    """Recompute every stored day of these actors (after a merge moved their stances)."""
+    ids = sorted(set(actor_ids))
+    if not ids:
+        return
+    session.flush()
+    _lock(session)
+    _replace(session, Stance.actor_id.in_(ids), PositionDay.actor_id.in_(ids))
+
+
+def refresh_sources(session: Session, source_ids: Iterable[int]) -> None:
+    """Recompute the days quoting these sources: after rewrites were linked or unlinked,
+    which stances count once changed."""
+    ids = sorted(set(source_ids))
+    if not ids:
+        return
+    session.flush()
+    keys = session.execute(
+        select(Stance.actor_id, Stance.issue_id, Stance.stated_on)
+        .distinct()
+        .where(Stance.source_id.in_(ids))
+    ).all()
+    refresh_days(session, ((a, i, d) for a, i, d in keys))
+
+
+def story_members(session: Session, source: Source) -> set[int]:
+    """The ids of every source in this source's story (the root and its rewrites)."""
+    root = source.duplicate_of or source.id
+    return {root} | set(session.scalars(select(Source.id).where(Source.duplicate_of == root)))
+
+
+def rebuild(session: Session) -> int:
+    """Recompute the whole table from the stances; returns the number of days stored."""
+    session.flush()
+    _lock(session)
+    session.execute(delete(PositionDay))
+    session.execute(_insert_computed(session, None))
+    return int(session.scalar(select(func.count()).select_from(PositionDay)) or 0)
+
+
+def _replace(session: Session, stances: ColumnElement[bool], stored: ColumnElement[bool]) -> None:
+    session.execute(delete(PositionDay).where(stored))
+    session.execute(_insert_computed(session, stances))
+
+
+def _insert_computed(session: Session, where: ColumnElement[bool] | None) -> Insert:
+    columns = ["actor_id", "issue_id", "day", "position", "stances", "stance_id"]
+    return insert(PositionDay).from_select(columns, computed_days(session, SeriesFilter(), where))
+
+
+def _on_days(
+    table: type[Stance] | type[PositionDay], pair: tuple[int, int], days: set[dt.date]
+) -> ColumnElement[bool]:
+    day = Stance.stated_on if table is Stance else PositionDay.day
+    return and_(table.actor_id == pair[0], table.issue_id == pair[1], day.in_(sorted(days)))
+
+
+def _chunks(
+    items: list[tuple[tuple[int, int], set[dt.date]]],
+) -> Iterable[list[tuple[tuple[int, int], set[dt.date]]]]:
+    chunk: list[tuple[tuple[int, int], set[dt.date]]] = []
+    size = 0
+    for item in items:
+        cost = 2 + len(item[1])
+        if chunk and size + cost > PARAMS_PER_STATEMENT:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(item)
+        size += cost
+    if chunk:
+        yield chunk
+
+
+def _lock(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,8 @@ def charts(at: AppTest) -> list[dict[str, Any]]:
 
 
 def captions(at: AppTest) -> str:
-    return " ".join(c.value for c in at.caption)
+    """The captions as the reader sees them: names are Markdown-escaped on the page."""
+    return re.sub(r"\\(.)", r"\1", " ".join(c.value for c in at.caption))
 
 
 @pytest.mark.usefixtures("dashboard_env")

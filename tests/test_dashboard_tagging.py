@@ -124,6 +124,55 @@ def test_editing_and_a_stale_edit(demo_url: str, monkeypatch: pytest.MonkeyPatch
 
 
 @pytest.mark.usefixtures("dashboard_env")
+def test_a_stale_edit_offers_the_newer_version_until_it_is_loaded(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.stances import StanceChanges, update_stance
+
+    source = source_id_of(demo_url, "US would help assure")
+    at = open_page(demo_url, monkeypatch, source)
+    (trump,) = stances_quoting(demo_url, "while the fighting continued")
+    key = f"edit_{trump.id}"
+    engine = make_engine(demo_url)
+    with transaction(engine) as session:  # bo saves first: this page still holds version 1
+        update_stance(
+            session,
+            trump.id,
+            StanceChanges(position=-1, note="bo's reading"),
+            annotator="bo",
+            expected_version=1,
+        )
+    at.select_slider(key=f"{key}_pos").set_value(1)
+    at.text_input(key=f"{key}_note").input("ana's reading")
+    at.button(key=f"{key}_save").click().run()
+    assert any("was changed by bo" in e.value for e in at.error)
+    # The button survives reruns (here: another edit, refused again as stale).
+    at.select_slider(key=f"{key}_pos").set_value(2).run()
+    at.button(key=f"{key}_save").click().run()
+    assert any("was changed by bo" in e.value for e in at.error)
+    assert at.select_slider(key=f"{key}_pos").value == 2  # the analyst's edit is kept
+    at.button(key=f"{key}_reload").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.select_slider(key=f"{key}_pos").value == -1  # bo's stance, now in the form
+    assert at.text_input(key=f"{key}_note").value == "bo's reading"
+    assert f"{key}_reload" not in [b.key for b in at.button]
+    # Saved on top of bo's version, nobody's change is lost.
+    at.select_slider(key=f"{key}_pos").set_value(-2)
+    at.button(key=f"{key}_save").click().run()
+    assert not at.error, [e.value for e in at.error]
+    with transaction(engine) as session:
+        current = session.get(Stance, trump.id)
+        assert current is not None
+        assert (current.position, current.note, current.version) == (-2, "bo's reading", 3)
+        events = session.scalars(
+            select(StanceEvent).where(StanceEvent.stance_id == trump.id).order_by(StanceEvent.id)
+        )
+        assert [e.annotator for e in events] == ["seed data", "bo", "ana"]
+    engine.dispose()
+    assert at.select_slider(key=f"{key}_pos").value == -2  # the form shows the saved stance
+
+
+@pytest.mark.usefixtures("dashboard_env")
 def test_source_markup_is_escaped(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.factories import make_source
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard.filters import NO_TAXONOMY, file_stem, show_chart, stance_filters
 from dashboard.state import session
+from dashboard.ui import md_escape
 from tracker.actors import list_actors
 from tracker.analysis import gap_trend, top_level_names
 from tracker.charts import gap_chart, gap_summary
@@ -50,7 +51,8 @@ if not side_a or not side_b:
     st.info("Choose at least one party or actor on each side (e.g. Ukraine vs Russia).")
     st.stop()
 if set(side_a) & set(side_b):
-    st.warning(f"{', '.join(sorted(set(side_a) & set(side_b)))} is on both sides: pick once.")
+    both = ", ".join(sorted(set(side_a) & set(side_b)))
+    st.warning(f"{md_escape(both)} is on both sides: pick once.")
     st.stop()
 
 with session() as s:
@@ -61,8 +63,8 @@ with session() as s:
 a_name, b_name = " + ".join(side_a), " + ".join(side_b)
 if not gaps:
     st.info(
-        f"Neither side has {filters.describe()} on {name}: tag some on Read & tag, choose "
-        "other parties, or widen the filters."
+        f"Neither side has {filters.describe()} on {md_escape(name)}: tag some on Read & tag, "
+        "choose other parties, or widen the filters."
     )
     st.stop()
 

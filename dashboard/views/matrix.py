@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.filters import NO_TAXONOMY, file_stem, show_chart, stance_filters
 from dashboard.state import session
+from dashboard.ui import md_escape
 from tracker.analysis import issue_labels, party_matrix, stance_span
 from tracker.charts import format_day, matrix_chart, position_text
 from tracker.stance_query import StanceFilter, stance_records
@@ -97,7 +98,8 @@ with session() as s:
     ]
 change = "new in the window" if cell.change is None else position_text(cell.change)
 st.caption(
-    f"{cell.actor} on {cell.issue}: {position_text(cell.position)} since {cell.since} "
+    f"{md_escape(cell.actor)} on {md_escape(cell.issue)}: {position_text(cell.position)} "
+    f"since {cell.since} "
     f"(change in the window: {change}). {len(records)} stance(s) up to {as_of}, oldest first."
 )
 st.dataframe(

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard.filters import NO_TAXONOMY, file_stem, show_chart, stance_filters
 from dashboard.state import session
+from dashboard.ui import md_escape
 from tracker.actors import list_actors
 from tracker.analysis import stance_counts
 from tracker.charts import position_label, position_text, profile_chart
@@ -70,8 +71,8 @@ with session() as s:
 
 if not points:
     st.info(
-        f"No {filters.describe()} by {name}: tag some on Read & tag, or widen the filters "
-        "(status, confidence, dates)."
+        f"No {filters.describe()} by {md_escape(name)}: tag some on Read & tag, or widen the "
+        "filters (status, confidence, dates)."
     )
     st.stop()
 
@@ -88,7 +89,7 @@ show_chart(chart, file_stem("profile", name), description=f"{name}'s positions b
 if party_mode:
     st.subheader("How the party's position was derived")
     st.caption(
-        f"On each date, the mean of the latest position of each member (and of {name} "
+        f"On each date, the mean of the latest position of each member (and of {md_escape(name)} "
         f"itself) stated within the {window} days before. The latest roll-up per issue:"
     )
     rows = []

@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard.state import session
+from dashboard.ui import md_escape
 from tracker.errors import TrackerError
 from tracker.report import Period, build_report, span_period, week_period
 from tracker.report_render import render_html, render_markdown, render_pdf
@@ -24,7 +25,7 @@ else:
 try:
     period: Period = week_period(week.strip()) if mode == "ISO week" else span_period(start, end)
 except TrackerError as exc:
-    st.error(str(exc))
+    st.error(md_escape(str(exc)))  # quotes the week as typed
     st.stop()
 
 with session() as s:

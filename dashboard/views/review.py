@@ -5,7 +5,7 @@ import streamlit as st
 from dashboard.state import analyst, session
 from dashboard.ui import md_escape
 from tracker.actors import get_actor, list_actors
-from tracker.errors import TrackerError
+from tracker.errors import ConflictError, TrackerError
 from tracker.issues import get_issue, list_issues
 from tracker.review import next_suggestions, queue_size
 from tracker.stances import StanceChanges, review_stance, update_stance
@@ -56,6 +56,9 @@ if item["note"]:
     st.text(f"Why: {item['note']}")
 
 key = f"review_{item['stance_id']}"
+# The version this analyst was shown, kept across reruns (each run reads the stance afresh):
+# a colleague's change since then is refused with an explanation, never silently overwritten.
+loaded = st.session_state.setdefault(f"{key}_version", item["version"])
 cols = st.columns(2)
 actor = cols[0].selectbox(
     "Actor", actor_names, index=actor_names.index(item["actor"]), key=f"{key}_actor"
@@ -68,14 +71,15 @@ position = st.select_slider(
     options=[-2, -1, 0, 1, 2],
     value=item["position"],
     key=f"{key}_position",
-    format_func=lambda p: f"{p:+d} {item['labels'][p]}" if p else "0",
+    # Slider labels render as Markdown: the issue's wording is escaped.
+    format_func=lambda p: f"{p:+d} {md_escape(item['labels'][p])}" if p else "0",
 )
 
 buttons = st.columns(4)
 try:
     if buttons[0].button("Accept", type="primary", key=f"{key}_accept"):
         with session() as s:
-            version = item["version"]
+            version = loaded
             changed = (actor, issue, position) != (item["actor"], item["issue"], item["position"])
             if changed:  # a correction first, then the acceptance: both in the history
                 update_stance(
@@ -98,12 +102,16 @@ try:
     if buttons[1].button("Reject", key=f"{key}_reject"):
         with session() as s:
             review_stance(
-                s, item["stance_id"], accept=False, annotator=name, expected_version=item["version"]
+                s, item["stance_id"], accept=False, annotator=name, expected_version=loaded
             )
         st.session_state["review_flash"] = f"Rejected #{item['stance_id']}."
         st.rerun()
     if buttons[2].button("Skip", key=f"{key}_skip"):
         st.session_state["review_skip"] = st.session_state.get("review_skip", 0) + 1
         st.rerun()
+except ConflictError as exc:
+    # The page now shows the current stance; the next click applies to that version.
+    del st.session_state[f"{key}_version"]
+    st.error(md_escape(str(exc)))
 except TrackerError as exc:
-    st.error(str(exc))
+    st.error(md_escape(str(exc)))

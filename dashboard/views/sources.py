@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard.state import engine, session
 from dashboard.ui import md_escape
+from tracker.errors import TrackerError
 from tracker.ingest import Input, Overrides, ingest_inputs
 from tracker.search import search_sources
 from tracker.sources import list_sources, outlets, source_details
@@ -59,7 +60,11 @@ dates = filters[2].date_input("Published between", value=(), key="source_dates")
 since, until = dates if isinstance(dates, tuple) and len(dates) == 2 else (None, None)
 with session() as s:
     if query.strip():
-        hits = search_sources(s, query, limit=50)
+        try:
+            hits = search_sources(s, query, limit=50)
+        except TrackerError as exc:  # a query with no word in it, such as "!!!"
+            st.warning(md_escape(str(exc)))
+            st.stop()
         listing = [
             {
                 "id": h.source_id,

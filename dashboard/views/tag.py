@@ -1,6 +1,7 @@
 """Read & tag: read a source, mark the passage, record who took which position."""
 
 import datetime as dt
+from typing import Any
 
 import streamlit as st
 
@@ -11,11 +12,72 @@ from tracker.actors import create_actor, get_actor, list_actors
 from tracker.errors import ConflictError, TrackerError
 from tracker.highlight import find_passage, tagging_view
 from tracker.issues import get_issue, list_issues
-from tracker.models import ActorKind
+from tracker.models import POSITIONS, ActorKind
 from tracker.sources import get_source, list_sources
 from tracker.stances import StanceChanges, delete_stance, record_stance, update_stance
 
 NEW_ACTOR = "(new actor…)"
+
+
+def _position_label(position: int, scale: dict[int, str]) -> str:
+    """'+2 Ceasefire must come first': slider labels render as Markdown, the issue's
+    wording is escaped."""
+    return f"{position:+d} {md_escape(scale[position])}" if position else f"0 {md_escape(scale[0])}"
+
+
+def _edit_stance(row: dict[str, Any], name: str) -> None:
+    """Change or delete one stance, checked against the version this analyst loaded.
+
+    A refused save (a colleague saved first) is kept in the session, so the conflict and
+    its "Load the newer version" button stay on the page until the analyst acts.
+    """
+    key = f"edit_{row['stance_id']}"
+    conflict = st.session_state.get(f"{key}_conflict")
+    if conflict is not None:
+        st.error(md_escape(conflict))
+        # The click clears the form before the next run, which refills it from the database.
+        st.button(
+            "Load the newer version", key=f"{key}_reload", on_click=_forget_loaded, args=[key]
+        )
+    if f"{key}_pos" not in st.session_state:
+        # The form fills from the stored stance, and remembers which version that was:
+        # a save is checked against it, so a colleague's newer save is never overwritten.
+        st.session_state[f"{key}_version"] = row["version"]
+        st.session_state[f"{key}_pos"] = row["position"]
+        st.session_state[f"{key}_note"] = row["note"] or ""
+    loaded = st.session_state[f"{key}_version"]
+    new_position = st.select_slider("Position", options=POSITIONS, key=f"{key}_pos")
+    new_note = st.text_input("Note", key=f"{key}_note")
+    cols = st.columns(2)
+    try:
+        if cols[0].button("Save changes", key=f"{key}_save", disabled=not name):
+            with session() as s:
+                update_stance(
+                    s,
+                    row["stance_id"],
+                    StanceChanges(position=new_position, note=new_note),
+                    annotator=name,
+                    expected_version=loaded,
+                )
+            _forget_loaded(key)
+            st.rerun()
+        if cols[1].button("Delete", key=f"{key}_delete", disabled=not name):
+            with session() as s:
+                delete_stance(s, row["stance_id"], annotator=name, expected_version=loaded)
+            _forget_loaded(key)
+            st.rerun()
+    except ConflictError as exc:
+        st.session_state[f"{key}_conflict"] = str(exc)
+        st.rerun()  # shows the conflict and its button above the form
+    except TrackerError as exc:
+        st.error(md_escape(str(exc)))
+
+
+def _forget_loaded(key: str) -> None:
+    """Fill the form from the database again (after a save, or to load a newer version)."""
+    for field in ("version", "pos", "note", "conflict"):
+        st.session_state.pop(f"{key}_{field}", None)
+
 
 st.title("Read & tag")
 
@@ -79,7 +141,8 @@ with form_col:
             "The passage occurs more than once: which one?",
             range(len(found)),
             key="tag_occ",
-            format_func=lambda i: (
+            # Radio labels render as Markdown: the source's own text is escaped.
+            format_func=lambda i: md_escape(
                 "…"
                 + view["text"][max(0, found[i][0] - 40) : found[i][1] + 40].replace("\n", " ")
                 + "…"
@@ -115,7 +178,7 @@ with form_col:
         options=[-2, -1, 0, 1, 2],
         value=0,
         key="tag_position",
-        format_func=lambda p: f"{p:+d} {scale[p]}" if p else f"0 {scale[0]}",
+        format_func=lambda p: _position_label(p, scale),
     )
     stated_on = st.date_input(
         "Stated on", value=view["published_on"] or dt.date.today(), key=f"tag_date_{source_id}"
@@ -155,9 +218,9 @@ with form_col:
                 st.session_state.pop(key, None)
             st.rerun()
         except TrackerError as exc:
-            st.error(str(exc))
+            st.error(md_escape(str(exc)))
     if flash := st.session_state.pop("tag_flash", None):
-        st.success(flash)
+        st.success(md_escape(flash))
 
 with text_col:
     st.subheader(md_escape(view["title"] or "(untitled)"), anchor=False)
@@ -172,41 +235,12 @@ for row in view["stances"]:
         f"#{row['stance_id']} {row['actor']} on {row['issue']}: {row['position']:+d} "
         f"{row['label']} ({row['status']}, v{row['version']}, by {row['annotator']})"
     )
-    with st.expander(md_escape(header)):
+    # Kept open while a conflict waits: its label (the version) changed, which folds it.
+    with st.expander(
+        md_escape(header), expanded=f"edit_{row['stance_id']}_conflict" in st.session_state
+    ):
         st.text(
             f"“{row['quote']}”\nStated on {row['stated_on']}, confidence {row['confidence']}"
             + (f"\nNote: {row['note']}" if row["note"] else "")
         )
-        key = f"edit_{row['stance_id']}"
-        # The version this analyst loaded, kept across reruns: a save is checked against it,
-        # so a colleague's newer save is never silently overwritten.
-        loaded = st.session_state.setdefault(f"{key}_version", row["version"])
-        new_position = st.select_slider(
-            "Position", options=[-2, -1, 0, 1, 2], value=row["position"], key=f"{key}_pos"
-        )
-        new_note = st.text_input("Note", value=row["note"], key=f"{key}_note")
-        cols = st.columns(2)
-        try:
-            if cols[0].button("Save changes", key=f"{key}_save", disabled=not name):
-                with session() as s:
-                    update_stance(
-                        s,
-                        row["stance_id"],
-                        StanceChanges(position=new_position, note=new_note),
-                        annotator=name,
-                        expected_version=loaded,
-                    )
-                st.session_state.pop(f"{key}_version", None)
-                st.rerun()
-            if cols[1].button("Delete", key=f"{key}_delete", disabled=not name):
-                with session() as s:
-                    delete_stance(s, row["stance_id"], annotator=name, expected_version=loaded)
-                st.session_state.pop(f"{key}_version", None)
-                st.rerun()
-        except ConflictError as exc:
-            st.error(str(exc))
-            if st.button("Load the newer version", key=f"{key}_reload"):
-                st.session_state.pop(f"{key}_version", None)
-                st.rerun()
-        except TrackerError as exc:
-            st.error(str(exc))
+        _edit_stance(row, name)

@@ -37,7 +37,7 @@ def _write(change: Change) -> None:
         with session() as s:
             message, next_run = change(s)
     except TrackerError as exc:
-        st.error(str(exc))
+        st.error(md_escape(str(exc)))
         return
     st.session_state[FLASH] = message
     st.session_state[NEXT_RUN] = next_run

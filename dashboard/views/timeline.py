@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard.filters import NO_TAXONOMY, file_stem, show_chart, stance_filters
 from dashboard.state import session
+from dashboard.ui import md_escape
 from tracker.actors import list_actors
 from tracker.analysis import party_names
 from tracker.charts import position_label, position_text, timeline_chart
@@ -42,8 +43,8 @@ with session() as s:
 
 if not points:
     st.info(
-        f"No {filters.describe()} on {name} yet for these actors: tag some on Read & tag "
-        "(or import them with `tracker stances import`), or widen the filters: status, "
+        f"No {filters.describe()} on {md_escape(name)} yet for these actors: tag some on Read "
+        "& tag (or import them with `tracker stances import`), or widen the filters: status, "
         "confidence, dates, actors and parties."
     )
     st.stop()

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from tracker import migrate
 from tracker.config import database_url
-from tracker.db import check_connection, make_engine, safe_url, transaction
+from tracker.db import check_connection, make_engine, read_only, safe_url, transaction
+from tracker.db import reading as tracker_reading
 from tracker.errors import TrackerError
 
 
@@ -29,7 +30,7 @@ def engine() -> Engine:
     try:
         eng = _engine(url)
         check_connection(eng)
-        if not migrate.is_up_to_date(eng):
+        if not migrate.is_up_to_date(read_only(eng)):
             raise TrackerError(
                 f"the database {safe_url(url)} has no tracker schema or an old one. "
                 "Run `tracker db upgrade`, or `tracker demo` to load the demo data."
@@ -42,7 +43,20 @@ def engine() -> Engine:
 
 @contextmanager
 def session() -> Iterator[Session]:
+    """A write transaction: committed when the block succeeds, rolled back on an error.
+
+    On SQLite it waits for any other writer (an import, another analyst's save)."""
     with transaction(engine()) as s:
+        yield s
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    """A session for blocks that only read (tables, charts, pickers, previews).
+
+    On SQLite it reads at once even while an import holds the write lock; it refuses to
+    save changed objects and keeps nothing. Use :func:`session` for anything that writes."""
+    with tracker_reading(engine()) as s:
         yield s
 
 

@@ -10,12 +10,14 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from tracker.config import database_url
 from tracker.errors import TrackerError
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option marking a connection whose transactions only read (see reading()).
+READ_ONLY = "tracker_read_only"
 
 
 def parse_url(raw: str) -> URL:
@@ -53,7 +55,8 @@ def make_engine(raw_url: str | None = None, **kwargs: Any) -> Engine:
     SQLite gets foreign keys, WAL and a busy timeout on every connection, and
     write-safe transactions: pysqlite's own deferred BEGIN lets a transaction
     that read first fail at once with "database is locked" when another writer
-    committed in between, so every transaction starts with BEGIN IMMEDIATE.
+    committed in between, so every transaction starts with BEGIN IMMEDIATE, except
+    on connections of :func:`read_only` (sessions of :func:`reading`).
     """
     url = parse_url(database_url(raw_url))
     try:
@@ -79,13 +82,28 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers take a deferred BEGIN: in WAL mode they read a snapshot at once instead
+        # of queueing (up to the busy timeout) behind a long import's write lock.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine and connection pool, for work that only reads.
+
+    On SQLite its transactions start with a deferred BEGIN, so they never wait for a
+    writer; on PostgreSQL nothing changes. Write through it and a deferred transaction
+    may fail with "database is locked": use :func:`transaction` for writes.
+    """
+    return engine.execution_options(**{READ_ONLY: True})
 
 
 def check_connection(engine: Engine) -> None:
     """Fail with a one-line message when the database cannot be reached."""
     try:
-        with engine.connect() as connection:
+        with read_only(engine).connect() as connection:
             connection.execute(text("SELECT 1"))
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
@@ -101,3 +119,29 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """A session whose work is committed on success and rolled back on any error."""
     with session_factory(engine).begin() as session:
         yield session
+
+
+class ReadOnlySessionError(TrackerError):
+    """Something tried to save changes through a session opened by :func:`reading`."""
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Session]:
+    """A session for reads only (lists, exports, reports, dashboard pages).
+
+    It never waits behind a writer on SQLite (see :func:`read_only`), refuses to flush
+    changed objects, and ends with a rollback, so nothing done through it is kept.
+    Objects it loaded stay readable after the block.
+    """
+    session = session_factory(read_only(engine))()
+    event.listen(session, "before_flush", _refuse_flush)
+    try:
+        yield session
+    finally:
+        session.close()  # rolls back; unlike rollback(), it leaves loaded objects readable
+
+
+def _refuse_flush(session: Session, _flush_context: UOWTransaction, _instances: Any) -> None:
+    raise ReadOnlySessionError(
+        "changes cannot be saved through a session that only reads; nothing was saved"
+    )

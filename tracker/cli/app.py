@@ -22,7 +22,7 @@ from typer.core import TyperGroup
 from tracker import migrate
 from tracker.config import ENV_VAR
 from tracker.csv_io import atomic_output, write_csv
-from tracker.db import check_connection, make_engine, safe_url, transaction
+from tracker.db import check_connection, make_engine, read_only, reading, safe_url, transaction
 from tracker.errors import TrackerError
 
 
@@ -100,7 +100,7 @@ def open_engine(ctx: typer.Context, *, migrated: bool = True) -> Engine:
                 "or `tracker db upgrade` to start an empty one"
             )
     check_connection(engine)
-    if migrated and not migrate.is_up_to_date(engine):
+    if migrated and not migrate.is_up_to_date(read_only(engine)):
         raise TrackerError(
             f"database {safe_url(engine.url)} is not at the current schema; "
             "run `tracker db upgrade` (or `tracker demo` for the demo data)"
@@ -110,9 +110,21 @@ def open_engine(ctx: typer.Context, *, migrated: bool = True) -> Engine:
 
 @contextmanager
 def open_session(ctx: typer.Context) -> Iterator[Session]:
+    """A write transaction, committed when the command's block succeeds."""
     engine = open_engine(ctx)
     try:
         with transaction(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def open_reading(ctx: typer.Context) -> Iterator[Session]:
+    """A session for commands that only read: on SQLite it does not wait for a writer."""
+    engine = open_engine(ctx)
+    try:
+        with reading(engine) as session:
             yield session
     finally:
         engine.dispose()

@@ -17,7 +17,7 @@ from tracker.cli.app import (
     open_engine,
 )
 from tracker.config import ENV_VAR
-from tracker.db import safe_url
+from tracker.db import read_only, safe_url
 from tracker.demo import load_demo
 
 # --- db -----------------------------------------------------------------------------------
@@ -35,7 +35,7 @@ def db_upgrade(ctx: typer.Context) -> None:
 def db_current(ctx: typer.Context) -> None:
     """Show the database's schema version and whether it is up to date."""
     engine = open_engine(ctx, migrated=False)
-    current, head = migrate.current_revision(engine), migrate.head_revision()
+    current, head = migrate.current_revision(read_only(engine)), migrate.head_revision()
     state = "up to date" if current == head else f"behind (newest is {head})"
     typer.echo(f"{safe_url(engine.url)}: schema version {current or 'none'}, {state}")
 

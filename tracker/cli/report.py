@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from tracker.cli.app import app, open_session, parse_date_option
+from tracker.cli.app import app, open_reading, parse_date_option
 from tracker.errors import TrackerError
 from tracker.report import build_report, span_period, week_period
 from tracker.report_render import FORMATS, render
@@ -46,7 +46,7 @@ def report_command(
         period = span_period(start, end)
     else:
         raise TrackerError("say which period: --week 2025-W34, --week last, or --from and --to")
-    with open_session(ctx) as session:
+    with open_reading(ctx) as session:
         data = render(build_report(session, period), fmt)
     if output is None:
         if fmt == "pdf" and sys.stdout.isatty():

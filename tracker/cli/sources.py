@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 from tracker.cli.app import (
     JsonOpt,
     open_engine,
-    open_session,
+    open_reading,
     parse_date_option,
     sources_app,
     write_rows,
 )
+from tracker.db import reading
 from tracker.errors import TrackerError
 from tracker.ingest import (
     IngestResult,
@@ -122,7 +123,7 @@ def sources_list(
     json_: JsonOpt = False,
 ) -> None:
     """List sources, newest first, with their stance counts and duplicate links."""
-    with open_session(ctx) as session:
+    with open_reading(ctx) as session:
         rows = [
             {
                 "source_id": src.id,
@@ -162,7 +163,7 @@ def sources_show(
     json_: JsonOpt = False,
 ) -> None:
     """Show a source: metadata, how it was ingested, actor mentions, unknown names, text."""
-    with open_session(ctx) as session:
+    with open_reading(ctx) as session:
         details = source_details(session, source_id)
     if json_:
         typer.echo(to_json(details))
@@ -205,7 +206,7 @@ def sources_search(
     json_: JsonOpt = False,
 ) -> None:
     """Full-text search over sources, best match first, with a snippet."""
-    with open_session(ctx) as session:
+    with open_reading(ctx) as session:
         hits = search_sources(session, query, limit=limit)
     if json_:
         typer.echo(to_json([asdict(h) for h in hits]))
@@ -223,7 +224,7 @@ def sources_search(
 def sources_rescan(ctx: typer.Context) -> None:
     """Find actor mentions again in every source, after adding actors or aliases."""
     engine = open_engine(ctx)
-    with open_session(ctx) as session:
+    with reading(engine) as session:
         total = session.scalar(select(func.count()).select_from(Source)) or 0
     with typer.progressbar(
         length=total, label="Rescanning", file=sys.stderr, hidden=not sys.stderr.isatty()
@@ -239,7 +240,7 @@ def sources_export(
     file: Annotated[str, typer.Argument(help="Output CSV file, or - for standard output.")],
 ) -> None:
     """Export every source with its metadata, links and full text as CSV."""
-    with open_session(ctx) as session:
+    with open_reading(ctx) as session:
         count = write_rows(file, SOURCE_COLUMNS, iter_source_records(session))
     if file != "-":
         typer.echo(f"{count} sources written to {file}", err=True)

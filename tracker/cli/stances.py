@@ -10,7 +10,7 @@ import typer
 from tracker.cli.app import (
     JsonOpt,
     open_engine,
-    open_session,
+    open_reading,
     parse_date_option,
     stances_app,
 )
@@ -60,7 +60,7 @@ def stances_list(
 ) -> None:
     """List stances, oldest first, filtered by actor, party, issue, status and date."""
     flt = _filter(actor, party, issue, status, since, until)
-    with open_session(ctx) as session:
+    with open_reading(ctx) as session:
         rows = stance_records(session, flt, limit=limit)
     if json_:
         typer.echo(to_json(rows))
@@ -101,7 +101,7 @@ def stances_export(
 ) -> None:
     """Export stances as CSV (columns in docs/csv.md), streamed from the database."""
     flt = _filter(actor, party, issue, status, since, until)
-    with open_session(ctx) as session:
+    with open_reading(ctx) as session:
         if file == "-":
             if excel:
                 sys.stdout.write("\ufeff")

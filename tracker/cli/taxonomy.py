@@ -12,6 +12,7 @@ from tracker.cli.app import (
     JsonOpt,
     actors_app,
     issues_app,
+    open_reading,
     open_session,
     write_rows,
 )
@@ -37,7 +38,7 @@ def actors_export(
     ctx: typer.Context, file: Annotated[str, typer.Argument(help="Output CSV, or - for stdout.")]
 ) -> None:
     """Write every actor as CSV (name,kind,party,aliases)."""
-    with open_session(ctx) as session:
+    with open_reading(ctx) as session:
         rows = actor_service.export_actors(session)
     count = write_rows(file, actor_service.ACTOR_COLUMNS, rows)
     if file != "-":
@@ -47,7 +48,7 @@ def actors_export(
 @actors_app.command("list")
 def actors_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
     """List actors with their party and aliases."""
-    with open_session(ctx) as session:
+    with open_reading(ctx) as session:
         rows = actor_service.export_actors(session)
     if json_:
         typer.echo(to_json(rows))
@@ -87,7 +88,7 @@ def issues_export(
     ctx: typer.Context, file: Annotated[str, typer.Argument(help="Output CSV, or - for stdout.")]
 ) -> None:
     """Write the taxonomy as CSV, scale labels included."""
-    with open_session(ctx) as session:
+    with open_reading(ctx) as session:
         rows = issue_service.export_issues(session)
     count = write_rows(file, issue_service.ISSUE_COLUMNS, rows)
     if file != "-":
@@ -97,7 +98,7 @@ def issues_export(
 @issues_app.command("list")
 def issues_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
     """List the issues and their scale labels."""
-    with open_session(ctx) as session:
+    with open_reading(ctx) as session:
         rows = issue_service.export_issues(session)
     if json_:
         typer.echo(to_json(rows))

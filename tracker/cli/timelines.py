@@ -8,7 +8,7 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.cli.app import JsonOpt, app, open_session, parse_date_option
+from tracker.cli.app import JsonOpt, app, open_reading, parse_date_option
 from tracker.models import Issue
 from tracker.output import to_json
 from tracker.timelines import DayPosition, SeriesFilter, Shift, shifts
@@ -37,7 +37,7 @@ def shifts_command(
         since=parse_date_option(since, "--since"),
         until=parse_date_option(until, "--until"),
     )
-    with open_session(ctx) as session:
+    with open_reading(ctx) as session:
         found = shifts(session, flt)
         records = [_record(session, s) for s in found]
     if json_:

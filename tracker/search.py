@@ -62,10 +62,13 @@ def _fts5_query(query: str) -> str:
 
 def search_sources(session: Session, query: str, *, limit: int = 20) -> list[SearchHit]:
     """Sources matching every word (and quoted phrase) of ``query``, best first."""
-    if not _TERM.search(query):
-        raise TrackerError("the search needs at least one word")
+    words = _fts5_query(query)
+    if not words:
+        # Punctuation and spaces alone would be an empty FTS5 query (a syntax error) on
+        # SQLite and an empty tsquery (no hits, and a notice) on PostgreSQL.
+        raise TrackerError(f"the search {query.strip()!r} has no words to search for")
     if session.get_bind().dialect.name == "sqlite":
-        rows = session.execute(text(_SQLITE), {"query": _fts5_query(query), "limit": limit})
+        rows = session.execute(text(_SQLITE), {"query": words, "limit": limit})
     else:
         rows = session.execute(text(_POSTGRES), {"query": query, "limit": limit})
     hits = []

@@ -11,12 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import os
+import stat
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, BinaryIO, TextIO, TypeVar
 
 from tracker.errors import TrackerError
 
@@ -155,19 +156,88 @@ def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[Mapping[str, A
 
 @contextmanager
 def atomic_output(path: str | Path, *, excel: bool = False) -> Iterator[TextIO]:
-    """Write to a temporary file beside ``path`` and move it in place only on success."""
+    """Write text to a temporary file beside ``path`` and move it in place only on success."""
+    # utf-8-sig writes a BOM so Excel reads accents right.
+    encoding = "utf-8-sig" if excel else "utf-8"
+    with _atomic(path, lambda fd: os.fdopen(fd, "w", encoding=encoding, newline="")) as out:
+        yield out
+
+
+@contextmanager
+def atomic_binary_output(path: str | Path) -> Iterator[BinaryIO]:
+    """:func:`atomic_output` for bytes (PDF reports)."""
+    with _atomic(path, lambda fd: os.fdopen(fd, "wb")) as out:
+        yield out
+
+
+_Stream = TypeVar("_Stream", bound=IO[Any])
+
+
+@contextmanager
+def _atomic(path: str | Path, open_fd: Callable[[int], _Stream]) -> Iterator[_Stream]:
+    """The file is written whole or not at all; a path that cannot be written, a full
+    disk or a folder where the file should go is a TrackerError naming the path."""
     target = Path(path)
-    if not target.parent.exists():
-        raise TrackerError(f"folder {target.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    mode = _check_output(target)
     try:
-        # utf-8-sig writes a BOM so Excel reads accents right.
-        with os.fdopen(fd, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as out:
-            yield out
-        os.replace(tmp, target)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except OSError as exc:
+        raise _write_error(target, exc) from None
+    try:
+        out = open_fd(fd)
+        with out:
+            try:
+                yield out
+                out.flush()  # a full disk shows here, while the error can still name the file
+                os.fchmod(fd, mode)  # mkstemp made it private (0600)
+            except OSError as exc:
+                if exc.filename is not None:  # not a write to this file: not ours to explain
+                    raise
+                raise _write_error(target, exc) from None
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise _write_error(target, exc) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _check_output(target: Path) -> int:
+    """Refuse an output path that cannot be a file; return the mode it should get: what
+    open() would give (the existing file's mode, else 0666 less the umask)."""
+    if target.is_dir():
+        raise TrackerError(f"{target} is a folder; give a file name to write to")
+    if not target.parent.exists():
+        raise TrackerError(f"folder {target.parent} does not exist")
+    if not target.parent.is_dir():
+        raise TrackerError(f"{target.parent} is not a folder, so {target} cannot be written")
+    if target.exists():
+        if not os.access(target, os.W_OK):
+            raise TrackerError(f"cannot write {target}: permission denied")
+        return stat.S_IMODE(target.stat().st_mode)
+    return 0o666 & ~_umask()
+
+
+def _write_error(target: Path, exc: OSError) -> TrackerError:
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, PermissionError):
+        return TrackerError(f"cannot write {target}: permission denied in {target.parent}")
+    return TrackerError(f"cannot write {target}: {reason}")
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the system allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    current = os.umask(0o022)  # elsewhere the only way to read it is to set it
+    os.umask(current)
+    return current
 
 
 def split_list(cell: str) -> list[str]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from tracker.cli.app import app, open_reading, parse_date_option
+from tracker.csv_io import atomic_binary_output
 from tracker.errors import TrackerError
 from tracker.report import build_report, span_period, week_period
 from tracker.report_render import FORMATS, render
@@ -54,18 +52,6 @@ def report_command(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    _write_atomically(Path(output), data)
+    with atomic_binary_output(output) as out:
+        out.write(data)
     typer.echo(f"report for {period.title} written to {output}", err=True)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    if not path.parent.exists():
-        raise TrackerError(f"folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -15,10 +15,12 @@ import  ``tracker.stance_import.import_stances`` of that export into a copy of t
         (``csv.reader``), mapping names to ids and inserting with ``executemany`` in one
         transaction, also in a fresh interpreter.
 series  ``tracker.timelines.day_positions`` for the busiest issue and its 20 most active
-        actors. Baseline: the same window-function query by hand through the raw driver.
+        actors. Baseline: the same rows read from ``position_day`` by a hand-written join
+        through the raw driver; the window-function query that computes them from the
+        stances is timed too (``windowed_sql_from_stances_s``) and must agree.
 report  ``build_report`` for the busiest ISO week, then ``render_markdown``,
-        ``render_html(charts=False)`` and ``render_html()``. Baseline: the report's largest
-        query (every day position up to the week's end) by hand through the raw driver.
+        ``render_html(charts=False)`` and ``render_html()``. Baseline: the report's main
+        read (the week's stored days, joined to their stances) by hand, raw driver.
 
 Series and report runs follow one untimed warm-up; export and import runs do not (each is
 a fresh process; the page cache is warm from the previous run). ``--profile NAME`` runs
@@ -125,7 +127,8 @@ def _timed(work: Callable[[], Any]) -> tuple[float, Any]:
 
 def bench_series(target: Target, runs: int) -> list[Figure]:
     flt = SeriesFilter(issue=target.issue, actors=target.actors)
-    query = stances_sql.sql(stances_sql.series(len(target.actors)), target.backend)
+    query = stances_sql.sql(stances_sql.series_stored(len(target.actors)), target.backend)
+    windowed = stances_sql.sql(stances_sql.series(len(target.actors)), target.backend)
     params = [target.issue, *(name.casefold() for name in target.actors)]
     raw = target.raw()
 
@@ -133,17 +136,21 @@ def bench_series(target: Target, runs: int) -> list[Figure]:
         with session_factory(target.engine)() as session:
             return _timed(lambda: day_positions(session, flt))
 
-    def baseline_once() -> tuple[float, Any]:
-        return _timed(lambda: raw.execute(query, params).fetchall())
+    def baseline_once(sql: str) -> tuple[float, Any]:
+        return _timed(lambda: raw.execute(sql, params).fetchall())
 
-    tracker_once(), baseline_once()  # warm-up
-    mine, theirs = [], []
+    tracker_once(), baseline_once(query), baseline_once(windowed)  # warm-up
+    mine, theirs, computed = [], [], []
     for _ in range(runs):
         seconds, points = tracker_once()
         mine.append(seconds)
-        seconds, rows = baseline_once()
+        seconds, rows = baseline_once(query)
         theirs.append(seconds)
+        seconds, from_stances = baseline_once(windowed)
+        computed.append(seconds)
     raw.close()
+    # The stored days must be what the stances say.
+    assert [(r[0], r[3], r[6]) for r in rows] == [(r[0], r[3], r[6]) for r in from_stances]
     same = len(points) == len(rows) and all(
         p.stance_id == r[6] and abs(p.position - float(r[4])) < 1e-3
         for p, r in zip(points, rows, strict=True)
@@ -153,13 +160,14 @@ def bench_series(target: Target, runs: int) -> list[Figure]:
         "actors": len(target.actors),
         "day_positions": len(points),
         "same_result_as_baseline": same,
+        "windowed_sql_from_stances_s": computed,
     }
     return [Figure("series", target.size, target.backend, mine, theirs, extra)]
 
 
 def bench_report(target: Target, runs: int) -> list[Figure]:
     period = week_period(target.week)
-    query = stances_sql.sql(stances_sql.REPORT_POSITIONS, target.backend)
+    query = stances_sql.sql(stances_sql.REPORT_WEEK_DAYS, target.backend)
     raw = target.raw()
     parts: dict[str, list[float]] = {"build": [], "md": [], "html": [], "html_charts": []}
     baseline: list[float] = []
@@ -169,7 +177,8 @@ def bench_report(target: Target, runs: int) -> list[Figure]:
         md, _ = _timed(partial(render_markdown, report))
         html, _ = _timed(partial(render_html, report, charts=False))
         charts, _ = _timed(partial(render_html, report))
-        seconds, _ = _timed(partial(_fetch_all, raw, query, [period.end.isoformat()]))
+        week = [period.start.isoformat(), period.end.isoformat()]
+        seconds, _ = _timed(partial(_fetch_all, raw, query, week))
         if run:
             for key, value in zip(parts, (build, md, html, charts), strict=True):
                 parts[key].append(value)
@@ -261,7 +270,7 @@ def _empty_stances(target: Target) -> str:
         shutil.copyfile(base_db(target.size), path)
         return f"sqlite:///{path}"
     with psycopg.connect(target.url) as conn:
-        conn.execute("TRUNCATE stance_event, stance")
+        conn.execute("TRUNCATE stance_event, position_day, stance")
     with psycopg.connect(target.url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE stance")
     return target.url

@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from tracker.db import make_engine
 from tracker.migrate import upgrade
 
-PG_TABLES = ("issue", "actor", "actor_alias", "source", "stance")
+PG_TABLES = ("issue", "actor", "actor_alias", "source", "stance", "position_day")
 
 
 def pg_conninfo(url: str, database: str | None = None) -> str:

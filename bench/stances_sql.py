@@ -69,8 +69,37 @@ def series(actors: int) -> str:
     return _DAY_POSITIONS.replace("{where}", where)
 
 
-# The weekly report's largest query: every day position up to the week's end.
+# The weekly report's largest query before position_day: every day position up to the
+# week's end, computed from the stances.
 REPORT_POSITIONS = _DAY_POSITIONS.replace("{where}", "s.stated_on <= {p}")
+
+# The same rows read from the stored per-day positions (position_day), as the tracker
+# now does for the default counting. {where} restricts position_day rows ``d``.
+_STORED_DAYS = """
+SELECT d.actor_id, a.name, i.slug, d.day, d.position, d.stances, s.id, s.quote,
+       s.source_id, src.title, src.outlet, src.url, s.annotator, s.confidence
+FROM position_day d
+JOIN stance s ON s.id = d.stance_id
+JOIN actor a ON a.id = d.actor_id
+JOIN issue i ON i.id = d.issue_id
+JOIN source src ON src.id = s.source_id
+WHERE {where}
+ORDER BY i.slug, a.name, d.day
+"""
+
+
+def series_stored(actors: int) -> str:
+    """:func:`series` over ``position_day``: same parameters, same rows."""
+    names = ", ".join(["{p}"] * actors)
+    where = (
+        "d.issue_id = (SELECT id FROM issue WHERE slug = {p}) AND d.actor_id IN "
+        f"(SELECT actor_id FROM actor_alias WHERE alias_key IN ({names}))"
+    )
+    return _STORED_DAYS.replace("{where}", where)
+
+
+# The report's main read: the period's stored days (start and end dates).
+REPORT_WEEK_DAYS = _STORED_DAYS.replace("{where}", "d.day BETWEEN {p} AND {p}")
 
 # The stance table's columns an import writes, for the executemany baseline.
 INSERT_STANCE = """

@@ -39,6 +39,8 @@ def test_an_alias_names_one_actor_only(session: Session) -> None:
         add_alias(session, putin, "moscow")
     with pytest.raises(TrackerError, match="already names"):
         make_actor(session, "MOSCOW")
+    with pytest.raises(TrackerError, match="'Vladimir Putin' already names actor"):
+        make_actor(session, "Vladimir Putin")  # the exact name, not only another spelling
 
 
 def test_party_links_cannot_loop(session: Session) -> None:

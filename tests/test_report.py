@@ -95,6 +95,34 @@ def test_text_from_sources_is_escaped(engine: Engine) -> None:
     assert "<script>" not in markdown and r"\[click\]" in markdown
 
 
+def test_only_web_links_are_printed(engine: Engine) -> None:
+    """Links stored before they were checked (a ``javascript:`` one) are left out; odd
+    characters in a web link cannot end the Markdown link or the HTML attribute."""
+    with transaction(engine) as session:
+        actor, issue = make_actor(session, "Merz"), make_issue(session, "ceasefire-first")
+        before = make_source(session, published_on=dt.date(2025, 8, 13))
+        after = make_source(session, published_on=dt.date(2025, 8, 19))
+        before.url = "javascript:alert(1)"
+        after.url = 'https://example.org/a>b"c <x>'
+        for source, position in ((before, 2), (after, -2)):
+            record_stance(
+                session,
+                actor=actor,
+                issue=issue,
+                source=source,
+                position=position,
+                quote="there should be a ceasefire first",
+                annotator="ana",
+            )
+    with transaction(engine) as session:
+        report = build_report(session, week_period("2025-W34"), now=NOW)
+    assert len(report.shifts) == 1
+    for text in (render_markdown(report), render_html(report, charts=False)):
+        assert "javascript:" not in text
+        assert "https://example.org/a%3Eb%22c%20%3Cx%3E" in text
+        assert 'a>b"c' not in text
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

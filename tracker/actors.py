@@ -89,6 +89,10 @@ def create_actor(
     name = check_length(squash(name), 200, "the actor's name")
     if not name:
         raise TrackerError("an actor needs a name")
+    with session.no_autoflush:  # a pending actor of the same name would hit the unique name
+        owner = find_actor(session, name)
+    if owner is not None:
+        raise TrackerError(f"{name!r} already names actor {owner.name!r}")
     actor = Actor(name=name, kind=_check_kind(kind), party=party)
     session.add(actor)
     _claim_name(session, actor, name)

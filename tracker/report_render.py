@@ -11,6 +11,7 @@ import base64
 import datetime as dt
 import re
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -40,6 +41,20 @@ def _md(value: Any) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
 
 
+def _web_url(value: Any) -> str:
+    """A link fit to print: http(s) only (a ``javascript:`` link stored before links were
+    checked is dropped), with the characters that would end a Markdown autolink or an
+    HTML attribute percent-encoded."""
+    url = str(value or "").strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+
+
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("tracker", "templates"),
@@ -49,7 +64,7 @@ def _environment() -> Environment:
         trim_blocks=False,
         keep_trailing_newline=True,
     )
-    env.filters.update(day=_day, signed=_signed, tone=_tone, md=_md)
+    env.filters.update(day=_day, signed=_signed, tone=_tone, md=_md, web_url=_web_url)
     return env
 
 

@@ -15,7 +15,7 @@ from typer.testing import CliRunner, Result
 from tests.factories import make_source
 from tracker.cli import app
 from tracker.csv_io import _umask, atomic_binary_output, atomic_output
-from tracker.db import make_engine, transaction
+from tracker.db import make_engine, parse_url, transaction
 from tracker.errors import TrackerError
 from tracker.models import Source, Stance
 from tracker.search import search_sources
@@ -138,3 +138,30 @@ def test_export_to_a_folder_is_refused(demo_url: str, tmp_path: Path) -> None:
     assert_user_error(tracker(demo_url, "stances", "export", str(folder)), "is a folder")
     assert_user_error(tracker(demo_url, "sources", "export", str(folder)), "is a folder")
     assert list(folder.iterdir()) == []
+
+
+# --- database URLs --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql://x:secret@h:notaport/y", "is not valid (is the port a number?)"),
+        ("postgresql+asyncpg://u:secret@h/d", "driver 'asyncpg' is not supported"),
+        ("postgresql+psycopg2://u:secret@h/d", "driver 'psycopg2' is not supported"),
+        ("sqlite+aiosqlite:///x.db", "driver 'aiosqlite' is not supported"),
+        ("sqlite:///x.db?timeout=soon", "could not convert string to float: 'soon'"),
+    ],
+)
+def test_database_urls_we_cannot_use(url: str, message: str) -> None:
+    result = runner.invoke(app, ["--db", url, "stances", "list"])
+    assert_user_error(result, message)
+    assert "secret" not in result.output
+
+
+def test_database_urls_we_ship_drivers_for() -> None:
+    assert parse_url("postgresql://u@h/d").drivername == "postgresql+psycopg"
+    assert parse_url("postgres://u@h/d").drivername == "postgresql+psycopg"
+    assert parse_url("postgresql+psycopg://u@h/d").drivername == "postgresql+psycopg"
+    assert parse_url("sqlite+pysqlite:///x.db").drivername == "sqlite"
+    assert parse_url("sqlite://").drivername == "sqlite"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,25 +19,43 @@ from tracker.errors import TrackerError
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Execution option marking a connection whose transactions only read (see reading()).
 READ_ONLY = "tracker_read_only"
+_EXAMPLES = "e.g. sqlite:///tracker.db or postgresql://user:password@host:5432/dbname"
+# The drivers we ship, by URL scheme. Plain postgresql:// would pick psycopg2, which we
+# do not ship; it maps to psycopg 3.
+_DRIVERS = {
+    "sqlite": "sqlite",
+    "sqlite+pysqlite": "sqlite",
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+}
 
 
 def parse_url(raw: str) -> URL:
     """Parse a database URL, naming the problem when it is not one we can use."""
     try:
         url = make_url(raw)
-    except ArgumentError:
+    except (ArgumentError, ValueError) as exc:
+        # ValueError: a part SQLAlchemy converts failed, e.g. a port that is not a number.
+        detail = "" if isinstance(exc, ArgumentError) else " (is the port a number?)"
         raise TrackerError(
-            f"database URL {raw!r} is not valid; expected e.g. sqlite:///tracker.db "
-            "or postgresql://user:password@host:5432/dbname"
+            f"database URL {_hide_password(raw)!r} is not valid{detail}; expected {_EXAMPLES}"
         ) from None
-    # Plain postgresql:// would pick psycopg2, which we do not ship; psycopg 3 is installed.
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    if url.get_backend_name() not in ("sqlite", "postgresql"):
+    if url.get_backend_name() not in ("sqlite", "postgresql", "postgres"):
         raise TrackerError(
             f"database URL {safe_url(url)!r}: only SQLite and PostgreSQL are supported"
         )
-    return url
+    if url.drivername not in _DRIVERS:
+        raise TrackerError(
+            f"database URL {safe_url(url)!r}: driver {url.get_driver_name()!r} is not "
+            "supported; use sqlite:/// or postgresql:// (psycopg)"
+        )
+    return url.set(drivername=_DRIVERS[url.drivername])
+
+
+def _hide_password(raw: str) -> str:
+    """A URL that does not parse, with anything between ``user:`` and ``@`` hidden."""
+    return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", raw)
 
 
 def safe_url(url: URL | str) -> str:
@@ -44,7 +63,7 @@ def safe_url(url: URL | str) -> str:
     if isinstance(url, str):
         try:
             url = make_url(url)
-        except ArgumentError:
+        except (ArgumentError, ValueError):
             return "<invalid URL>"
     return url.render_as_string(hide_password=True)
 
@@ -61,8 +80,12 @@ def make_engine(raw_url: str | None = None, **kwargs: Any) -> Engine:
     url = parse_url(database_url(raw_url))
     try:
         engine = create_engine(url, **kwargs)
-    except NoSuchModuleError:
-        raise TrackerError(f"database URL {safe_url(url)!r}: unknown database driver") from None
+    except (NoSuchModuleError, ImportError) as exc:
+        raise TrackerError(
+            f"database URL {safe_url(url)!r}: the database driver cannot be loaded ({exc})"
+        ) from None
+    except (ArgumentError, ValueError) as exc:  # e.g. ?timeout=abc in a SQLite URL
+        raise TrackerError(f"database URL {safe_url(url)!r}: {exc}") from None
     if url.get_backend_name() == "sqlite":
         _configure_sqlite(engine)
     return engine

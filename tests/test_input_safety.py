@@ -12,13 +12,14 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
-from tests.factories import make_source
+from tests.factories import ARTICLE, make_actor, make_issue, make_source
 from tracker.cli import app
 from tracker.csv_io import _umask, atomic_binary_output, atomic_output
 from tracker.db import make_engine, parse_url, transaction
 from tracker.errors import TrackerError
 from tracker.models import Source, Stance
 from tracker.search import search_sources
+from tracker.stance_import import import_stances
 
 runner = CliRunner()
 
@@ -165,3 +166,71 @@ def test_database_urls_we_ship_drivers_for() -> None:
     assert parse_url("postgresql+psycopg://u@h/d").drivername == "postgresql+psycopg"
     assert parse_url("sqlite+pysqlite:///x.db").drivername == "sqlite"
     assert parse_url("sqlite://").drivername == "sqlite"
+
+
+# --- stance CSV cells -----------------------------------------------------------------------
+
+HEADER = "actor,issue,stated_on,position,quote,source_id,annotator,note\n"
+GOOD = "Zelensky,ceasefire-first,2025-08-13,2,there should be a ceasefire first,{sid},{who},\n"
+
+
+@pytest.fixture
+def stance_db(db_url: str) -> tuple[str, int]:
+    engine = make_engine(db_url)
+    with transaction(engine) as session:
+        make_actor(session, "Volodymyr Zelenskyy", aliases=["Zelensky"])
+        make_issue(session, "ceasefire-first")
+        source_id = make_source(session, ARTICLE).id
+    engine.dispose()
+    return db_url, source_id
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        (GOOD.replace("{who}", "x" * 201), "annotator", "201 characters long; the limit is 200"),
+        (GOOD.replace("{who}", "ana\x00"), "annotator", "NUL byte"),
+        (GOOD.replace("{who}", "ana\x1bbob"), "annotator", "control characters"),
+        (GOOD.replace("{who},", "ana,a note \x00 here"), "note", "NUL byte"),
+        (GOOD.replace("ceasefire first", "ceasefire\x00first"), "quote", "NUL byte"),
+    ],
+)
+def test_bad_stance_cells_are_row_problems(
+    stance_db: tuple[str, int], tmp_path: Path, row: str, column: str, message: str
+) -> None:
+    url, sid = stance_db
+    path = tmp_path / "stances.csv"
+    path.write_text(HEADER + GOOD.format(sid=sid, who="ana") + row.replace("{sid}", str(sid)))
+    engine = make_engine(url)
+    with pytest.raises(TrackerError, match=f"line 3, column {column}: .*{message}"):
+        import_stances(engine, path)
+    assert count(url, Stance) == 0
+    # With --skip-invalid the good row goes in and the bad one, with its reason, out.
+    rejects = tmp_path / "rejects.csv"
+    report = import_stances(engine, path, rejects=rejects)
+    engine.dispose()
+    assert (report.created, report.rejected) == (1, 1)
+    assert message in rejects.read_text()
+
+
+@pytest.mark.parametrize(
+    ("annotator", "message"),
+    [
+        ("x" * 201, "the analyst's name is 201 characters long"),
+        ("ana\nbob", "the analyst's name contains control characters"),
+        (" ", "every change needs the analyst's name"),
+    ],
+)
+def test_bad_annotator_flag_is_refused_up_front(
+    stance_db: tuple[str, int], tmp_path: Path, annotator: str, message: str
+) -> None:
+    url, sid = stance_db
+    path = tmp_path / "stances.csv"
+    path.write_text(HEADER + GOOD.format(sid=sid, who=""))
+    result = tracker(url, "stances", "import", str(path), "--annotator", annotator)
+    assert_user_error(result, f"--annotator: {message}")
+    engine = make_engine(url)
+    with pytest.raises(TrackerError, match="the annotator for rows that name none"):
+        import_stances(engine, path, annotator=annotator)
+    engine.dispose()
+    assert count(url, Stance) == 0

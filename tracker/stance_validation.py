@@ -7,6 +7,7 @@ quotes must stand in the named source's text (offsets are computed, or checked).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +20,13 @@ from tracker.csv_io import CsvRow
 from tracker.errors import TrackerError
 from tracker.models import ActorAlias, Issue, Source, StanceOrigin, StanceStatus, utcnow
 from tracker.stance_query import COLUMNS, STATUSES
-from tracker.stances import ORIGINS, check_confidence, check_position, locate_quote
+from tracker.stances import (
+    ORIGINS,
+    check_annotator,
+    check_confidence,
+    check_position,
+    locate_quote,
+)
 from tracker.text import name_key
 
 REQUIRED = ("actor", "issue", "stated_on", "position", "quote", "source_id")
@@ -88,7 +95,10 @@ class RowChecker:
 
     def __init__(self, session: Session, annotator: str) -> None:
         self.session = session
-        self.annotator = annotator
+        try:
+            self.annotator = check_annotator_name(annotator)
+        except TrackerError as exc:  # before any row is read: the whole import stops
+            raise TrackerError(f"the annotator for rows that name none: {exc}") from None
         self.actors = dict(
             session.execute(select(ActorAlias.alias_key, ActorAlias.actor_id)).tuples().all()
         )
@@ -110,7 +120,12 @@ class RowChecker:
             self.sources.popitem(last=False)
 
     def check(self, row: CsvRow) -> CheckedRow | list[Problem]:
-        cells, problems = row.cells, []
+        cells = row.cells
+        problems = [
+            Problem(row.line, column, "contains a NUL byte, which the database cannot store")
+            for column, cell in cells.items()
+            if "\x00" in cell
+        ]
         values: dict[str, Any] = {}
 
         def parse_cell(column: str, key: str, parse: Any, default: Any = None) -> None:
@@ -137,7 +152,7 @@ class RowChecker:
         parse_cell(
             "origin", "origin", lambda v: _choice(v, ORIGINS, "origin"), StanceOrigin.IMPORT.value
         )
-        parse_cell("annotator", "annotator", str, self.annotator)
+        parse_cell("annotator", "annotator", check_annotator_name, self.annotator)
         parse_cell("created_at", "created_at", _timestamp, "now")
         parse_cell("updated_at", "updated_at", _timestamp, "now")
         values["note"] = cells.get("note", "").strip()
@@ -172,6 +187,17 @@ class RowChecker:
                 )
             )
         values["source_id"], values["quote"] = source_id, cells["quote"]
+
+
+def check_annotator_name(value: str) -> str:
+    """An annotator's name as stored: 1 to 200 characters, no control characters
+    (PostgreSQL refuses NUL; the others would garble every listing of the history)."""
+    name = check_annotator(value)
+    if any(unicodedata.category(c) == "Cc" for c in name):
+        raise TrackerError(
+            "the analyst's name contains control characters (line breaks, tabs, NUL bytes)"
+        )
+    return name
 
 
 def _lookup(table: dict[str, int], key: str, kind: str, raw: str) -> int:

@@ -14,10 +14,12 @@ from tracker.cli.app import (
     parse_date_option,
     stances_app,
 )
+from tracker.errors import TrackerError
 from tracker.output import table, to_json
 from tracker.stance_csv import export_stances, export_stances_to
 from tracker.stance_import import import_stances
 from tracker.stance_query import STATUSES, StanceFilter, stance_records
+from tracker.stance_validation import check_annotator_name
 
 # The same filters on every command that reads stances.
 ActorOpt = Annotated[str | None, typer.Option(help="Actor name or alias.")]
@@ -132,6 +134,10 @@ def stances_import(
 ) -> None:
     """Import stances from CSV. Every row is checked first; by default one bad row means
     nothing is written. Importing the same file again creates nothing new."""
+    try:
+        check_annotator_name(annotator)
+    except TrackerError as exc:
+        raise TrackerError(f"--annotator: {exc}") from None
     engine = open_engine(ctx)
     try:
         report = import_stances(

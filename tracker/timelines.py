@@ -312,24 +312,41 @@ def _read_days(session: Session, days_select: Select[Any]) -> list[DayPosition]:
         .join(Source, Source.id == Stance.source_id)
         .order_by(Issue.slug, Actor.name, days.c.day)
     )
+    # Core, not ORM, execution and positional construction: a 20-actor series at a
+    # million stances is ~20k rows, and per-row overhead is most of the time.
     return [
         DayPosition(
-            actor_id=row[0],
-            actor=row[1],
-            issue=row[2],
-            day=_as_date(row[3]),
-            position=round(float(row[4]), 4),
-            stances=int(row[5]),
-            stance_id=row[6],
-            quote=row[7],
-            source_id=row[8],
-            source_title=row[9],
-            source_outlet=row[10],
-            source_url=row[11],
-            annotator=row[12],
-            confidence=float(row[13]),
+            actor_id,
+            actor,
+            issue,
+            _as_date(day),
+            round(float(position), 4),
+            int(count),
+            stance_id,
+            quote,
+            source_id,
+            title,
+            outlet,
+            url,
+            annotator,
+            float(confidence),
         )
-        for row in session.execute(query)
+        for (
+            actor_id,
+            actor,
+            issue,
+            day,
+            position,
+            count,
+            stance_id,
+            quote,
+            source_id,
+            title,
+            outlet,
+            url,
+            annotator,
+            confidence,
+        ) in session.connection().execute(query)
     ]
 
 

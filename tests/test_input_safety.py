@@ -17,8 +17,10 @@ from tracker.cli import app
 from tracker.csv_io import _umask, atomic_binary_output, atomic_output
 from tracker.db import make_engine, parse_url, transaction
 from tracker.errors import TrackerError
+from tracker.ingest import Input, Overrides, ingest_inputs
 from tracker.models import Source, Stance
 from tracker.search import search_sources
+from tracker.sources import add_source, check_link
 from tracker.stance_import import import_stances
 
 runner = CliRunner()
@@ -234,3 +236,75 @@ def test_bad_annotator_flag_is_refused_up_front(
         import_stances(engine, path, annotator=annotator)
     engine.dispose()
     assert count(url, Stance) == 0
+
+
+# --- links ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "JavaScript:alert(document.cookie)",
+        "data:text/html,<script>alert(1)</script>",
+        "ftp://example.org/a",
+        "//example.org/a",
+        "http://",
+        "https://example.org/a b",
+        "java\tscript:alert(1)",
+        "http://[bad",
+    ],
+)
+def test_links_other_than_web_addresses_are_refused(db_url: str, url: str) -> None:
+    with pytest.raises(TrackerError, match="the link"):
+        check_link(url)
+    engine = make_engine(db_url)
+    with pytest.raises(TrackerError, match="the link"):
+        with transaction(engine) as session:
+            add_source(session, ARTICLE, url=url)
+    engine.dispose()
+    assert count(db_url, Source) == 0
+
+
+def test_web_addresses_are_kept() -> None:
+    assert check_link(" https://example.org/a?b=1#c ") == "https://example.org/a?b=1#c"
+    assert check_link("HTTP://EXAMPLE.ORG") == "HTTP://EXAMPLE.ORG"
+    assert check_link("") == ""
+
+
+def test_cli_url_flag_is_checked(db_url: str, tmp_path: Path) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text(ARTICLE)
+    result = tracker(db_url, "sources", "add", str(article), "--url", "javascript:alert(1)")
+    assert_user_error(result, "--url: the link 'javascript:alert(1)' is not a web address")
+    assert count(db_url, Source) == 0
+    result = tracker(db_url, "sources", "add", str(article), "--url", "https://example.org/a")
+    assert result.exit_code == 0, result.output
+
+
+def test_service_refuses_a_bad_link_given_by_the_analyst(db_url: str) -> None:
+    """The dashboard's Sources page passes the analyst's link through the same service."""
+    engine = make_engine(db_url)
+    text_input = Input("<pasted>", lambda: ARTICLE.encode())
+    [result] = ingest_inputs(engine, [text_input], Overrides(url="javascript:alert(1)"))
+    engine.dispose()
+    assert result.status == "refused" and "not a web address" in result.message
+    assert count(db_url, Source) == 0
+
+
+def test_bad_link_in_page_metadata_is_dropped_not_the_article(db_url: str, tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    body = "<p>" + ARTICLE + "</p>"
+    page.write_text(
+        "<html><head><title>Talks</title>"
+        "<meta property='og:url' content='https://example.org/a b'></head>"
+        f"<body><article>{body}</article></body></html>"
+    )
+    result = tracker(db_url, "sources", "add", str(page))
+    assert result.exit_code == 0, result.output
+    engine = make_engine(db_url)
+    with transaction(engine) as session:
+        source = session.scalars(select(Source)).one()
+        assert source.url == ""
+        assert any("link from the page metadata not kept" in n for n in source.ingest_log["notes"])
+    engine.dispose()

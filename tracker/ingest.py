@@ -23,7 +23,13 @@ from tracker.errors import TrackerError
 from tracker.extract import MAX_BYTES, SUPPORTED, Extracted, extract
 from tracker.mentions import AliasMatcher, record_mentions
 from tracker.models import Source, SourceBand
-from tracker.sources import DuplicateSourceError, add_source, find_by_text, mark_duplicate
+from tracker.sources import (
+    DuplicateSourceError,
+    add_source,
+    check_link,
+    find_by_text,
+    mark_duplicate,
+)
 
 COMMIT_EVERY = 100
 MAX_CANDIDATES = 20  # bucket-sharing sources whose signatures are compared, most shared first
@@ -214,7 +220,14 @@ def _apply(extracted: Extracted, overrides: Overrides) -> None:
     if overrides.outlet:
         extracted.outlet = overrides.outlet
     if overrides.url:
-        extracted.url = overrides.url
+        extracted.url = overrides.url  # checked by add_source: a bad one refuses the input
+    elif extracted.url:
+        try:
+            check_link(extracted.url)
+        except TrackerError as exc:
+            # The page's own metadata, not the analyst's word: keep the article, drop the link.
+            extracted.notes.append(f"link from the page metadata not kept: {exc}")
+            extracted.url = ""
     if overrides.published_on:
         extracted.published_on = overrides.published_on
         extracted.published_basis = "given by the analyst"

@@ -12,6 +12,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
@@ -72,13 +73,39 @@ def add_source(
         content_hash=content_hash(text),
         title=shorten(title, 500),  # page titles can run long; the text is what counts
         outlet=check_length(squash(outlet), 200, "the outlet"),
-        url=check_length(url.strip(), 2000, "the link"),
+        url=check_link(url),
         published_on=published_on,
         duplicate_of=duplicate_of.id if duplicate_of is not None else None,
     )
     session.add(source)
     session.flush()
     return source
+
+
+def check_link(url: str) -> str:
+    """A source's link: empty, or an http:// or https:// address.
+
+    Reports and the dashboard render it as a link, so a ``javascript:`` or ``data:``
+    address would run in the reader's browser; spaces and control characters are refused
+    too, since browsers drop some of them and would read another scheme than we checked.
+    """
+    url = url.strip()
+    if not url:
+        return ""
+    check_length(url, 2000, "the link")
+    shown = shorten(url, 80)
+    if any(c.isspace() or unicodedata.category(c) == "Cc" for c in url):
+        raise TrackerError(f"the link {shown!r} contains spaces or control characters")
+    try:
+        parts = urlsplit(url)
+        web = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. an unclosed [IPv6 address
+        web = False
+    if not web:
+        raise TrackerError(
+            f"the link {shown!r} is not a web address: give http:// or https:// and a host"
+        )
+    return url
 
 
 def mark_duplicate(session: Session, source: Source, original: Source | None) -> None:

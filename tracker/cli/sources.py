@@ -32,6 +32,7 @@ from tracker.output import table, to_json
 from tracker.search import search_sources
 from tracker.sources import (
     SOURCE_COLUMNS,
+    check_link,
     iter_source_records,
     list_sources,
     source_details,
@@ -64,6 +65,11 @@ def sources_add(
     find actor mentions. Each input is stored whole or not at all."""
     if kind is not None and kind not in ("text", "markdown", "html"):
         raise TrackerError(f"--kind {kind!r}: expected text, markdown or html")
+    if url:
+        try:
+            url = check_link(url)
+        except TrackerError as exc:
+            raise TrackerError(f"--url: {exc}") from None
     overrides = Overrides(title, outlet, url, parse_date_option(published, "--published"), kind)
     inputs, problems = expand_inputs(paths)
     if (title or url) and len(inputs) > 1:

@@ -204,15 +204,15 @@ def _evidence(point: DayPosition) -> dict[str, Any]:
 
 def _add_new_stances(session: Session, report: Report, parties: dict[str, str]) -> None:
     period = report.period
-    ids = counted_stance_ids(session, SeriesFilter(since=period.start, until=period.end))
-    report.stance_count = len(ids)
-    if not ids:
-        return
+    counted = counted_stance_ids(session, SeriesFilter(since=period.start, until=period.end))
     rows = (
-        session.execute(records_query(session, StanceFilter()).where(Stance.id.in_(ids)))
+        session.execute(records_query(session, StanceFilter()).where(Stance.id.in_(counted)))
         .mappings()
         .all()
     )
+    report.stance_count = len(rows)
+    if not rows:
+        return
     grouped: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
         grouped[row["issue"]][row["party"]].append(dict(row))

@@ -139,16 +139,11 @@ def _counted_stances(
     )
 
 
-def counted_stance_ids(session: Session, flt: SeriesFilter) -> list[int]:
-    """The ids of the stances that count (one per story), oldest first."""
+def counted_stance_ids(session: Session, flt: SeriesFilter) -> Select[tuple[int]]:
+    """A query of the ids of the stances that count (one per story), to filter others by:
+    a subquery, not a list, so a busy week never exceeds a driver's parameter limit."""
     counted = _counted_stances(session, flt).subquery("counted")
-    return list(
-        session.scalars(
-            select(counted.c.id)
-            .where(counted.c.nth_of_story == 1)
-            .order_by(counted.c.stated_on, counted.c.id)
-        )
-    )
+    return select(counted.c.id).where(counted.c.nth_of_story == 1)
 
 
 def computed_days(

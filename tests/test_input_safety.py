@@ -14,6 +14,7 @@ from typer.testing import CliRunner, Result
 
 from tests.factories import ARTICLE, make_actor, make_issue, make_source
 from tracker.cli import app
+from tracker.cli import database as database_cli
 from tracker.csv_io import _umask, atomic_binary_output, atomic_output
 from tracker.db import make_engine, parse_url, transaction
 from tracker.errors import TrackerError
@@ -308,3 +309,24 @@ def test_bad_link_in_page_metadata_is_dropped_not_the_article(db_url: str, tmp_p
         assert source.url == ""
         assert any("link from the page metadata not kept" in n for n in source.ingest_log["notes"])
     engine.dispose()
+
+
+# --- dashboard ------------------------------------------------------------------------------
+
+
+def test_dashboard_listens_on_this_computer_by_default(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[list[str]] = []
+
+    def fake_call(command: list[str], env: dict[str, str]) -> int:
+        started.append(command)
+        return 0
+
+    monkeypatch.setattr(database_cli.subprocess, "call", fake_call)
+    assert tracker(demo_url, "dashboard", "--headless").exit_code == 0
+    assert tracker(demo_url, "dashboard", "--address", "0.0.0.0").exit_code == 0
+    default, shared = started
+    assert default[default.index("--server.address") + 1] == "127.0.0.1"
+    assert shared[shared.index("--server.address") + 1] == "0.0.0.0"
+    assert "0.0.0.0" in runner.invoke(app, ["dashboard", "--help"]).output

@@ -60,21 +60,39 @@ def demo(ctx: typer.Context) -> None:
 def dashboard(
     ctx: typer.Context,
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    address: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on. The default serves this computer only; "
+            "use 0.0.0.0 to share the dashboard on the network (anyone who reaches it "
+            "can read and change the data)."
+        ),
+    ] = "127.0.0.1",
     headless: Annotated[bool, typer.Option(help="Do not open a browser.")] = False,
 ) -> None:
     """Open the Streamlit dashboard on the same database."""
     engine = open_engine(ctx)
     url = engine.url.render_as_string(hide_password=False)
+    env = {**os.environ, ENV_VAR: url}
+    command = streamlit_command(port=port, address=address, headless=headless)
+    shown = "localhost" if address == "127.0.0.1" else address
+    typer.echo(f"Dashboard on http://{shown}:{port} (database {safe_url(engine.url)})")
+    raise typer.Exit(subprocess.call(command, env=env))
+
+
+def streamlit_command(*, port: int, address: str, headless: bool) -> list[str]:
+    """The command line that serves the dashboard."""
     from importlib.resources import files
 
     app_path = Path(str(files("dashboard") / "app.py"))
-    env = {**os.environ, ENV_VAR: url}
-    command = [
+    return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
         str(app_path),
+        "--server.address",
+        address,
         "--server.port",
         str(port),
         "--server.headless",
@@ -82,5 +100,3 @@ def dashboard(
         "--browser.gatherUsageStats",
         "false",
     ]
-    typer.echo(f"Dashboard on http://localhost:{port} (database {safe_url(engine.url)})")
-    raise typer.Exit(subprocess.call(command, env=env))

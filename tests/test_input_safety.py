@@ -4,6 +4,7 @@ command and ingestion batches."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -330,3 +331,25 @@ def test_dashboard_listens_on_this_computer_by_default(
     assert default[default.index("--server.address") + 1] == "127.0.0.1"
     assert shared[shared.index("--server.address") + 1] == "0.0.0.0"
     assert "0.0.0.0" in runner.invoke(app, ["dashboard", "--help"]).output
+
+
+# --- ingestion batches ----------------------------------------------------------------------
+
+
+def test_an_input_that_fails_unexpectedly_costs_only_itself(db_url: str, tmp_path: Path) -> None:
+    """A page declaring Python's "undefined" codec as its charset makes decoding raise a
+    plain UnicodeError, no TrackerError: that input is reported, the batch goes on."""
+    (tmp_path / "a_bad.html").write_bytes(
+        b"<html><head><meta charset='undefined'></head>"
+        b"<body><p>Caf\xe9 talks: one two three four five six seven.</p></body></html>"
+    )
+    (tmp_path / "b_good.txt").write_text(ARTICLE)
+    (tmp_path / "c_good.txt").write_text(ARTICLE.replace("Monday", "Tuesday"))
+    result = tracker(db_url, "sources", "add", str(tmp_path), "--json")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    by_name = {Path(r["input"]).name: r for r in json.loads(result.stdout)}
+    assert by_name["a_bad.html"]["status"] == "refused"
+    assert "undefined" in by_name["a_bad.html"]["message"]
+    assert by_name["b_good.txt"]["status"] == by_name["c_good.txt"]["status"] == "added"
+    assert count(db_url, Source) == 2

@@ -120,7 +120,10 @@ def _file_reader(path: Path) -> Callable[[], bytes]:
                 raise TrackerError(
                     f"{path} is {size / 2**20:.1f} MiB; the limit is {MAX_BYTES / 2**20:.0f} MiB"
                 )
-            return path.read_bytes()
+            with path.open("rb") as handle:
+                # One byte over the limit is enough for extract() to refuse what grew since
+                # stat() or has no size to stat (a pipe).
+                return handle.read(MAX_BYTES + 1)
         except PermissionError:
             raise TrackerError(f"{path}: permission denied") from None
         except OSError as exc:
@@ -141,10 +144,7 @@ class Ingestor:
         overrides = overrides or Overrides()
         try:
             extracted = extract(item.name, item.read(), kind=overrides.kind)
-        except TrackerError as exc:
-            return IngestResult(item.name, "refused", str(exc))
-        _apply(extracted, overrides)
-        try:
+            _apply(extracted, overrides)
             with session.begin_nested():  # a failure below leaves no partial rows
                 return self._store(session, item.name, extracted)
         except DuplicateSourceError as exc:
@@ -157,6 +157,12 @@ class Ingestor:
             )
         except TrackerError as exc:
             return IngestResult(item.name, "refused", str(exc))
+        except Exception as exc:
+            # An unexpected failure (a reader, the extractor, a bug) costs this input only:
+            # its savepoint is rolled back and the other inputs still go in.
+            reason = (str(exc).strip().splitlines() or [""])[0]
+            what = f"{type(exc).__name__}: {reason}" if reason else type(exc).__name__
+            return IngestResult(item.name, "refused", f"not stored: {what}")
 
     def _store(self, session: Session, name: str, extracted: Extracted) -> IngestResult:
         source = add_source(

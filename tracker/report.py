@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.errors import TrackerError
-from tracker.models import Actor, Issue, Source, Stance, StanceStatus
+from tracker.models import Actor, Issue, PositionDay, Source, Stance, StanceStatus
 from tracker.stance_query import StanceFilter, records_query
 from tracker.timelines import (
     DEFAULT_ROLLUP_DAYS,
@@ -27,9 +27,12 @@ from tracker.timelines import (
     counted_stance_ids,
     day_positions,
     find_shifts,
+    latest_days,
 )
 
 QUIET_AFTER_DAYS = 60
+NEW_STANCES_PER_PARTY = 8  # per issue; the rest are counted, and are in the CSV export
+SOURCES_LISTED = 30
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
 
 
@@ -100,7 +103,8 @@ class Report:
     matrix: list[MatrixRow] = field(default_factory=list)
     moved_issues: list[str] = field(default_factory=list)
     series: dict[str, tuple[list[DayPosition], list[Shift]]] = field(default_factory=dict)
-    sources_published: list[dict[str, Any]] = field(default_factory=list)
+    sources_published: list[dict[str, Any]] = field(default_factory=list)  # the first few
+    sources_published_total: int = 0
     sources_ingested: int = 0
     review_queue: int = 0
     quiet_actors: list[dict[str, Any]] = field(default_factory=list)
@@ -203,26 +207,66 @@ def _evidence(point: DayPosition) -> dict[str, Any]:
 
 
 def _add_new_stances(session: Session, report: Report, parties: dict[str, str]) -> None:
+    """The period's stances by issue and party: the latest few of each party in full, and
+    how many more there were (a busy week has thousands; the CSV export has them all)."""
     period = report.period
     counted = counted_stance_ids(session, SeriesFilter(since=period.start, until=period.end))
-    rows = (
-        session.execute(records_query(session, StanceFilter()).where(Stance.id.in_(counted)))
-        .mappings()
-        .all()
+    party_id = func.coalesce(Actor.party_id, Actor.id)
+    ranked = (
+        select(
+            Stance.id,
+            Stance.issue_id,
+            party_id.label("party_id"),
+            func.row_number()
+            .over(
+                partition_by=(Stance.issue_id, party_id),
+                order_by=(Stance.stated_on.desc(), Stance.confidence.desc(), Stance.id.desc()),
+            )
+            .label("nth"),
+        )
+        .join(Actor, Actor.id == Stance.actor_id)
+        .where(Stance.id.in_(counted))
+        .subquery("ranked")
     )
-    report.stance_count = len(rows)
-    if not rows:
+    totals = {
+        (issue_id, pid): n
+        for issue_id, pid, n in session.execute(
+            select(ranked.c.issue_id, ranked.c.party_id, func.count()).group_by(
+                ranked.c.issue_id, ranked.c.party_id
+            )
+        )
+    }
+    report.stance_count = sum(totals.values())
+    if not totals:
         return
+    shown = select(ranked.c.id).where(ranked.c.nth <= NEW_STANCES_PER_PARTY)
+    rows = session.execute(
+        records_query(session, StanceFilter())
+        .add_columns(Stance.issue_id, party_id.label("party_id"))
+        .where(Stance.id.in_(shown))
+    ).mappings()
     grouped: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    more: dict[tuple[str, str], int] = {}
     for row in rows:
         grouped[row["issue"]][row["party"]].append(dict(row))
+        more[(row["issue"], row["party"])] = totals[(row["issue_id"], row["party_id"])]
     for issue in report.issues:
         by_party = grouped.get(issue["slug"])
         if by_party:
             report.new_stances.append(
                 {
                     "issue": issue,
-                    "parties": [{"party": p, "stances": by_party[p]} for p in sorted(by_party)],
+                    "parties": [
+                        {
+                            "party": p,
+                            # Oldest first to read as a story; the latest were kept.
+                            "stances": sorted(
+                                by_party[p], key=lambda r: (r["stated_on"], r["stance_id"])
+                            ),
+                            "more": more[(issue["slug"], p)] - len(by_party[p]),
+                        }
+                        for p in sorted(by_party)
+                    ],
                 }
             )
 
@@ -232,18 +276,13 @@ def _add_matrix(
 ) -> None:
     """Each party's roll-up per issue as of the period's end, with the period's change."""
     end, start = report.period.end, report.period.start
-    window = dt.timedelta(days=DEFAULT_ROLLUP_DAYS)
-    since = start - window - dt.timedelta(days=1)
-    points = day_positions(session, SeriesFilter(since=since, until=end))
-    by_party: dict[str, dict[str, list[DayPosition]]] = defaultdict(lambda: defaultdict(list))
-    for point in points:
-        by_party[parties.get(point.actor, point.actor)][point.issue].append(point)
-    for party in sorted(by_party):
+    now = _rollups(session, parties, end)
+    before = _rollups(session, parties, start - dt.timedelta(days=1))
+    for party in sorted({party for party, _ in now}):
         cells = []
         for issue in report.issues:
-            days = by_party[party].get(issue["slug"], [])
-            now_value, members = _rollup_at(days, end, window)
-            before, _ = _rollup_at(days, start - dt.timedelta(days=1), window)
+            now_value, members = now.get((party, issue["slug"]), (None, []))
+            before_value, _ = before.get((party, issue["slug"]), (None, []))
             cells.append(
                 {
                     "issue": issue["slug"],
@@ -251,25 +290,29 @@ def _add_matrix(
                     "label": _label(issues[issue["slug"]], now_value)
                     if now_value is not None
                     else "",
-                    "arrow": _arrow(before, now_value),
+                    "arrow": _arrow(before_value, now_value),
                     "members": members,
                 }
             )
-        if any(c["position"] is not None for c in cells):
-            report.matrix.append(MatrixRow(party, cells))
+        report.matrix.append(MatrixRow(party, cells))
 
 
-def _rollup_at(
-    days: list[DayPosition], when: dt.date, window: dt.timedelta
-) -> tuple[float | None, list[str]]:
-    latest: dict[str, DayPosition] = {}
-    for point in days:
-        if point.day <= when:
-            latest[point.actor] = point
-    recent = [p for p in latest.values() if when - p.day <= window]
-    if not recent:
-        return None, []
-    return round(sum(p.position for p in recent) / len(recent), 2), sorted(p.actor for p in recent)
+def _rollups(
+    session: Session, parties: dict[str, str], when: dt.date
+) -> dict[tuple[str, str], tuple[float, list[str]]]:
+    """(party, issue) -> the mean of each member's latest position within the roll-up
+    window before ``when``, and the members it came from."""
+    window = SeriesFilter(since=when - dt.timedelta(days=DEFAULT_ROLLUP_DAYS))
+    grouped: dict[tuple[str, str], list[DayPosition]] = defaultdict(list)
+    for point in latest_days(session, window, when):
+        grouped[(parties.get(point.actor, point.actor), point.issue)].append(point)
+    return {
+        key: (
+            round(sum(p.position for p in points) / len(points), 2),
+            sorted(p.actor for p in points),
+        )
+        for key, points in grouped.items()
+    }
 
 
 def _arrow(before: float | None, after: float | None) -> str:
@@ -280,12 +323,17 @@ def _arrow(before: float | None, after: float | None) -> str:
 
 def _add_coverage(session: Session, report: Report) -> None:
     period = report.period
+    in_period = Source.published_on.between(period.start, period.end)
+    report.sources_published_total = (
+        session.scalar(select(func.count()).select_from(Source).where(in_period)) or 0
+    )
     report.sources_published = [
         {"id": sid, "title": title, "outlet": outlet, "published_on": published}
         for sid, title, outlet, published in session.execute(
             select(Source.id, Source.title, Source.outlet, Source.published_on)
-            .where(Source.published_on.between(period.start, period.end))
+            .where(in_period)
             .order_by(Source.published_on, Source.id)
+            .limit(SOURCES_LISTED)
         )
     ]
     start = dt.datetime.combine(period.start, dt.time(), dt.UTC)
@@ -306,16 +354,22 @@ def _add_coverage(session: Session, report: Report) -> None:
         )
         or 0
     )
-    last_said = func.max(Stance.stated_on)
+    # Accepted stances' days are kept in position_day: its index answers "last said" per
+    # actor without reading every stance.
+    last_said = func.max(PositionDay.day)
     cutoff = period.end - dt.timedelta(days=QUIET_AFTER_DAYS)
+    last_by_actor = (
+        select(PositionDay.actor_id, last_said.label("last"))
+        .where(PositionDay.day <= period.end)
+        .group_by(PositionDay.actor_id)
+        .having(last_said < cutoff)
+        .subquery("last_by_actor")
+    )
     report.quiet_actors = [
         {"actor": name, "last": last if isinstance(last, dt.date) else dt.date.fromisoformat(last)}
         for name, last in session.execute(
-            select(Actor.name, last_said)
-            .join(Stance, Stance.actor_id == Actor.id)
-            .where(Stance.status == StanceStatus.ACCEPTED.value, Stance.stated_on <= period.end)
-            .group_by(Actor.name)
-            .having(last_said < cutoff)
-            .order_by(last_said, Actor.name)
+            select(Actor.name, last_by_actor.c.last)
+            .join(last_by_actor, last_by_actor.c.actor_id == Actor.id)
+            .order_by(last_by_actor.c.last, Actor.name)
         )
     ]

@@ -260,14 +260,15 @@ def _before(session: Session, flt: SeriesFilter, days: Subquery) -> list[DayPosi
 
 
 def latest_days(session: Session, flt: SeriesFilter, on: dt.date) -> list[DayPosition]:
-    """Each actor's last day on each issue on or before ``on``: positions as of that date."""
-    days = _days(session, replace(flt, until=on), since=False)
+    """Each actor's last day on each issue on or before ``on``: positions as of that date
+    (only days from the filter's start on, when it has one)."""
+    days = _days(session, replace(flt, until=on))
     last = (
         select(days.c.actor_id, days.c.issue_id, func.max(days.c.day).label("day"))
         .group_by(days.c.actor_id, days.c.issue_id)
         .subquery("last")
     )
-    again = _days(session, replace(flt, until=on), since=False)
+    again = _days(session, replace(flt, until=on))
     return _read_days(
         session,
         select(again).join(

@@ -95,6 +95,33 @@ def test_text_from_sources_is_escaped(engine: Engine) -> None:
     assert "<script>" not in markdown and r"\[click\]" in markdown
 
 
+def test_a_busy_week_lists_the_latest_stances_and_counts_the_rest(engine: Engine) -> None:
+    with transaction(engine) as session:
+        actor, issue = make_actor(session, "Merz"), make_issue(session, "ceasefire-first")
+        for n in range(11):
+            record_stance(
+                session,
+                actor=actor,
+                issue=issue,
+                source=make_source(session, title=f"Story {n:02d}"),
+                position=2,
+                quote="there should be a ceasefire first",
+                annotator="ana",
+                stated_on=dt.date(2025, 8, 18) + dt.timedelta(days=n % 7),
+            )
+    with transaction(engine) as session:
+        report = build_report(session, week_period("2025-W34"), now=NOW)
+    assert report.stance_count == 11
+    (group,) = report.new_stances
+    (party,) = group["parties"]
+    assert len(party["stances"]) == 8 and party["more"] == 3
+    days = [s["stated_on"] for s in party["stances"]]
+    assert days == sorted(days) and min(days) == dt.date(2025, 8, 19)  # the latest kept
+    for text in (render_markdown(report), render_html(report, charts=False)):
+        assert "and 3 earlier stances from Merz" in text
+        assert text.count("there should be a ceasefire first") == 8
+
+
 def test_only_web_links_are_printed(engine: Engine) -> None:
     """Links stored before they were checked (a ``javascript:`` one) are left out; odd
     characters in a web link cannot end the Markdown link or the HTML attribute."""

@@ -59,8 +59,10 @@ def load_postgres(sqlite_path: Path, url: str, database: str) -> str:
 def _copy_table(lite: sqlite3.Connection, pg: psycopg.Connection, table: str) -> None:
     columns = ", ".join(row[1] for row in lite.execute(f"PRAGMA table_info({table})"))
     with pg.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in lite.execute(f"SELECT {columns} FROM {table} ORDER BY id"):
+        for row in lite.execute(f"SELECT {columns} FROM {table} ORDER BY rowid"):
             copy.write_row(row)
+    if table == "position_day":
+        return  # keyed by actor, issue and day: no id sequence
     pg.execute(
         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table} "
         "HAVING max(id) IS NOT NULL"

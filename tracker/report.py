@@ -33,6 +33,8 @@ from tracker.timelines import (
 QUIET_AFTER_DAYS = 60
 NEW_STANCES_PER_PARTY = 8  # per issue; the rest are counted, and are in the CSV export
 SOURCES_LISTED = 30
+CHART_ACTORS = 8  # lines per chart: more is a tangle nobody reads
+CHART_DAYS = 365
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
 
 
@@ -176,18 +178,27 @@ def _add_shifts(
         )
     report.moved_issues = sorted({s.issue for s in in_week})
     for slug in report.moved_issues:
-        # The chart: the whole history of those who moved, the period's days of the rest.
-        moved = sorted({s.after.actor_id for s in in_week if s.issue == slug})
-        history = day_positions(
-            session, SeriesFilter(issue=slug, until=period.end, actor_ids=moved)
-        )
-        others = [
-            p
-            for p in points
-            if p.issue == slug and p.actor_id not in moved and p.day >= period.start
-        ]
-        shown = sorted(history + others, key=lambda p: (p.actor, p.day))
-        report.series[slug] = (shown, [s for s in in_week if s.issue == slug])
+        moved_here = [s for s in in_week if s.issue == slug]
+        report.series[slug] = (_chart_points(session, slug, moved_here, period), moved_here)
+
+
+def _chart_points(
+    session: Session, slug: str, moved: list[Shift], period: Period
+) -> list[DayPosition]:
+    """A chart a reader can follow: the year before the period's end, for the actors who
+    moved (the largest moves first, at most CHART_ACTORS), with the position each held
+    when the year began."""
+    biggest: dict[int, float] = {}
+    for shift in moved:
+        size = abs(shift.after.position - shift.before.position)
+        biggest[shift.after.actor_id] = max(size, biggest.get(shift.after.actor_id, 0.0))
+    actors = sorted(biggest, key=lambda a: -biggest[a])[:CHART_ACTORS]
+    since = period.end - dt.timedelta(days=CHART_DAYS)
+    return day_positions(
+        session,
+        SeriesFilter(issue=slug, since=since, until=period.end, actor_ids=actors),
+        previous=True,
+    )
 
 
 def _lower_first(label: str) -> str:

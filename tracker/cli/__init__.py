@@ -9,6 +9,7 @@ from tracker.cli import (  # noqa: F401  (each module registers its commands)
     report,
     sources,
     stances,
+    suggest,
     taxonomy,
     timelines,
 )

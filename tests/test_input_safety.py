@@ -8,12 +8,14 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner, Result
 
 from tests.factories import ARTICLE, make_actor, make_issue, make_source
+from tracker import ingest as ingest_module
 from tracker.cli import app
 from tracker.cli import database as database_cli
 from tracker.csv_io import _umask, atomic_binary_output, atomic_output
@@ -336,20 +338,41 @@ def test_dashboard_listens_on_this_computer_by_default(
 # --- ingestion batches ----------------------------------------------------------------------
 
 
-def test_an_input_that_fails_unexpectedly_costs_only_itself(db_url: str, tmp_path: Path) -> None:
-    """A page declaring Python's "undefined" codec as its charset makes decoding raise a
-    plain UnicodeError, no TrackerError: that input is reported, the batch goes on."""
-    (tmp_path / "a_bad.html").write_bytes(
-        b"<html><head><meta charset='undefined'></head>"
-        b"<body><p>Caf\xe9 talks: one two three four five six seven.</p></body></html>"
-    )
+def test_an_input_that_fails_unexpectedly_costs_only_itself(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure nobody foresaw (here injected into the extractor for one file: no real
+    input is known to cause one any more) refuses that input, and the batch goes on."""
+    real_extract = ingest_module.extract
+
+    def extract(name: str, data: bytes, **kwargs: Any) -> Any:
+        if name.endswith("a_bad.txt"):
+            raise RuntimeError("the extractor tripped")
+        return real_extract(name, data, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "extract", extract)
+    (tmp_path / "a_bad.txt").write_text(ARTICLE.replace("Monday", "Sunday"))
     (tmp_path / "b_good.txt").write_text(ARTICLE)
     (tmp_path / "c_good.txt").write_text(ARTICLE.replace("Monday", "Tuesday"))
     result = tracker(db_url, "sources", "add", str(tmp_path), "--json")
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
     by_name = {Path(r["input"]).name: r for r in json.loads(result.stdout)}
-    assert by_name["a_bad.html"]["status"] == "refused"
-    assert "undefined" in by_name["a_bad.html"]["message"]
+    assert by_name["a_bad.txt"]["status"] == "refused"
+    assert "RuntimeError: the extractor tripped" in by_name["a_bad.txt"]["message"]
     assert by_name["b_good.txt"]["status"] == by_name["c_good.txt"]["status"] == "added"
     assert count(db_url, Source) == 2
+
+
+def test_a_page_declaring_an_unusable_charset_is_still_read(db_url: str, tmp_path: Path) -> None:
+    """Python's "undefined" codec refuses every byte: the declared charset is set aside
+    (with a note) and the encoding worked out from the bytes."""
+    (tmp_path / "page.html").write_bytes(
+        b"<html><head><meta charset='undefined'></head>"
+        b"<body><p>Caf\xe9 talks: one two three four five six seven.</p></body></html>"
+    )
+    result = tracker(db_url, "sources", "add", str(tmp_path / "page.html"), "--json")
+    assert result.exit_code == 0, result.output
+    (record,) = json.loads(result.stdout)
+    assert record["status"] == "added"
+    assert any("undefined" in note for note in record["notes"])

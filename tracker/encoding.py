@@ -156,7 +156,7 @@ def _decode_declared(data: bytes, label: str, source: str, notes: list[str]) -> 
     except LookupError:
         notes.append(f"ignored the unknown charset {label!r} ({source})")
         return None
-    except UnicodeDecodeError:
+    except UnicodeError:  # also codecs that refuse everything, such as "undefined"
         notes.append(f"the charset {label} ({source}) does not fit the bytes")
         return None
     if actual == label:

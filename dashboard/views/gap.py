@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.filters import NO_TAXONOMY, file_stem, show_chart, stance_filters
-from dashboard.state import session
+from dashboard.state import reading
 from dashboard.ui import md_escape
 from tracker.actors import list_actors
 from tracker.analysis import gap_trend, top_level_names
@@ -17,7 +17,7 @@ SIDE_A, SIDE_B = ["Ukraine", "European leaders"], ["Russia"]
 
 st.title("Gap between sides")
 
-with session() as s:
+with reading() as s:
     issues = {i.slug: (i.name, i.labels()) for i in list_issues(s)}
     top = top_level_names(s)
     names = top + sorted(a.name for a in list_actors(s) if a.name not in set(top))
@@ -55,7 +55,7 @@ if set(side_a) & set(side_b):
     st.warning(f"{md_escape(both)} is on both sides: pick once.")
     st.stop()
 
-with session() as s:
+with reading() as s:
     gaps = gap_between(
         s, slug, side_a, side_b, window_days=int(window), flt=filters.series(issue=slug)
     )

@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import session
+from dashboard.state import reading
 from tracker.history import HistoryFilter, annotators, history
 from tracker.models import StanceAction
 
@@ -20,7 +20,7 @@ def _first_page() -> None:
 
 st.title("History")
 
-with session() as s:
+with reading() as s:
     people = annotators(s)
 
 cols = st.columns([2, 2, 1, 2])
@@ -49,7 +49,7 @@ flt = HistoryFilter(
     until=until,
 )
 page = max(1, int(st.session_state.get("h_page", 1)))
-with session() as s:
+with reading() as s:
     rows, total = history(s, flt, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
     if page > pages:  # the filters shrank the list under the page the analyst was on

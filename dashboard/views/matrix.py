@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.filters import NO_TAXONOMY, file_stem, show_chart, stance_filters
-from dashboard.state import session
+from dashboard.state import reading
 from dashboard.ui import md_escape
 from tracker.analysis import issue_labels, party_matrix, stance_span
 from tracker.charts import format_day, matrix_chart, position_text
@@ -30,7 +30,7 @@ COLUMNS = [
 
 st.title("Positions matrix")
 
-with session() as s:
+with reading() as s:
     labels = issue_labels(s)
     span = stance_span(s)
 
@@ -52,7 +52,7 @@ if rows_are == "Parties":
 filters = stance_filters("mx", dates=False)
 flt = filters.series()
 
-with session() as s:
+with reading() as s:
     if rows_are == "Parties":
         cells = party_matrix(s, as_of, change_days=int(change_days), window_days=window, flt=flt)
     else:
@@ -90,7 +90,7 @@ stance_filter = StanceFilter(
     status=filters.statuses[0] if len(filters.statuses) == 1 else None,
     until=as_of,
 )
-with session() as s:
+with reading() as s:
     records = [
         r
         for r in stance_records(s, stance_filter)

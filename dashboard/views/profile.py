@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.filters import NO_TAXONOMY, file_stem, show_chart, stance_filters
-from dashboard.state import session
+from dashboard.state import reading
 from dashboard.ui import md_escape
 from tracker.actors import list_actors
 from tracker.analysis import stance_counts
@@ -14,7 +14,7 @@ from tracker.timelines import DEFAULT_ROLLUP_DAYS, day_positions, find_shifts, p
 
 st.title("Actor profile")
 
-with session() as s:
+with reading() as s:
     issues = {i.slug: (i.name, i.labels()) for i in list_issues(s)}
     actors = list_actors(s)
     counts = stance_counts(s, ["accepted"])
@@ -58,7 +58,7 @@ if party_mode:
     )
 filters = stance_filters("pr")
 flt = filters.series(parties=(name,)) if party_mode else filters.series(actors=(name,))
-with session() as s:
+with reading() as s:
     points = day_positions(s, flt)
     rollups = (
         [

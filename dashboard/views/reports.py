@@ -4,7 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard.state import session
+from dashboard.state import reading
 from dashboard.ui import md_escape
 from tracker.errors import TrackerError
 from tracker.report import Period, build_report, span_period, week_period
@@ -28,7 +28,7 @@ except TrackerError as exc:
     st.error(md_escape(str(exc)))  # quotes the week as typed
     st.stop()
 
-with session() as s:
+with reading() as s:
     report = build_report(s, period)
 
 if report.empty:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.state import analyst, session
+from dashboard.state import analyst, reading, session
 from dashboard.ui import md_escape
 from tracker.actors import get_actor, list_actors
 from tracker.errors import ConflictError, TrackerError
@@ -12,7 +12,7 @@ from tracker.stances import StanceChanges, review_stance, update_stance
 
 st.title("Review queue")
 
-with session() as s:
+with reading() as s:
     waiting = queue_size(s)
     items = next_suggestions(s, limit=1, offset=st.session_state.get("review_skip", 0))
     actor_names = [a.name for a in list_actors(s)]

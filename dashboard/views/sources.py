@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import engine, session
+from dashboard.state import engine, reading
 from dashboard.ui import md_escape
 from tracker.errors import TrackerError
 from tracker.ingest import Input, Overrides, ingest_inputs
@@ -53,12 +53,12 @@ query = filters[0].text_input(
     key="source_query",
     placeholder='e.g. "security guarantees" Turkey',
 )
-with session() as s:
+with reading() as s:
     known_outlets = outlets(s)
 outlet = filters[1].selectbox("Outlet", ["(all)", *known_outlets], key="source_outlet")
 dates = filters[2].date_input("Published between", value=(), key="source_dates")
 since, until = dates if isinstance(dates, tuple) and len(dates) == 2 else (None, None)
-with session() as s:
+with reading() as s:
     if query.strip():
         try:
             hits = search_sources(s, query, limit=50)
@@ -128,7 +128,7 @@ chosen = st.selectbox(
     "Read a source", list(labels), format_func=labels.__getitem__, key="read_source"
 )
 if chosen is not None:
-    with session() as s:
+    with reading() as s:
         details = source_details(s, chosen)
     st.subheader(md_escape(details["title"] or "(untitled)"), anchor=False)
     facts = [

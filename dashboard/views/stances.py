@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import session
+from dashboard.state import reading
 from tracker.actors import list_actors
 from tracker.issues import list_issues
 from tracker.stance_csv import export_stances_bytes
@@ -31,7 +31,7 @@ COLUMNS = [
 
 st.title("Stances")
 
-with session() as s:
+with reading() as s:
     actor_names = [a.name for a in list_actors(s)]
     party_names = sorted({a.party.name for a in list_actors(s) if a.party is not None})
     issue_slugs = [i.slug for i in list_issues(s)]
@@ -64,7 +64,7 @@ flt = StanceFilter(
     since=since,
     until=until,
 )
-with session() as s:
+with reading() as s:
     rows = stance_records(s, flt, limit=PAGE_SIZE + 1)
 
 if not rows:
@@ -74,7 +74,7 @@ if not rows:
 
 def _download() -> bytes:
     # Called only when the button is clicked: the whole filtered set, not just this page.
-    with session() as s:
+    with reading() as s:
         return export_stances_bytes(s, flt, excel=True)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.marked_text import marked_html
-from dashboard.state import analyst_name, session
+from dashboard.state import analyst_name, reading, session
 from dashboard.ui import md_escape
 from tracker.actors import create_actor, get_actor, list_actors
 from tracker.errors import ConflictError, TrackerError
@@ -81,7 +81,7 @@ def _forget_loaded(key: str) -> None:
 
 st.title("Read & tag")
 
-with session() as s:
+with reading() as s:
     listing = [
         (src.id, src.title or "(untitled)", src.published_on)
         for src, _ in list_sources(s, limit=500)
@@ -110,7 +110,7 @@ wanted = st.query_params.get("source")
 if wanted and wanted.isdigit() and int(wanted) in labels and "tag_source" not in st.session_state:
     st.session_state["tag_source"] = int(wanted)
 source_id = st.selectbox("Source", list(labels), format_func=labels.__getitem__, key="tag_source")
-with session() as s:
+with reading() as s:
     view = tagging_view(s, source_id)
 
 st.caption(

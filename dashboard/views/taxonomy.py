@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from dashboard.state import analyst, session
+from dashboard.state import analyst, reading, session
 from dashboard.ui import md_escape
 from tracker.actor_merge import merge_actors
 from tracker.actors import KINDS, aliases_of, create_actor, get_actor, list_actors, update_actor
@@ -229,7 +229,7 @@ for key, value in st.session_state.pop(NEXT_RUN, {}).items():
 if flash := st.session_state.pop(FLASH, None):
     st.success(md_escape(flash))
 
-with session() as s:
+with reading() as s:
     actors = {
         a.name: {"kind": a.kind, "party": a.party.name if a.party else "", "aliases": aliases_of(a)}
         for a in list_actors(s)

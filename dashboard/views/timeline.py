@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.filters import NO_TAXONOMY, file_stem, show_chart, stance_filters
-from dashboard.state import session
+from dashboard.state import reading
 from dashboard.ui import md_escape
 from tracker.actors import list_actors
 from tracker.analysis import party_names
@@ -14,7 +14,7 @@ from tracker.timelines import day_positions, shifts
 
 st.title("Issue timeline")
 
-with session() as s:
+with reading() as s:
     issues = {i.slug: (i.name, i.labels()) for i in list_issues(s)}
     actor_names = [a.name for a in list_actors(s)]
     parties = party_names(s)
@@ -37,7 +37,7 @@ filters = stance_filters("tl")
 name, labels = issues[slug]
 
 flt = filters.series(issue=slug, actors=tuple(actors), parties=tuple(chosen_parties))
-with session() as s:
+with reading() as s:
     points = day_positions(s, flt)
     found = shifts(s, flt)
 

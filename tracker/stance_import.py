@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, insert, select, tuple_, update
+from sqlalchemy import Engine, Table, insert, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
@@ -61,33 +61,43 @@ def import_stances(
     annotator: str = "import",
     text: str | None = None,
 ) -> ImportReport:
-    """Validate every row, then write them all (or, with ``rejects``, the valid ones)."""
+    """Check every row and write the valid ones, in one pass and one transaction.
+
+    Without ``rejects``, a file with any problem changes nothing: writing stops at the
+    first problem, checking goes on to list them all, and the transaction rolls back.
+    With ``rejects``, the valid rows are written and the others go to that file."""
     name = str(path)
     with transaction(engine) as session:
-        report = _validate_all(session, name, path, annotator, text)
+        report = _import_rows(
+            session, path, annotator, text, write=not dry_run, skip_invalid=rejects is not None
+        )
         if report.problems and rejects is None:
-            raise ImportProblems(name, report.problems)
+            raise ImportProblems(name, report.problems)  # rolls back what was written
+        report.rejected = len({p.line for p in report.problems})
         if dry_run:
             report.dry_run = True
-            report.rejected = len({p.line for p in report.problems})
             session.rollback()
             return report
-        bad_lines = {p.line for p in report.problems}
         if rejects is not None:
             _write_rejects(path, text, rejects, report.problems)
-        written = _write_all(session, path, annotator, text, bad_lines)
-        written.rejected = len(bad_lines)
-        written.problems = report.problems
-        return written
+        return report
 
 
-def _validate_all(
-    session: Session, name: str, path: str | Path, annotator: str, text: str | None
+def _import_rows(
+    session: Session,
+    path: str | Path,
+    annotator: str,
+    text: str | None,
+    *,
+    write: bool,
+    skip_invalid: bool,
 ) -> ImportReport:
-    """Pass one: every problem in the file, and what importing would do."""
+    """Check the rows chunk by chunk and write each chunk's valid rows (when ``write``,
+    and only while the file is clean unless ``skip_invalid``)."""
     report = ImportReport()
     validator = RowChecker(session, annotator)
     seen: set[tuple[int, int, int, int, int]] = set()
+    touched: set[DayKey] = set()
     with stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text) as (_, rows):
         for chunk in chunks(rows):
             validator.load_sources(chunk)
@@ -105,7 +115,19 @@ def _validate_all(
             report.created += len(plan.new)
             report.updated += len(plan.changed)
             report.unchanged += plan.unchanged
+            if write and (skip_invalid or not report.problems):
+                touched.update(_day(r.values) for r in plan.new)
+                touched.update(_day(r.values) for r, _ in plan.changed)
+                touched.update(day_key(stored) for _, stored in plan.changed)
+                _insert(session, plan.new)
+                _update(session, plan.changed, annotator)
+    if write and (skip_invalid or not report.problems):
+        refresh_days(session, touched)
     return report
+
+
+def _day(values: dict[str, Any]) -> DayKey:
+    return (values["actor_id"], values["issue_id"], values["stated_on"])
 
 
 @dataclass
@@ -120,25 +142,18 @@ def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> 
     plan = _Plan()
     if not rows:
         return plan
-    by_id = {
-        s.id: s
-        for s in session.execute(
-            select(Stance).where(Stance.id.in_([r.stance_id for r in rows if r.stance_id]))
-        ).scalars()
-    }
+    given_ids = sorted({r.stance_id for r in rows if r.stance_id})
+    by_id = (
+        {s.id: s for s in session.scalars(select(Stance).where(Stance.id.in_(given_ids)))}
+        if given_ids
+        else {}
+    )
+    # Stored stances of the chunk's sources (an indexed read), matched by passage here:
+    # a row-value IN over five columns is slow to compile and, on SQLite, scans the table.
+    source_ids = sorted({r.values["source_id"] for r in rows})
     by_passage = {
-        (s.actor_id, s.issue_id, s.source_id, s.quote_start, s.quote_end): s
-        for s in session.execute(
-            select(Stance).where(
-                tuple_(
-                    Stance.actor_id,
-                    Stance.issue_id,
-                    Stance.source_id,
-                    Stance.quote_start,
-                    Stance.quote_end,
-                ).in_([r.passage for r in rows])
-            )
-        ).scalars()
+        _passage(s): s
+        for s in session.scalars(select(Stance).where(Stance.source_id.in_(source_ids)))
     }
     for row in rows:
         stored = by_passage.get(row.passage)
@@ -179,47 +194,6 @@ def _differs(stored: Any, given: Any) -> bool:
     return bool(stored != given)
 
 
-def _write_all(
-    session: Session, path: str | Path, annotator: str, text: str | None, bad_lines: set[int]
-) -> ImportReport:
-    """Pass two: write the valid rows, chunk by chunk, in the caller's transaction."""
-    report = ImportReport()
-    validator = RowChecker(session, annotator)
-    seen: set[tuple[int, int, int, int, int]] = set()
-    touched: set[DayKey] = set()
-    with stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text) as (_, rows):
-        for chunk in chunks(rows):
-            validator.load_sources(chunk)
-            good = []
-            for row in chunk:
-                if row.line in bad_lines:
-                    continue
-                result = validator.check(row)
-                assert isinstance(result, CheckedRow)  # validated in pass one
-                if result.passage in seen:
-                    report.unchanged += 1  # the same stance twice in one file
-                else:
-                    seen.add(result.passage)
-                    good.append(result)
-            plan = _plan(session, good, [])
-            touched.update(_day(r.values) for r in plan.new)
-            touched.update(_day(r.values) for r, _ in plan.changed)
-            touched.update(day_key(stored) for _, stored in plan.changed)
-            _insert(session, plan.new)
-            _update(session, plan.changed, annotator)
-            report.created += len(plan.new)
-            report.updated += len(plan.changed)
-            report.unchanged += (
-                plan.unchanged + len(good) - len(plan.new) - len(plan.changed) - plan.unchanged
-            )
-    refresh_days(session, touched)
-    return report
-
-
-def _day(values: dict[str, Any]) -> DayKey:
-    return (values["actor_id"], values["issue_id"], values["stated_on"])
-
-
 def _move_sequence_past_ids(session: Session) -> None:
     """Rows kept their ids: on PostgreSQL, move the id sequence past them."""
     if session.get_bind().dialect.name == "postgresql":
@@ -245,19 +219,21 @@ def _insert(session: Session, rows: list[CheckedRow]) -> None:
     with_ids = [_record(r) for r in rows if r.stance_id is not None]
     without = [_record(r) for r in rows if r.stance_id is None]
     ids: list[int] = [v["id"] for v in with_ids]
+    # Core inserts on the tables: the ORM's bulk path adds per-row bookkeeping we don't use.
+    stance = cast(Table, Stance.__table__)
     if with_ids:
-        session.execute(insert(Stance), with_ids)
+        session.execute(insert(stance), with_ids)
         _move_sequence_past_ids(session)  # before rows that take ids from the sequence
     if without:
         ids += list(
             session.scalars(
-                insert(Stance).returning(Stance.id, sort_by_parameter_order=True), without
+                insert(stance).returning(stance.c.id, sort_by_parameter_order=True), without
             )
         )
     now = utcnow()
     records = with_ids + without
     session.execute(
-        insert(StanceEvent),
+        insert(cast(Table, StanceEvent.__table__)),
         [
             {
                 "stance_id": sid,

@@ -264,3 +264,25 @@ def test_two_analysts_saving_the_same_day_both_count(engine: Engine) -> None:
         (point,) = day_positions(session, SeriesFilter(issue="busy-issue"))
         assert (point.position, point.stances) == (1.0, 2)
         assert_in_step(session, "two overlapping saves")
+
+
+def test_db_refresh_repairs_days_changed_behind_the_trackers_back(
+    demo_url: str, engine: Engine
+) -> None:
+    """Someone edits a stance with SQL: `tracker db refresh` brings the timelines back."""
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+
+    with transaction(engine) as session:
+        trump = session.scalars(
+            select(Stance).where(Stance.stated_on == dt.date(2025, 8, 18)).order_by(Stance.id)
+        ).first()
+        assert trump is not None
+        session.execute(text("UPDATE stance SET position = 1 WHERE id = :id"), {"id": trump.id})
+        assert stored(session) != computed(session)
+    result = CliRunner().invoke(app, ["--db", demo_url, "db", "refresh"])
+    assert result.exit_code == 0, result.output
+    assert "recomputed from the stances" in result.output
+    with transaction(engine) as session:
+        assert_in_step(session, "tracker db refresh")

@@ -17,8 +17,9 @@ from tracker.cli.app import (
     open_engine,
 )
 from tracker.config import ENV_VAR
-from tracker.db import read_only, safe_url
+from tracker.db import read_only, safe_url, transaction
 from tracker.demo import load_demo
+from tracker.position_days import rebuild
 
 # --- db -----------------------------------------------------------------------------------
 
@@ -38,6 +39,18 @@ def db_current(ctx: typer.Context) -> None:
     current, head = migrate.current_revision(read_only(engine)), migrate.head_revision()
     state = "up to date" if current == head else f"behind (newest is {head})"
     typer.echo(f"{safe_url(engine.url)}: schema version {current or 'none'}, {state}")
+
+
+@db_app.command("refresh")
+def db_refresh(ctx: typer.Context) -> None:
+    """Recompute the stored per-day positions from the stances.
+
+    The tracker keeps them up to date itself; run this after changing stances or sources
+    with SQL outside the tracker, so timelines, the matrix and reports see the change."""
+    engine = open_engine(ctx)
+    with transaction(engine) as session:
+        days = rebuild(session)
+    typer.echo(f"{safe_url(engine.url)}: {days:,} actor-issue days recomputed from the stances")
 
 
 # --- demo and dashboard ---------------------------------------------------------------------

@@ -266,3 +266,31 @@ def test_cli_evaluate_refuses_an_unknown_actor(demo_url: str, tmp_path: Path) ->
     gold = tmp_path / "gold.csv"
     gold.write_text("actor,issue,position,quote\nNobody,land-swaps,1,Trump\n", encoding="utf-8")
     assert_user_error(tracker(demo_url, "suggest", "--all", "--evaluate", str(gold)), "line 2")
+
+
+def test_ingesting_with_suggest_fills_the_review_queue(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sources add --suggest` (or the team setting) proposes stances for each new story;
+    without it, ingesting writes no stance."""
+    engine = make_engine(db_url)
+    with transaction(engine) as session:
+        load_river(session)
+    engine.dispose()
+    first, second = sorted((RIVER / "articles").iterdir())[:2]
+    plain = tracker(db_url, "sources", "add", str(first), "--published", "2026-03-12", "--json")
+    assert plain.exit_code == 0, plain.output
+    assert json.loads(plain.stdout)[0]["suggested"] == 0 and stance_count(db_url) == 0
+    monkeypatch.setenv("TRACKER_SUGGEST_ON_INGEST", "1")
+    suggested = tracker(
+        db_url, "sources", "add", str(second), "--published", "2026-03-14", "--json"
+    )
+    assert suggested.exit_code == 0, suggested.output
+    (record,) = json.loads(suggested.stdout)
+    assert record["suggested"] > 0 and "suggested for the review queue" in record["message"]
+    assert stance_count(db_url) == record["suggested"]
+    engine = make_engine(db_url)
+    with transaction(engine) as session:
+        statuses = set(session.scalars(select(Stance.status)))
+    engine.dispose()
+    assert statuses == {"suggested"}

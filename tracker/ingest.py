@@ -30,6 +30,7 @@ from tracker.sources import (
     find_by_text,
     mark_duplicate,
 )
+from tracker.suggest import Taxonomy, suggest_sources
 
 COMMIT_EVERY = 100
 MAX_CANDIDATES = 20  # bucket-sharing sources whose signatures are compared, most shared first
@@ -63,6 +64,7 @@ class IngestResult:
     mentions: int = 0
     candidates: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    suggested: int = 0  # stances proposed for the review queue (ingesting with suggestions)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -135,8 +137,10 @@ def _file_reader(path: Path) -> Callable[[], bytes]:
 class Ingestor:
     """Stores sources with everything the rest of the tracker relies on."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, suggest: bool = False) -> None:
         self.matcher = AliasMatcher.from_database(session)
+        # Suggestions read the taxonomy once per batch, like the matcher the aliases.
+        self.taxonomy = Taxonomy.from_database(session) if suggest else None
 
     def ingest(
         self, session: Session, item: Input, overrides: Overrides | None = None
@@ -190,6 +194,9 @@ class Ingestor:
             )
         if related_ids:
             message += f"; {len(related_ids)} trailing stories split off as separate sources"
+        suggested = self._suggest(session, source)
+        if suggested:
+            message += f"; {suggested} stance(s) suggested for the review queue"
         return IngestResult(
             name,
             "added",
@@ -205,7 +212,16 @@ class Ingestor:
             mentions=len(found),
             candidates=[c.name for c in candidates],
             notes=extracted.notes,
+            suggested=suggested,
         )
+
+    def _suggest(self, session: Session, source: Source) -> int:
+        """Suggested stances for a new story (not for a rewrite of a stored one, whose
+        stances would count once anyway); trailing stories are separate sources."""
+        if self.taxonomy is None or source.duplicate_of is not None:
+            return 0
+        outcomes = suggest_sources(session, [source], self.taxonomy)
+        return sum(len(o.created) for o in outcomes)
 
     def _store_related(self, session: Session, main: Source, story: Any) -> int:
         """A story printed below the article: its own source, never part of the main one."""
@@ -342,13 +358,16 @@ def ingest_inputs(
     inputs: Iterable[Input],
     overrides: Overrides | None = None,
     on_result: Callable[[IngestResult], None] | None = None,
+    *,
+    suggest: bool = False,
 ) -> list[IngestResult]:
-    """Ingest every input, committing in batches; returns one result per input."""
+    """Ingest every input, committing in batches; returns one result per input. With
+    ``suggest``, each new story also gets suggested stances (``tracker suggest``)."""
     results: list[IngestResult] = []
     factory = session_factory(engine)
     session = factory()
     try:
-        ingestor = Ingestor(session)
+        ingestor = Ingestor(session, suggest=suggest)
         for count, item in enumerate(inputs, start=1):
             result = ingestor.ingest(session, item, overrides)
             results.append(result)

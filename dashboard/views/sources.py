@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard.state import engine, reading
 from dashboard.ui import md_escape
+from tracker.config import suggest_on_ingest
 from tracker.errors import TrackerError
 from tracker.ingest import Input, Overrides, ingest_inputs
 from tracker.search import search_sources
@@ -30,6 +31,13 @@ with st.expander("Add a source: paste text or upload a file"):
     outlet_in = cols[1].text_input("Outlet (optional)", key="add_outlet")
     url = cols[2].text_input("Link (optional)", key="add_url")
     published = cols[3].date_input("Published (optional)", value=None, key="add_published")
+    suggest = st.checkbox(
+        "Suggest stances for the review queue",
+        value=suggest_on_ingest(),
+        key="add_suggest",
+        help="Proposes actor, issue, position and quote for each new story; "
+        "you accept, correct or reject them in the Review queue.",
+    )
     if st.button("Add", type="primary", key="add_source"):
         inputs = [Input(f.name, f.getvalue) for f in files or []]
         if pasted.strip():
@@ -41,7 +49,7 @@ with st.expander("Add a source: paste text or upload a file"):
             overrides = Overrides(
                 title if one else None, outlet_in or None, url if one else None, published
             )
-            results = ingest_inputs(engine(), inputs, overrides)
+            results = ingest_inputs(engine(), inputs, overrides, suggest=suggest)
             for result in results:
                 message = md_escape(f"{result.input}: {result.message}")
                 {"added": st.success, "duplicate": st.info}.get(result.status, st.error)(message)

@@ -18,6 +18,7 @@ from tracker.cli.app import (
     sources_app,
     write_rows,
 )
+from tracker.config import suggest_on_ingest
 from tracker.db import reading
 from tracker.errors import TrackerError
 from tracker.ingest import (
@@ -59,10 +60,18 @@ def sources_add(
     kind: Annotated[
         str | None, typer.Option(help="Read every input as text, markdown or html.")
     ] = None,
+    suggest: Annotated[
+        bool | None,
+        typer.Option(
+            "--suggest/--no-suggest",
+            help="Also suggest stances for the review queue (default: $TRACKER_SUGGEST_ON_INGEST).",
+        ),
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """Ingest articles: extract the text, date it, split off trailing stories, link rewrites,
-    find actor mentions. Each input is stored whole or not at all."""
+    find actor mentions, and (with --suggest) suggest stances. Each input is stored whole
+    or not at all."""
     if kind is not None and kind not in ("text", "markdown", "html"):
         raise TrackerError(f"--kind {kind!r}: expected text, markdown or html")
     if url:
@@ -86,7 +95,13 @@ def sources_add(
             if not json_:
                 _print_ingest(result, above_bar=show_progress)
 
-        results = ingest_inputs(engine, inputs, overrides, on_result=report)
+        results = ingest_inputs(
+            engine,
+            inputs,
+            overrides,
+            on_result=report,
+            suggest=suggest_on_ingest() if suggest is None else suggest,
+        )
     engine.dispose()
     results = refused + results
     if json_:

@@ -64,6 +64,7 @@ from sqlalchemy import Engine, event, text
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.local_script_runner import LocalScriptRunner
 
+from bench.provenance import revision
 from bench.stances_data import SIZES, db_path
 from tracker import migrate
 from tracker.config import ENV_VAR
@@ -467,6 +468,7 @@ def machine(argv: list[str]) -> dict[str, Any]:
         "streamlit": st.__version__,
         "platform": platform.platform(),
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "revision": revision(),
         "command": " ".join([".venv/bin/python -m bench.pages", *argv]),
         "load_average_at_start": load_average(),
         "note": "other benchmarks may have been running on this machine at the same time",

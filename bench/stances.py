@@ -50,6 +50,7 @@ import psycopg
 from sqlalchemy import text
 
 from bench import stances_sql
+from bench.provenance import now, revision
 from bench.stances_child import export, import_csv
 from bench.stances_data import CACHE, SIZES, base_db, stance_db
 from bench.stances_pg import load_postgres, pg_conninfo
@@ -379,6 +380,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     WORK.mkdir(parents=True, exist_ok=True)
     facts = machine(args.pg_url)
+    code = revision()  # results merge across invocations, so each figure carries its own
     out = Path(args.out)
     figures: list[Figure] = []
     pg_url = None
@@ -408,6 +410,8 @@ def main(argv: list[str] | None = None) -> int:
                 new = RUNNERS[name](target, runs)
                 for figure in new:
                     figure.extra["load_average"] = load_average()
+                    figure.extra["measured_at"] = now()
+                    figure.extra["revision"] = code
                 figures += new
                 print(table(new), flush=True)
                 facts["load_average_at_end"] = load_average()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import sqlalchemy
 
 from bench.stances_pg import pg_conninfo
 
@@ -207,6 +208,8 @@ def machine(pg_url: str | None) -> dict[str, Any]:
     facts = {
         "cores": os.cpu_count(),
         "python": platform.python_version(),
+        "sqlalchemy": sqlalchemy.__version__,
+        "psycopg": psycopg.__version__,
         "sqlite_module": sqlite3.sqlite_version,
         "sqlite_cli": cli.split()[0] if cli else None,
         "platform": platform.platform(),

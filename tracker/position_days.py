@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, and_, delete, func, insert, or_, select
+from sqlalchemy import ColumnElement, Insert, and_, delete, func, insert, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
@@ -24,8 +25,6 @@ from tracker.timelines import SeriesFilter, computed_days
 
 DayKey = tuple[int, int, dt.date]  # actor_id, issue_id, day
 
-# Bound parameters per refresh statement (SQLite allows 32,766).
-PARAMS_PER_STATEMENT = 4000
 # Past this many days, recomputing the whole table in one pass beats day-by-day refreshes.
 REBUILD_ABOVE = 50_000
 # Writers on PostgreSQL take this transaction-level lock before refreshing, so that two
@@ -47,14 +46,18 @@ def refresh_days(session: Session, keys: Iterable[DayKey]) -> None:
         return
     session.flush()
     _lock(session)
-    by_pair: dict[tuple[int, int], set[dt.date]] = defaultdict(set)
+    by_pair: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
     for actor_id, issue_id, day in wanted:
-        by_pair[(actor_id, issue_id)].add(day)
-    for chunk in _chunks(sorted(by_pair.items())):
+        by_pair[(actor_id, issue_id)].append(day)
+    # One statement per actor and issue, over the span of days touched: plain equality and
+    # a range ride the (issue, actor, day) index on both databases, where one statement
+    # OR-ing many pairs made SQLite's planner scan the whole stance table.
+    for pair, days in sorted(by_pair.items()):
+        span = (pair, min(days), max(days))
         _replace(
             session,
-            or_(*(_on_days(Stance, pair, days) for pair, days in chunk)),
-            or_(*(_on_days(PositionDay, pair, days) for pair, days in chunk)),
+            _in_span(Stance, Stance.stated_on, *span),
+            _in_span(PositionDay, PositionDay.day, *span),
         )
 
 
@@ -108,27 +111,14 @@ def _insert_computed(session: Session, where: ColumnElement[bool] | None) -> Ins
     return insert(PositionDay).from_select(columns, computed_days(session, SeriesFilter(), where))
 
 
-def _on_days(
-    table: type[Stance] | type[PositionDay], pair: tuple[int, int], days: set[dt.date]
+def _in_span(
+    table: type[Stance] | type[PositionDay],
+    day: Any,
+    pair: tuple[int, int],
+    first: dt.date,
+    last: dt.date,
 ) -> ColumnElement[bool]:
-    day = Stance.stated_on if table is Stance else PositionDay.day
-    return and_(table.actor_id == pair[0], table.issue_id == pair[1], day.in_(sorted(days)))
-
-
-def _chunks(
-    items: list[tuple[tuple[int, int], set[dt.date]]],
-) -> Iterable[list[tuple[tuple[int, int], set[dt.date]]]]:
-    chunk: list[tuple[tuple[int, int], set[dt.date]]] = []
-    size = 0
-    for item in items:
-        cost = 2 + len(item[1])
-        if chunk and size + cost > PARAMS_PER_STATEMENT:
-            yield chunk
-            chunk, size = [], 0
-        chunk.append(item)
-        size += cost
-    if chunk:
-        yield chunk
+    return and_(table.actor_id == pair[0], table.issue_id == pair[1], day.between(first, last))
 
 
 def _lock(session: Session) -> None:

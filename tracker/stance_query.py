@@ -7,7 +7,6 @@ table, so every view applies the same filters and shows the same columns.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,12 +148,3 @@ def stance_records(
     if limit is not None:
         query = query.limit(limit)
     return [_plain(row) for row in session.execute(query)]
-
-
-def iter_stance_records(
-    session: Session, flt: StanceFilter, *, batch: int = 5000
-) -> Iterator[dict[str, Any]]:
-    """Every matching stance, streamed from the database in batches (flat memory)."""
-    result = session.execute(records_query(session, flt), execution_options={"yield_per": batch})
-    for row in result:
-        yield _plain(row)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from tracker.access import require
 from tracker.errors import TrackerError
-from tracker.models import Actor, ActorAlias, Mention, Stance, StanceAction
+from tracker.models import Actor, ActorAlias, Mention, Role, Stance, StanceAction
 from tracker.position_days import refresh_actors
 from tracker.stances import check_annotator, log_event, snapshot
 
@@ -19,7 +20,8 @@ def merge_actors(session: Session, keep: Actor, drop: Actor, *, annotator: str) 
     already has for the same issue and passage is deleted, with a 'delete' event.
     Returns the number of stances moved.
     """
-    annotator = check_annotator(annotator)
+    require(session, Role.REVIEWER, "merge actors")
+    annotator = check_annotator(annotator, session)
     if keep.id == drop.id:
         raise TrackerError("choose two different actors to merge")
     if keep.party_id == drop.id:

@@ -11,9 +11,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from tracker.access import require
 from tracker.csv_io import read_csv, split_list
 from tracker.errors import NotFoundError, TrackerError
-from tracker.models import Actor, ActorAlias, ActorKind
+from tracker.models import Actor, ActorAlias, ActorKind, Role
 from tracker.text import check_length, name_key, squash
 
 KINDS = tuple(kind.value for kind in ActorKind)
@@ -86,6 +87,8 @@ def create_actor(
     party: Actor | None = None,
     aliases: Iterable[str] = (),
 ) -> Actor:
+    # Analysts meet new actors while tagging; changing existing ones is the admins' work.
+    require(session, Role.ANALYST, "add actors")
     name = check_length(squash(name), 200, "the actor's name")
     if not name:
         raise TrackerError("an actor needs a name")
@@ -102,6 +105,7 @@ def create_actor(
 
 
 def add_alias(session: Session, actor: Actor, alias: str) -> None:
+    require(session, Role.ADMIN, "edit actors")
     _claim_name(session, actor, alias)
 
 
@@ -134,6 +138,7 @@ def import_actors(session: Session, rows: Sequence[ActorRow]) -> tuple[int, int]
     Returns (created, updated). Raises on the first problem; the caller's
     transaction is then rolled back, so nothing is half-imported.
     """
+    require(session, Role.ADMIN, "import actors")
     created = updated = 0
     by_key: dict[str, Actor] = {}
     for row in rows:  # first pass: every actor exists, so any row can name any party
@@ -214,6 +219,7 @@ def update_actor(
 ) -> Actor:
     """Edit an actor. ``party=None`` clears the party; ``False`` leaves it. ``aliases``
     replaces the alias list (the canonical name always stays one of its names)."""
+    require(session, Role.ADMIN, "edit actors")
     aliases = list(aliases) if aliases is not None else None
     old_names: set[str] = set()
     if kind is not None:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
+from tracker.access import Principal, attach
 from tracker.config import database_url
 from tracker.errors import TrackerError
 
@@ -138,9 +139,13 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back on any error."""
+def transaction(engine: Engine, principal: Principal | None = None) -> Iterator[Session]:
+    """A session whose work is committed on success and rolled back on any error.
+
+    ``principal`` is who acts (see :mod:`tracker.access`); without one, the command line."""
     with session_factory(engine).begin() as session:
+        if principal is not None:
+            attach(session, principal)
         yield session
 
 
@@ -149,7 +154,7 @@ class ReadOnlySessionError(TrackerError):
 
 
 @contextmanager
-def reading(engine: Engine) -> Iterator[Session]:
+def reading(engine: Engine, principal: Principal | None = None) -> Iterator[Session]:
     """A session for reads only (lists, exports, reports, dashboard pages).
 
     It never waits behind a writer on SQLite (see :func:`read_only`), refuses to flush
@@ -157,6 +162,8 @@ def reading(engine: Engine) -> Iterator[Session]:
     Objects it loaded stay readable after the block.
     """
     session = session_factory(read_only(engine))()
+    if principal is not None:
+        attach(session, principal)
     event.listen(session, "before_flush", _refuse_flush)
     try:
         yield session

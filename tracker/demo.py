@@ -13,7 +13,7 @@ from importlib.resources.abc import Traversable
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tracker import migrate
+from tracker import accounts, migrate
 from tracker.actors import get_actor, import_actors, read_actor_csv
 from tracker.csv_io import read_csv
 from tracker.db import transaction
@@ -25,6 +25,7 @@ from tracker.sources import get_source, mark_duplicate
 from tracker.stances import check_confidence, check_position, locate_quote, record_stance
 
 SEED_ANNOTATOR = "seed data"
+DEMO_ADMIN = "admin"
 MANIFEST_COLUMNS = ("file", "title", "outlet", "url", "published_on", "duplicate_of")
 SEED_STANCE_COLUMNS = (
     "source",
@@ -75,6 +76,17 @@ def load_demo(engine: Engine, *, with_stances: bool = True) -> DemoSummary:
         )
         total = len(session.scalars(select(Stance.id)).all())
     return DemoSummary(issues, actors_new + actors_old, sources_added, stances_added, total)
+
+
+def first_admin(engine: Engine) -> str | None:
+    """On a database with no account yet, create the local admin ``admin`` with a random
+    password and return that password (to print once); else None, touching nothing."""
+    with transaction(engine) as session:
+        if accounts.has_accounts(session):
+            return None
+        password = accounts.new_password()
+        accounts.add_account(session, DEMO_ADMIN, "admin", password)
+    return password
 
 
 def _load_articles(session: Session, folder: Traversable) -> tuple[dict[str, Source], int]:

@@ -24,3 +24,7 @@ class ConflictError(TrackerError):
     def __init__(self, message: str, current: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.current = current
+
+
+class PermissionDenied(TrackerError):
+    """The acting account's role does not allow this change; nothing was written."""

@@ -1,14 +1,23 @@
-"""The stance history as people read it: who changed what, when, per stance or analyst."""
+"""The stance history as people read it: who changed what, when, per stance or analyst.
+
+Read only: the history (``stance_event``) is written by the stance services alone, one
+row per change, and no function here or anywhere in the tracker changes or deletes a
+row (the model refuses it, see tracker.models).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.csv_io import write_csv
 from tracker.models import Actor, Issue, StanceEvent
 
 FIELDS = (
@@ -37,7 +46,72 @@ def history(
     session: Session, flt: HistoryFilter, *, limit: int = 200, offset: int = 0
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of events, newest first, with a readable list of what changed; and the total."""
-    conditions = []
+    conditions = _conditions(flt)
+    total = session.scalar(select(func.count()).select_from(StanceEvent).where(*conditions))
+    events = session.scalars(
+        select(StanceEvent)
+        .where(*conditions)
+        .order_by(StanceEvent.at.desc(), StanceEvent.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    names = _names(session, events)
+    return [_describe(e, names) for e in events], int(total or 0)
+
+
+AUDIT_COLUMNS = (
+    "event_id",
+    "at",
+    "annotator",
+    "action",
+    "stance_id",
+    "actor",
+    "issue",
+    "position",
+    "changes",
+    "before",
+    "after",
+)
+
+
+def audit_trail(
+    session: Session, flt: HistoryFilter, *, batch: int = 1000
+) -> Iterator[dict[str, Any]]:
+    """Every event the filter selects, oldest first, with the full before and after as JSON:
+    the audit trail as an auditor reads it. Read in batches, so memory stays flat."""
+    last_id = 0
+    while True:
+        events = session.scalars(
+            select(StanceEvent)
+            .where(*_conditions(flt), StanceEvent.id > last_id)
+            .order_by(StanceEvent.id)
+            .limit(batch)
+        ).all()
+        if not events:
+            return
+        names = _names(session, events)
+        for event in events:
+            row = _describe(event, names)
+            row["at"] = event.at.isoformat(timespec="seconds")
+            row["before"] = _json(event.before)
+            row["after"] = _json(event.after)
+            yield row
+        last_id = events[-1].id
+
+
+def audit_csv(session: Session, flt: HistoryFilter) -> bytes:
+    """The audit trail as spreadsheet-safe CSV (UTF-8 with a BOM, formula cells escaped)."""
+    out = io.StringIO()
+    write_csv(out, AUDIT_COLUMNS, audit_trail(session, flt))
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _json(state: dict[str, Any] | None) -> str:
+    return "" if state is None else json.dumps(state, ensure_ascii=False, sort_keys=True)
+
+
+def _conditions(flt: HistoryFilter) -> list[Any]:
+    conditions: list[Any] = []
     if flt.stance_id is not None:
         conditions.append(StanceEvent.stance_id == flt.stance_id)
     if flt.annotator:
@@ -49,16 +123,7 @@ def history(
     if flt.until:
         end = dt.datetime.combine(flt.until + dt.timedelta(days=1), dt.time(), dt.UTC)
         conditions.append(StanceEvent.at < end)
-    total = session.scalar(select(func.count()).select_from(StanceEvent).where(*conditions))
-    events = session.scalars(
-        select(StanceEvent)
-        .where(*conditions)
-        .order_by(StanceEvent.at.desc(), StanceEvent.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    names = _names(session, events)
-    return [_describe(e, names) for e in events], int(total or 0)
+    return conditions
 
 
 def annotators(session: Session) -> list[str]:

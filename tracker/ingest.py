@@ -18,11 +18,12 @@ from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.orm import Session
 
 from tracker import dedup
+from tracker.access import Principal, attach, require
 from tracker.db import session_factory
 from tracker.errors import TrackerError
 from tracker.extract import MAX_BYTES, SUPPORTED, Extracted, extract
 from tracker.mentions import AliasMatcher, record_mentions
-from tracker.models import Source, SourceBand
+from tracker.models import Role, Source, SourceBand
 from tracker.sources import (
     DuplicateSourceError,
     add_source,
@@ -138,6 +139,7 @@ class Ingestor:
     """Stores sources with everything the rest of the tracker relies on."""
 
     def __init__(self, session: Session, *, suggest: bool = False) -> None:
+        require(session, Role.ANALYST, "add sources")
         self.matcher = AliasMatcher.from_database(session)
         # Suggestions read the taxonomy once per batch, like the matcher the aliases.
         self.taxonomy = Taxonomy.from_database(session) if suggest else None
@@ -360,12 +362,16 @@ def ingest_inputs(
     on_result: Callable[[IngestResult], None] | None = None,
     *,
     suggest: bool = False,
+    principal: Principal | None = None,
 ) -> list[IngestResult]:
     """Ingest every input, committing in batches; returns one result per input. With
-    ``suggest``, each new story also gets suggested stances (``tracker suggest``)."""
+    ``suggest``, each new story also gets suggested stances (``tracker suggest``).
+    ``principal``: who adds them (see tracker.access); without one, the command line."""
     results: list[IngestResult] = []
     factory = session_factory(engine)
     session = factory()
+    if principal is not None:
+        attach(session, principal)
     try:
         ingestor = Ingestor(session, suggest=suggest)
         for count, item in enumerate(inputs, start=1):

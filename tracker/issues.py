@@ -11,9 +11,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.access import require
 from tracker.csv_io import read_csv, split_list
 from tracker.errors import NotFoundError, TrackerError
-from tracker.models import POSITIONS, Issue
+from tracker.models import POSITIONS, Issue, Role
 from tracker.text import check_length, squash
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -79,6 +80,7 @@ def _validated(row: IssueRow) -> IssueRow:
 
 def save_issue(session: Session, row: IssueRow) -> tuple[Issue, bool]:
     """Create the issue or update the one with the same slug. Returns (issue, created)."""
+    require(session, Role.ADMIN, "edit the issue taxonomy")
     row = _validated(row)
     issue = find_issue(session, row.slug)
     created = issue is None
@@ -96,6 +98,7 @@ def save_issue(session: Session, row: IssueRow) -> tuple[Issue, bool]:
 
 def import_issues(session: Session, rows: Sequence[IssueRow]) -> tuple[int, int]:
     """Create or update issues by slug. Returns (created, updated)."""
+    require(session, Role.ADMIN, "edit the issue taxonomy")
     created = updated = 0
     seen: set[str] = set()
     for row in rows:

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -28,9 +29,12 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from tracker.errors import TrackerError
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -67,6 +71,15 @@ class StanceAction(enum.StrEnum):
     ACCEPT = "accept"
     REJECT = "reject"
     DELETE = "delete"
+
+
+class Role(enum.StrEnum):
+    """What an account may do; each role may do everything the roles before it may."""
+
+    VIEWER = "viewer"
+    ANALYST = "analyst"
+    REVIEWER = "reviewer"
+    ADMIN = "admin"
 
 
 POSITION_MIN, POSITION_MAX = -2, 2
@@ -332,6 +345,13 @@ class StanceEvent(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
+@event.listens_for(StanceEvent, "before_update")
+@event.listens_for(StanceEvent, "before_delete")
+def _history_is_append_only(_mapper: Any, _connection: Any, event_row: StanceEvent) -> None:
+    # The audit trail is only ever added to: no service, page or command changes a row.
+    raise TrackerError(f"history event {event_row.id} cannot be changed or deleted")
+
+
 class PositionDay(Base):
     """An actor's position on an issue on one day, as the default views count it.
 
@@ -361,3 +381,32 @@ class PositionDay(Base):
     stance_id: Mapped[int] = mapped_column(
         ForeignKey("stance.id", ondelete="CASCADE"), index=True
     )  # the day's representative stance
+
+
+class Account(Base):
+    """Someone who may sign in to the dashboard, with the role that says what they may do.
+
+    Only a slow salted hash of the password is kept (see tracker.accounts). Failed logins
+    are counted here, not in the browser session, so a new session does not reset them.
+    """
+
+    __tablename__ = "account"
+    __table_args__ = (
+        CheckConstraint(_in_list("role", Role), name="role"),
+        CheckConstraint("length(trim(username)) > 0", name="username_not_blank"),
+        CheckConstraint("failed_logins >= 0", name="failed_logins"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    # casefold()ed user name: "Ana" and "ana" are one account on every backend.
+    username_key: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    # Empty for an account that signs in through the single sign-on proxy only.
+    password_hash: Mapped[str] = mapped_column(String(200), default="")
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    # When the current run of failures began, and until when logins are refused.
+    failed_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -20,7 +20,8 @@ from sqlalchemy import ColumnElement, Insert, and_, delete, func, insert, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
-from tracker.models import PositionDay, Source, Stance
+from tracker.access import require
+from tracker.models import PositionDay, Role, Source, Stance
 from tracker.timelines import SeriesFilter, computed_days
 
 DayKey = tuple[int, int, dt.date]  # actor_id, issue_id, day
@@ -94,6 +95,7 @@ def story_members(session: Session, source: Source) -> set[int]:
 
 def rebuild(session: Session) -> int:
     """Recompute the whole table from the stances; returns the number of days stored."""
+    require(session, Role.ADMIN, "recompute the stored positions")
     session.flush()
     _lock(session)
     session.execute(delete(PositionDay))

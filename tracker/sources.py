@@ -17,9 +17,10 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
+from tracker.access import require
 from tracker.errors import NotFoundError, TrackerError
 from tracker.mentions import AliasMatcher, Found
-from tracker.models import Actor, Mention, Source, Stance
+from tracker.models import Actor, Mention, Role, Source, Stance
 from tracker.position_days import refresh_sources, story_members
 from tracker.text import check_length, shorten, squash
 
@@ -61,6 +62,7 @@ def add_source(
     duplicate_of: Source | None = None,
 ) -> Source:
     """Store a new source; the same text stored twice raises :class:`DuplicateSourceError`."""
+    require(session, Role.ANALYST, "add sources")
     if "\x00" in text:
         raise TrackerError("source text contains NUL bytes; is this a binary file?")
     if not text.strip():

@@ -17,9 +17,11 @@ from sqlalchemy import Engine, Table, insert, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
+from tracker.access import Principal, principal_of, require
+from tracker.access import annotator as acting_name
 from tracker.csv_io import atomic_output, stream_csv, write_csv
 from tracker.db import transaction
-from tracker.models import Stance, StanceAction, StanceEvent, utcnow
+from tracker.models import Role, Stance, StanceAction, StanceEvent, utcnow
 from tracker.position_days import DayKey, day_key, refresh_days
 from tracker.stance_validation import (
     COMPARED,
@@ -60,14 +62,20 @@ def import_stances(
     rejects: str | Path | None = None,
     annotator: str = "import",
     text: str | None = None,
+    principal: Principal | None = None,
 ) -> ImportReport:
     """Check every row and write the valid ones, in one pass and one transaction.
 
     Without ``rejects``, a file with any problem changes nothing: writing stops at the
     first problem, checking goes on to list them all, and the transaction rolls back.
-    With ``rejects``, the valid rows are written and the others go to that file."""
+    With ``rejects``, the valid rows are written and the others go to that file.
+    Writing takes the reviewer role (an import may change anyone's stances); a dry run
+    does not."""
     name = str(path)
-    with transaction(engine) as session:
+    with transaction(engine, principal) as session:
+        if not dry_run:
+            require(session, Role.REVIEWER, "import stances")
+        annotator = acting_name(session, annotator)
         report = _import_rows(
             session, path, annotator, text, write=not dry_run, skip_invalid=rejects is not None
         )
@@ -218,6 +226,9 @@ def _insert(session: Session, rows: list[CheckedRow]) -> None:
         return
     with_ids = [_record(r) for r in rows if r.stance_id is not None]
     without = [_record(r) for r in rows if r.stance_id is None]
+    if principal_of(session).is_account:  # the signed-in importer, not the file's names
+        for values in with_ids + without:
+            values["annotator"] = principal_of(session).name
     ids: list[int] = [v["id"] for v in with_ids]
     # Core inserts on the tables: the ORM's bulk path adds per-row bookkeeping we don't use.
     stance = cast(Table, Stance.__table__)

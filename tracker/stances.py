@@ -17,12 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from tracker.errors import ConflictError, NotFoundError, TrackerError
+from tracker.access import annotator as acting_name
+from tracker.access import principal_of, require, same_person
+from tracker.errors import ConflictError, NotFoundError, PermissionDenied, TrackerError
 from tracker.models import (
     POSITION_MAX,
     POSITION_MIN,
     Actor,
     Issue,
+    Role,
     Source,
     Stance,
     StanceAction,
@@ -68,7 +71,11 @@ def check_status(status: str) -> str:
     return status
 
 
-def check_annotator(annotator: str) -> str:
+def check_annotator(annotator: str, session: Session | None = None) -> str:
+    """The name recorded with a change; a signed-in account's own name when a session is
+    given, whatever name the caller passed."""
+    if session is not None:
+        annotator = acting_name(session, annotator)
     annotator = annotator.strip()
     if not annotator:
         raise TrackerError("every change needs the analyst's name")
@@ -175,6 +182,8 @@ def record_stance(
     note: str = "",
 ) -> Stance:
     """Save a new stance and its 'create' event."""
+    require(session, Role.ANALYST, "record stances")
+    annotator = check_annotator(annotator, session)
     start, end = locate_quote(source, quote, quote_start)
     stated_on = stated_on or source.published_on
     if stated_on is None:
@@ -196,7 +205,7 @@ def record_stance(
         quote_end=end,
         status=check_status(status),
         origin=origin,
-        annotator=check_annotator(annotator),
+        annotator=annotator,
         note=note.strip(),
     )
     session.add(stance)
@@ -230,6 +239,49 @@ def _check_passage_free(
         raise TrackerError(
             f"stance #{existing} already records this actor's position on this issue from "
             "the same passage; edit that one instead"
+        )
+
+
+def recorded_by(session: Session, stance_id: int) -> str | None:
+    """Who recorded the stance: the name on its 'create' event in the history."""
+    return session.scalar(
+        select(StanceEvent.annotator)
+        .where(StanceEvent.stance_id == stance_id, StanceEvent.action == StanceAction.CREATE)
+        .order_by(StanceEvent.id)
+        .limit(1)
+    )
+
+
+def recorded_by_each(session: Session, stance_ids: Sequence[int]) -> dict[int, str]:
+    """:func:`recorded_by` for several stances at once."""
+    rows = session.execute(
+        select(StanceEvent.stance_id, StanceEvent.annotator)
+        .where(StanceEvent.stance_id.in_(stance_ids), StanceEvent.action == StanceAction.CREATE)
+        .order_by(StanceEvent.id.desc())
+    )
+    return dict(rows.tuples().all())  # the first 'create' wins: it comes last
+
+
+def may_change(session: Session, stance_id: int, creator: str | None) -> bool:
+    """Whether the session's principal may edit or delete a stance ``creator`` recorded."""
+    principal = principal_of(session)
+    return principal.may(Role.REVIEWER) or (
+        principal.may(Role.ANALYST) and same_person(principal, creator)
+    )
+
+
+def check_may_change(session: Session, stance: Stance, doing: str) -> None:
+    """Reviewers change any stance; analysts only the stances they recorded."""
+    principal = principal_of(session)
+    if principal.may(Role.REVIEWER):
+        return
+    require(session, Role.ANALYST, doing)
+    creator = recorded_by(session, stance.id)
+    if not same_person(principal, creator):
+        raise PermissionDenied(
+            f"analysts can {doing} only the stances they recorded; stance #{stance.id} was "
+            f"recorded by {creator or 'someone else'} (a reviewer can change it); "
+            "nothing was saved"
         )
 
 
@@ -284,8 +336,10 @@ def update_stance(
     annotator: str,
     expected_version: int,
 ) -> Stance:
-    annotator = check_annotator(annotator)
+    require(session, Role.ANALYST, "edit stances")
+    annotator = check_annotator(annotator, session)
     stance = get_stance(session, stance_id)
+    check_may_change(session, stance, "edit")
     _check_version(stance, expected_version)
     before = snapshot(stance)
     old_day = day_key(stance)
@@ -324,7 +378,8 @@ def review_stance(
     session: Session, stance_id: int, *, accept: bool, annotator: str, expected_version: int
 ) -> Stance:
     """Accept or reject a (usually suggested) stance."""
-    annotator = check_annotator(annotator)
+    require(session, Role.REVIEWER, "accept or reject stances")
+    annotator = check_annotator(annotator, session)
     stance = get_stance(session, stance_id)
     _check_version(stance, expected_version)
     before = snapshot(stance)
@@ -340,8 +395,10 @@ def review_stance(
 def delete_stance(
     session: Session, stance_id: int, *, annotator: str, expected_version: int
 ) -> None:
-    annotator = check_annotator(annotator)
+    require(session, Role.ANALYST, "delete stances")
+    annotator = check_annotator(annotator, session)
     stance = get_stance(session, stance_id)
+    check_may_change(session, stance, "delete")
     _check_version(stance, expected_version)
     before = snapshot(stance)
     day = day_key(stance)

@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.access import require
 from tracker.errors import TrackerError
 from tracker.models import (
     Actor,
     ActorAlias,
     ActorKind,
     Issue,
+    Role,
     Source,
     Stance,
     StanceOrigin,
@@ -386,6 +388,7 @@ def suggest_sources(
     session: Session, sources: Sequence[Source], taxonomy: Taxonomy | None = None
 ) -> list[SourceOutcome]:
     """Save the suggestions for each source, leaving every stored stance as it is."""
+    require(session, Role.ANALYST, "suggest stances")
     taxonomy = taxonomy or Taxonomy.from_database(session)
     outcomes = []
     for source in sources:

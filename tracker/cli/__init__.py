@@ -12,6 +12,7 @@ from tracker.cli import (  # noqa: F401  (each module registers its commands)
     suggest,
     taxonomy,
     timelines,
+    users,
 )
 from tracker.cli.app import app, main
 

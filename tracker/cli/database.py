@@ -18,7 +18,7 @@ from tracker.cli.app import (
 )
 from tracker.config import ENV_VAR
 from tracker.db import read_only, safe_url, transaction
-from tracker.demo import load_demo
+from tracker.demo import DEMO_ADMIN, first_admin, load_demo
 from tracker.position_days import rebuild
 
 # --- db -----------------------------------------------------------------------------------
@@ -67,6 +67,18 @@ def demo(ctx: typer.Context) -> None:
         f"({summary.stances_total} in all).\n"
         "Next: `tracker stances list --issue ceasefire-first` or `tracker dashboard`."
     )
+    password = first_admin(engine)
+    if password is not None:
+        typer.echo(
+            f"\nSign in to the dashboard as {DEMO_ADMIN!r} with password {password!r} "
+            "(shown once; change it with `tracker users set-password admin`).\n"
+            "Add your colleagues with `tracker users add NAME --role analyst`."
+        )
+    else:
+        typer.echo(
+            "\nSign in to the dashboard with your account (`tracker users list` shows them; "
+            "`tracker users set-password NAME` sets a new password)."
+        )
 
 
 @app.command("dashboard")

@@ -1,6 +1,8 @@
-"""Entry point: page config and routing only."""
+"""Entry point: page config, sign-in and routing only."""
 
 import streamlit as st
+
+from dashboard.state import account_sidebar, maybe_signed_in
 
 st.set_page_config(page_title="Position Tracker", page_icon="⚖️", layout="wide")
 
@@ -25,4 +27,7 @@ pages = {
         st.Page("views/history.py", title="History", icon="🕘"),
     ],
 }
-st.navigation(pages).run()
+# Routing first, so the page asked for in the URL is still the one shown after signing in.
+page = st.navigation(pages, position="sidebar" if maybe_signed_in() else "hidden")
+account_sidebar()  # the login form until someone signs in: no page runs before
+page.run()

@@ -1,22 +1,30 @@
-"""Resources shared by every page: the database engine, kept once per server process.
+"""Resources shared by every page: the database engine, kept once per server process, and
+the signed-in account every session acts as.
 
 Pages import this module, never ``app.py`` (importing the entry file re-runs navigation).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from dashboard.ui import md_escape
 from tracker import migrate
-from tracker.config import database_url
+from tracker.access import Principal
+from tracker.accounts import LoginRefused, has_accounts, login, principal_for
+from tracker.config import USER_HEADER_ENV_VAR, database_url, trusted_user_header
 from tracker.db import check_connection, make_engine, read_only, safe_url, transaction
 from tracker.db import reading as tracker_reading
 from tracker.errors import TrackerError
+from tracker.models import Role
+
+# The session key holding the signed-in account's user name (its role is read each run).
+SIGNED_IN = "signed_in_user"
 
 
 @st.cache_resource
@@ -43,10 +51,11 @@ def engine() -> Engine:
 
 @contextmanager
 def session() -> Iterator[Session]:
-    """A write transaction: committed when the block succeeds, rolled back on an error.
+    """A write transaction, as the signed-in account: committed when the block succeeds,
+    rolled back on an error. The services refuse what the account's role does not allow.
 
     On SQLite it waits for any other writer (an import, another analyst's save)."""
-    with transaction(engine()) as s:
+    with transaction(engine(), principal()) as s:
         yield s
 
 
@@ -56,22 +65,105 @@ def reading() -> Iterator[Session]:
 
     On SQLite it reads at once even while an import holds the write lock; it refuses to
     save changed objects and keeps nothing. Use :func:`session` for anything that writes."""
-    with tracker_reading(engine()) as s:
+    with tracker_reading(engine(), principal()) as s:
         yield s
 
 
-def analyst_name() -> str:
-    """The analyst's name for this browser session, or "" while not given (asks in the
-    sidebar; kept for the session; accounts come later)."""
-    return str(
-        st.sidebar.text_input("Your name (recorded with every change)", key="analyst")
-    ).strip()
+def reading_later() -> Callable[[], AbstractContextManager[Session]]:
+    """:func:`reading` for callables Streamlit runs after the script, on another thread
+    (download buttons), where the session state cannot be read: bound to this run's account."""
+    eng, who = engine(), principal()
+    return lambda: tracker_reading(eng, who)
 
 
-def analyst() -> str:
-    """The analyst's name; stops the page with a message until it is given."""
-    name = analyst_name()
-    if not name:
-        st.info("Enter your name in the sidebar: every change is recorded with it.")
+def principal() -> Principal:
+    """The signed-in account, read afresh (a role changed or an account disabled since takes
+    effect at once). Until someone signs in, shows the login form and stops the page."""
+    eng = engine()
+    header = trusted_user_header()
+    if header is not None:
+        return _from_proxy(eng, header)
+    name = st.session_state.get(SIGNED_IN)
+    if name:
+        with tracker_reading(eng) as s:
+            found = principal_for(s, str(name))
+        if found is not None:
+            return found
+        st.session_state.clear()  # disabled or removed since: sign in again
+    _login_form(eng)
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises
+
+
+def maybe_signed_in() -> bool:
+    """Whether this session looks signed in (for layout only: :func:`principal` decides)."""
+    return trusted_user_header() is not None or bool(st.session_state.get(SIGNED_IN))
+
+
+def may(role: Role) -> bool:
+    """Whether the signed-in account has ``role`` or a higher one (to hide what it cannot do;
+    the services refuse it anyway)."""
+    return principal().may(role)
+
+
+def account_sidebar() -> None:
+    """Who is signed in, and the Log out button."""
+    who = principal()
+    st.sidebar.markdown(md_escape(f"Signed in as {who.name} ({who.role.value})"))
+    if trusted_user_header() is None:
+        st.sidebar.button("Log out", key="logout", on_click=st.session_state.clear)
+
+
+def _login_form(eng: Engine) -> None:
+    with tracker_reading(eng) as s:
+        anyone = has_accounts(s)
+    if not anyone:
+        st.info(
+            "No accounts yet. Create the first one on the command line: "
+            "`tracker users add NAME --role admin` (or run `tracker demo`, which creates "
+            "a local admin and prints its password)."
+        )
+        return
+    st.title("Sign in")
+    # Cleared on submit: the password never stays in the session.
+    with st.form("login", clear_on_submit=True):
+        username = st.text_input("User name", key="login_name")
+        password = st.text_input("Password", type="password", key="login_password")
+        submitted = st.form_submit_button("Sign in", type="primary", key="login_submit")
+    if not submitted:
+        return
+    try:
+        signed_in = login(eng, username, password)
+    except LoginRefused as exc:
+        st.error(md_escape(str(exc)))
+        return
+    st.session_state[SIGNED_IN] = signed_in.name
+    st.rerun()
+
+
+def request_headers() -> dict[str, str]:
+    return dict(st.context.headers)
+
+
+def _from_proxy(eng: Engine, header: str) -> Principal:
+    """Single sign-on: the user the proxy names in ``header``; no password asked."""
+    wanted = header.casefold()
+    name = next((v for k, v in request_headers().items() if k.casefold() == wanted), "")
+    if not name.strip():
+        st.error(
+            f"Single sign-on is on ({USER_HEADER_ENV_VAR}={header}) but this request carries "
+            f"no {header} header: open the dashboard through the sign-on proxy."
+        )
         st.stop()
-    return name
+    with tracker_reading(eng) as s:
+        found = principal_for(s, name.strip())
+    if found is None:
+        st.error(
+            md_escape(
+                f"There is no enabled account named {name.strip()!r}; ask an admin to add it "
+                f"(`tracker users add {name.strip()} --role analyst`) or to enable it."
+            )
+        )
+        st.stop()
+    assert found is not None
+    return found

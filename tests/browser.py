@@ -23,6 +23,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
+from tracker.accounts import add_account
+from tracker.db import make_engine, transaction
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,6 +39,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
 ]
+# The account every browser test signs in with (an admin: the tests exercise every page).
+USER, PASSWORD = "ana", "browser-test-password"
 STARTUP_TIMEOUT_S = 60.0
 UI_TIMEOUT_MS = 30_000
 VIEWPORT: ViewportSize = {"width": 1400, "height": 900}
@@ -103,7 +108,12 @@ def stop_group(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture
 def dashboard(demo_url: str, tmp_path: Path) -> Iterator[Dashboard]:
-    """`tracker --db <demo> dashboard --headless` as a real subprocess, healthy and ready."""
+    """`tracker --db <demo> dashboard --headless` as a real subprocess, healthy and ready, with
+    the account USER (an admin) to sign in with."""
+    engine = make_engine(demo_url)
+    with transaction(engine) as session:
+        add_account(session, USER, "admin", PASSWORD)
+    engine.dispose()
     port = free_port()
     tracker = Path(sys.executable).parent / "tracker"
     log = tmp_path / "dashboard.log"
@@ -161,6 +171,23 @@ def wait_idle(page: Page) -> None:
         '[data-testid="stApp"][data-test-connection-state="CONNECTED"]'
         '[data-test-script-state="notRunning"]'
     ).wait_for(state="attached", timeout=UI_TIMEOUT_MS)
+
+
+def open_signed_in(page: Page, dashboard: Dashboard, path: str) -> None:
+    """Load a page by its URL and sign in on the login form shown first: each load of a URL
+    is a new Streamlit session, which starts signed out."""
+    page.goto(f"{dashboard.url}/{path}")
+    sign_in(page)
+
+
+def sign_in(page: Page, user: str = USER, password: str = PASSWORD) -> None:
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
+    wait_idle(page)
+    page.get_by_label("User name", exact=True).fill(user)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_have_count(0)
+    wait_idle(page)
 
 
 def assert_no_errors(page: Page, where: str) -> None:

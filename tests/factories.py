@@ -8,10 +8,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
+from streamlit.testing.v1 import AppTest
 
+from dashboard.state import SIGNED_IN
+from tracker.accounts import add_account, find_account
 from tracker.actors import create_actor
+from tracker.db import make_engine, transaction
 from tracker.issues import IssueRow, save_issue
-from tracker.models import Actor, Issue, Source, Stance
+from tracker.models import Account, Actor, Issue, Source, Stance
 from tracker.sources import add_source
 from tracker.stances import record_stance
 
@@ -77,3 +81,31 @@ def make_stance(
         annotator=annotator,
         **kwargs,
     )
+
+
+def make_account(
+    session: Session, name: str | None = None, *, role: str = "analyst", password: str | None = None
+) -> Account:
+    """An account; without a password it can be signed in only by presetting the session."""
+    return add_account(session, name or f"user{next(_counter)}", role, password)
+
+
+def ensure_account(url: str, name: str, role: str = "admin") -> None:
+    """Make sure the database at ``url`` has an enabled account ``name`` with ``role``."""
+    engine = make_engine(url)
+    try:
+        with transaction(engine) as session:
+            account = find_account(session, name)
+            if account is None:
+                make_account(session, name, role=role)
+            else:
+                account.role, account.disabled = role, False
+    finally:
+        engine.dispose()
+
+
+def sign_in(at: AppTest, url: str, name: str = "ana", role: str = "admin") -> AppTest:
+    """Sign ``name`` in to the AppTest's session, as the login form would."""
+    ensure_account(url, name, role)
+    at.session_state[SIGNED_IN] = name
+    return at

@@ -7,7 +7,14 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser import Dashboard, assert_no_errors, choose, screenshot, wait_idle
+from tests.browser import (
+    Dashboard,
+    assert_no_errors,
+    choose,
+    open_signed_in,
+    screenshot,
+    wait_idle,
+)
 from tracker.db import make_engine, transaction
 from tracker.sources import get_source, list_sources
 from tracker.stance_query import StanceFilter
@@ -26,7 +33,7 @@ PAGES = {"Stances": "", "Sources": "sources", "Actors & issues": "taxonomy"}
 
 def _open(page: Page, dashboard: Dashboard, title: str) -> None:
     """Load a page by its URL and wait for its title and for the script to finish."""
-    page.goto(f"{dashboard.url}/{PAGES[title]}")
+    open_signed_in(page, dashboard, PAGES[title])
     expect(page.get_by_test_id("stApp")).to_be_visible()
     expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
     wait_idle(page)

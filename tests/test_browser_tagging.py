@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from tests.browser import Dashboard, assert_no_errors, screenshot, wait_idle
+from tests.browser import Dashboard, assert_no_errors, open_signed_in, screenshot, wait_idle
 from tracker.db import make_engine, transaction
 from tracker.models import Source, Stance
 
@@ -21,11 +21,8 @@ def test_tag_a_stance_in_the_browser(page: Page, dashboard: Dashboard) -> None:
         source_id = session.scalar(
             select(Source.id).where(Source.title.startswith("US would help assure"))
         )
-    page.goto(f"{dashboard.url}/tag?source={source_id}")
+    open_signed_in(page, dashboard, f"tag?source={source_id}")
     expect(page.get_by_role("heading", name="Read & tag", level=1)).to_be_visible()
-    wait_idle(page)
-    page.get_by_label("Your name (recorded with every change)").fill("ana")
-    page.keyboard.press("Enter")
     wait_idle(page)
     expect(page.get_by_text("Trump told reporters in the Oval Office").first).to_be_visible()
 

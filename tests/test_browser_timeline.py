@@ -8,7 +8,14 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser import UI_TIMEOUT_MS, Dashboard, assert_no_errors, screenshot, wait_idle
+from tests.browser import (
+    UI_TIMEOUT_MS,
+    Dashboard,
+    assert_no_errors,
+    open_signed_in,
+    screenshot,
+    wait_idle,
+)
 
 pytest_plugins = ["tests.browser"]  # the dashboard, browser and page fixtures
 
@@ -35,8 +42,8 @@ def _drawn_marks(chart: Locator) -> int:
 
 
 def test_timeline_of_ceasefire_first(page: Page, dashboard: Dashboard) -> None:
-    url, log = dashboard.url, dashboard.log
-    page.goto(f"{url}/timeline")
+    log = dashboard.log
+    open_signed_in(page, dashboard, "timeline")
     expect(page.get_by_role("heading", name="Issue timeline", level=1)).to_be_visible()
     wait_idle(page)
 

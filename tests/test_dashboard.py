@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import make_source
+from tests.factories import make_source, sign_in
 from tracker.config import ENV_VAR
 from tracker.db import make_engine, transaction
 from tracker.stance_csv import export_stances_bytes
@@ -19,9 +19,13 @@ APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PAGES = ["views/stances.py", "views/sources.py", "views/taxonomy.py"]
 
 
-def run_page(page: str, url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+def run_page(
+    page: str, url: str, monkeypatch: pytest.MonkeyPatch, *, signed_in: bool = True
+) -> AppTest:
     monkeypatch.setenv(ENV_VAR, url)
     at = AppTest.from_file(APP, default_timeout=30)
+    if signed_in:
+        sign_in(at, url)
     at.run()
     if page != PAGES[0]:
         at.switch_page(page).run()
@@ -66,7 +70,7 @@ def test_empty_database_gets_a_helpful_message(
 
 @pytest.mark.usefixtures("dashboard_env")
 def test_unmigrated_database_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = run_page(PAGES[0], f"sqlite:///{tmp_path / 'new.db'}", monkeypatch)
+    at = run_page(PAGES[0], f"sqlite:///{tmp_path / 'new.db'}", monkeypatch, signed_in=False)
     assert "tracker db upgrade" in at.error[0].value
 
 

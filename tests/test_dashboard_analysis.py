@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.factories import sign_in
 from tracker.config import ENV_VAR
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
@@ -18,7 +19,7 @@ PAGES = ["views/timeline.py", "views/profile.py", "views/matrix.py", "views/gap.
 
 def run_page(page: str, url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv(ENV_VAR, url)
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = sign_in(AppTest.from_file(APP, default_timeout=60), url)
     at.run()
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]

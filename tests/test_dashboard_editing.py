@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import make_source
+from tests.factories import make_source, sign_in
 from tracker.actors import aliases_of, create_actor, find_actor, get_actor
 from tracker.config import ENV_VAR
 from tracker.db import make_engine, transaction
@@ -19,16 +19,19 @@ from tracker.stances import log_event, record_stance, snapshot
 VIEWS = Path(__file__).resolve().parents[1] / "dashboard" / "views"
 TAXONOMY = str(VIEWS / "taxonomy.py")
 HISTORY = str(VIEWS / "history.py")
-NEED_NAME = "Enter your name in the sidebar"
 
 
 def open_page(
-    page: str, url: str, monkeypatch: pytest.MonkeyPatch, analyst: str = "ana"
+    page: str,
+    url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    analyst: str = "ana",
+    role: str = "admin",
 ) -> AppTest:
     monkeypatch.setenv(ENV_VAR, url)
     at = AppTest.from_file(page, default_timeout=30)
     if analyst:
-        at.session_state["analyst"] = analyst
+        sign_in(at, url, analyst, role)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -298,13 +301,20 @@ def test_history_pages_through_events(demo_url: str, monkeypatch: pytest.MonkeyP
 
 
 @pytest.mark.usefixtures("dashboard_env")
-def test_without_a_name_nothing_can_be_written(
-    demo_url: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("role", "controls"),
+    [
+        ("viewer", set()),
+        ("analyst", {"add_actor_save"}),
+        ("reviewer", {"add_actor_save", "merge_go"}),
+        ("admin", {"add_actor_save", "edit_actor", "merge_go", "issue_save"}),
+    ],
+)
+def test_each_role_sees_only_the_changes_it_may_make(
+    role: str, controls: set[str], demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = open_page(TAXONOMY, demo_url, monkeypatch, analyst="")
-    assert NEED_NAME in " ".join(i.value for i in at.info)
-    assert len(at.dataframe) == 2  # reading needs no name
-    assert not at.get("form") and not at.button
-    at.sidebar.text_input(key="analyst").input("ana").run()
-    assert not at.info
-    assert at.button(key="add_actor_save")
+    at = open_page(TAXONOMY, demo_url, monkeypatch, analyst=f"a-{role}", role=role)
+    assert len(at.dataframe) == 2  # every role reads the actors and issues
+    keys = {"add_actor_save", "edit_actor", "merge_go", "issue_save"}
+    shown = {w.key for w in [*at.button, *at.selectbox] if w.key in keys}
+    assert shown == controls

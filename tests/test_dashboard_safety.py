@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.ui import md_escape
-from tests.factories import make_actor, make_source
+from tests.factories import make_actor, make_source, sign_in
 from tracker.config import ENV_VAR
 from tracker.db import make_engine, transaction
 from tracker.issues import IssueRow, save_issue
@@ -73,7 +73,7 @@ def hostile_url(db_url: str) -> str:
 def open_page(page: str, url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv(ENV_VAR, url)
     at = AppTest.from_file(str(VIEWS / page), default_timeout=60)
-    at.session_state["analyst"] = "ana"
+    sign_in(at, url)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
+from tests.factories import sign_in
 from tracker.config import ENV_VAR
 from tracker.db import make_engine, transaction
 from tracker.models import Source, Stance, StanceEvent
@@ -20,12 +21,16 @@ REVERSAL = (
 
 
 def open_page(
-    url: str, monkeypatch: pytest.MonkeyPatch, source_id: int | None = None, analyst: str = "ana"
+    url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    source_id: int | None = None,
+    analyst: str = "ana",
+    role: str = "admin",
 ) -> AppTest:
     monkeypatch.setenv(ENV_VAR, url)
     at = AppTest.from_file(PAGE, default_timeout=30)
     if analyst:
-        at.session_state["analyst"] = analyst
+        sign_in(at, url, analyst, role)
     if source_id is not None:
         at.session_state["tag_source"] = source_id
     at.run()
@@ -85,13 +90,16 @@ def test_a_passage_not_in_the_text_is_refused(
 
 
 @pytest.mark.usefixtures("dashboard_env")
-def test_without_a_name_nothing_can_be_saved(
+def test_a_viewer_reads_but_gets_no_tagging_form(
     demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at = open_page(demo_url, monkeypatch, analyst="")
-    assert any("Enter your name" in i.value for i in at.info)
-    assert at.button(key="tag_save").disabled
+    source = source_id_of(demo_url, "US would help assure")
+    at = open_page(demo_url, monkeypatch, source, analyst="vic", role="viewer")
+    assert any("takes the analyst role" in i.value for i in at.info)
+    assert not [b for b in at.button if b.key and b.key.endswith(("_save", "_delete"))]
+    assert not at.text_area  # no quote box, no note
     assert at.get("html")  # the article is still readable
+    assert at.expander  # and the stances already recorded from it
 
 
 @pytest.mark.usefixtures("dashboard_env")
@@ -236,7 +244,7 @@ def _suggest(url: str) -> list[int]:
 def _run(page: str, url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv(ENV_VAR, url)
     at = AppTest.from_file(page, default_timeout=60)
-    at.session_state["analyst"] = "rev"
+    sign_in(at, url, "rev", "reviewer")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

@@ -13,7 +13,9 @@ from sqlalchemy.exc import OperationalError
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
+from dashboard.state import SIGNED_IN
 from tests.conftest import BACKEND
+from tests.factories import ensure_account
 from tracker import db as db_module
 from tracker.cli import app
 from tracker.config import ENV_VAR
@@ -36,7 +38,9 @@ def issue_count(url: str) -> int:
 def writer(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Connection]:
     """Another connection in the middle of a write (BEGIN IMMEDIATE, not committed), as
     during a long import. The busy timeout is cut to 3 s, so anything that waited for the
-    lock would fail with "database is locked" instead of slowing the test down."""
+    lock would fail with "database is locked" instead of slowing the test down.
+    The demo has the account "ana" (an analyst), created before the lock is taken."""
+    ensure_account(demo_url, "ana", "analyst")
     monkeypatch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_MS", 3_000)
     engine = make_engine(demo_url)
     connection = engine.connect()
@@ -105,7 +109,9 @@ def test_dashboard_reading_does_not_wait_for_a_writer(
 
     monkeypatch.setenv(ENV_VAR, demo_url)
     started = time.perf_counter()
-    at = AppTest.from_function(page, default_timeout=10).run()
+    at = AppTest.from_function(page, default_timeout=10)
+    at.session_state[SIGNED_IN] = "ana"  # signing in only reads: it never waits either
+    at.run()
     assert not at.exception, at.exception
     assert [m.value for m in at.markdown] == ["issues: 5"]
     assert time.perf_counter() - started < 3

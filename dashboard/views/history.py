@@ -1,12 +1,14 @@
-"""History: every change to every stance, who made it and what it changed, newest first."""
+"""History: every change to every stance, who made it and what it changed, newest first.
+
+Read only: the page shows and exports the audit trail; nothing here changes it."""
 
 import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import reading
-from tracker.history import HistoryFilter, annotators, history
+from dashboard.state import reading, reading_later
+from tracker.history import HistoryFilter, annotators, audit_csv, history
 from tracker.models import StanceAction
 
 PAGE_SIZE = 100
@@ -67,6 +69,25 @@ if not total:
         st.info("No changes match these filters. Set a filter back to (all) or widen the dates.")
     st.stop()
 
+later = reading_later()
+
+
+def _audit_csv() -> bytes:
+    # Run when the button is clicked: every event the filters select, not only this page.
+    with later() as s:
+        return audit_csv(s, flt)
+
+
+st.download_button(
+    "Download the audit trail as CSV",
+    data=_audit_csv,
+    file_name="audit-trail.csv",
+    mime="text/csv",
+    key="h_download",
+    help="Every change the filters select, oldest first, with the values before and after "
+    "each change (JSON); spreadsheet-safe.",
+    on_click="ignore",
+)
 st.session_state["h_page"] = page
 st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, step=1, key="h_page")
 first = (page - 1) * PAGE_SIZE + 1

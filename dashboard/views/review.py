@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from dashboard.state import analyst, reading, session
+from dashboard.state import principal, reading, session
 from dashboard.ui import md_escape
 from tracker.actors import get_actor, list_actors
 from tracker.errors import ConflictError, TrackerError
 from tracker.issues import get_issue, list_issues
+from tracker.models import Role
 from tracker.review import next_suggestions, queue_size
 from tracker.stances import StanceChanges, review_stance, update_stance
 
@@ -33,7 +34,8 @@ if not items:
         st.rerun()
     st.stop()
 
-name = analyst()
+who = principal()
+name = who.name
 item = items[0]
 st.caption(f"{waiting} suggestion(s) waiting · oldest first")
 st.subheader(
@@ -54,6 +56,13 @@ st.caption(
 st.text(f"…{item['before']}[[ {item['quote']} ]]{item['after']}…")
 if item["note"]:
     st.text(f"Why: {item['note']}")
+
+if not who.may(Role.REVIEWER):
+    st.info(
+        f"You are signed in as a {who.role.value}: accepting, correcting and rejecting "
+        "suggestions takes the reviewer role (ask an admin)."
+    )
+    st.stop()
 
 key = f"review_{item['stance_id']}"
 # The version this analyst was shown, kept across reruns (each run reads the stance afresh):

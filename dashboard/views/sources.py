@@ -3,11 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import engine, reading
+from dashboard.state import engine, principal, reading
 from dashboard.ui import md_escape
 from tracker.config import suggest_on_ingest
 from tracker.errors import TrackerError
 from tracker.ingest import Input, Overrides, ingest_inputs
+from tracker.models import Role
 from tracker.search import search_sources
 from tracker.sources import list_sources, outlets, source_details
 
@@ -15,7 +16,8 @@ LIST_LIMIT = 500
 
 st.title("Sources")
 
-with st.expander("Add a source: paste text or upload a file"):
+
+def _add_form() -> None:
     paste, upload = st.tabs(["Paste text", "Upload files"])
     with paste:
         pasted = st.text_area("Article text", key="add_text", height=160)
@@ -49,11 +51,22 @@ with st.expander("Add a source: paste text or upload a file"):
             overrides = Overrides(
                 title if one else None, outlet_in or None, url if one else None, published
             )
-            results = ingest_inputs(engine(), inputs, overrides, suggest=suggest)
+            try:
+                results = ingest_inputs(
+                    engine(), inputs, overrides, suggest=suggest, principal=principal()
+                )
+            except TrackerError as exc:  # e.g. the account's role was lowered meanwhile
+                st.error(md_escape(str(exc)))
+                return
             for result in results:
                 message = md_escape(f"{result.input}: {result.message}")
                 {"added": st.success, "duplicate": st.info}.get(result.status, st.error)(message)
             st.cache_data.clear()
+
+
+if principal().may(Role.ANALYST):
+    with st.expander("Add a source: paste text or upload a file"):
+        _add_form()
 
 filters = st.columns([3, 2, 2])
 query = filters[0].text_input(

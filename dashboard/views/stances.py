@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import reading
+from dashboard.state import reading, reading_later
 from tracker.actors import list_actors
 from tracker.issues import list_issues
 from tracker.stance_csv import export_stances_bytes
@@ -72,9 +72,12 @@ if not rows:
     st.stop()
 
 
+later = reading_later()
+
+
 def _download() -> bytes:
     # Called only when the button is clicked: the whole filtered set, not just this page.
-    with reading() as s:
+    with later() as s:
         return export_stances_bytes(s, flt, excel=True)
 
 

@@ -6,15 +6,22 @@ from typing import Any
 import streamlit as st
 
 from dashboard.marked_text import marked_html
-from dashboard.state import analyst_name, reading, session
+from dashboard.state import principal, reading, session
 from dashboard.ui import md_escape
 from tracker.actors import create_actor, get_actor, list_actors
 from tracker.errors import ConflictError, TrackerError
 from tracker.highlight import find_passage, tagging_view
 from tracker.issues import get_issue, list_issues
-from tracker.models import POSITIONS, ActorKind
+from tracker.models import POSITIONS, ActorKind, Role
 from tracker.sources import get_source, list_sources
-from tracker.stances import StanceChanges, delete_stance, record_stance, update_stance
+from tracker.stances import (
+    StanceChanges,
+    delete_stance,
+    may_change,
+    record_stance,
+    recorded_by_each,
+    update_stance,
+)
 
 NEW_ACTOR = "(new actor…)"
 
@@ -50,7 +57,7 @@ def _edit_stance(row: dict[str, Any], name: str) -> None:
     new_note = st.text_input("Note", key=f"{key}_note")
     cols = st.columns(2)
     try:
-        if cols[0].button("Save changes", key=f"{key}_save", disabled=not name):
+        if cols[0].button("Save changes", key=f"{key}_save"):
             with session() as s:
                 update_stance(
                     s,
@@ -61,7 +68,7 @@ def _edit_stance(row: dict[str, Any], name: str) -> None:
                 )
             _forget_loaded(key)
             st.rerun()
-        if cols[1].button("Delete", key=f"{key}_delete", disabled=not name):
+        if cols[1].button("Delete", key=f"{key}_delete"):
             with session() as s:
                 delete_stance(s, row["stance_id"], annotator=name, expected_version=loaded)
             _forget_loaded(key)
@@ -112,6 +119,14 @@ if wanted and wanted.isdigit() and int(wanted) in labels and "tag_source" not in
 source_id = st.selectbox("Source", list(labels), format_func=labels.__getitem__, key="tag_source")
 with reading() as s:
     view = tagging_view(s, source_id)
+    creators = recorded_by_each(s, [row["stance_id"] for row in view["stances"]])
+    changeable = {
+        row["stance_id"]
+        for row in view["stances"]
+        if may_change(s, row["stance_id"], creators.get(row["stance_id"]))
+    }
+who = principal()
+name = who.name
 
 st.caption(
     md_escape(
@@ -123,104 +138,105 @@ st.caption(
 
 text_col, form_col = st.columns([3, 2], gap="large")
 with form_col:
-    name = analyst_name()
-    if not name:
-        st.info("Enter your name in the sidebar to save stances: every change records it.")
-    typed = st.text_area(
-        "Quote: paste or type the passage",
-        key="tag_quote",
-        height=110,
-        help="It is located in the text; the offsets are computed, never typed.",
-    )
-    found = find_passage(view["text"], typed) if typed.strip() else []
     chosen: tuple[int, int] | None = None
-    if typed.strip() and not found:
-        st.error("This passage is not in the source text. Copy it from the text on the left.")
-    elif len(found) > 1:
-        pick = st.radio(
-            "The passage occurs more than once: which one?",
-            range(len(found)),
-            key="tag_occ",
-            # Radio labels render as Markdown: the source's own text is escaped.
-            format_func=lambda i: md_escape(
-                "…"
-                + view["text"][max(0, found[i][0] - 40) : found[i][1] + 40].replace("\n", " ")
-                + "…"
-            ),
+    if not who.may(Role.ANALYST):
+        st.info(
+            f"You are signed in as a {who.role.value}: you can read sources and stances; "
+            "recording them takes the analyst role (ask an admin)."
         )
-        chosen = found[pick]
-    elif found:
-        chosen = found[0]
+    else:
+        typed = st.text_area(
+            "Quote: paste or type the passage",
+            key="tag_quote",
+            height=110,
+            help="It is located in the text; the offsets are computed, never typed.",
+        )
+        found = find_passage(view["text"], typed) if typed.strip() else []
+        if typed.strip() and not found:
+            st.error("This passage is not in the source text. Copy it from the text on the left.")
+        elif len(found) > 1:
+            pick = st.radio(
+                "The passage occurs more than once: which one?",
+                range(len(found)),
+                key="tag_occ",
+                # Radio labels render as Markdown: the source's own text is escaped.
+                format_func=lambda i: md_escape(
+                    "…"
+                    + view["text"][max(0, found[i][0] - 40) : found[i][1] + 40].replace("\n", " ")
+                    + "…"
+                ),
+            )
+            chosen = found[pick]
+        elif found:
+            chosen = found[0]
 
-    actor_name = st.selectbox(
-        "Actor (type to search names and aliases)",
-        [*actors, NEW_ACTOR],
-        key="tag_actor",
-        index=None,
-        format_func=lambda n: f"{n} ({actors[n]})" if actors.get(n) else n,
-    )
-    new_actor: tuple[str, str, str | None] | None = None
-    if actor_name == NEW_ACTOR:
-        cols = st.columns(2)
-        new_name = cols[0].text_input("New actor's name", key="tag_new_name")
-        kind = cols[1].selectbox("Kind", [k.value for k in ActorKind], key="tag_new_kind")
-        party = st.selectbox("Speaks for", ["(none)", *actors], key="tag_new_party")
-        new_actor = (new_name, kind, None if party == "(none)" else party)
-    issue_slug = st.selectbox(
-        "Issue",
-        list(issues),
-        key="tag_issue",
-        format_func=lambda slug: f"{issues[slug][0]} ({slug})",
-    )
-    scale = issues[issue_slug][1]
-    position = st.select_slider(
-        "Position",
-        options=[-2, -1, 0, 1, 2],
-        value=0,
-        key="tag_position",
-        format_func=lambda p: _position_label(p, scale),
-    )
-    stated_on = st.date_input(
-        "Stated on", value=view["published_on"] or dt.date.today(), key=f"tag_date_{source_id}"
-    )
-    confidence = st.slider("Confidence", 0.0, 1.0, 0.8, 0.05, key="tag_confidence")
-    note = st.text_area("Note", key="tag_note", height=68)
+        actor_name = st.selectbox(
+            "Actor (type to search names and aliases)",
+            [*actors, NEW_ACTOR],
+            key="tag_actor",
+            index=None,
+            format_func=lambda n: f"{n} ({actors[n]})" if actors.get(n) else n,
+        )
+        new_actor: tuple[str, str, str | None] | None = None
+        if actor_name == NEW_ACTOR:
+            cols = st.columns(2)
+            new_name = cols[0].text_input("New actor's name", key="tag_new_name")
+            kind = cols[1].selectbox("Kind", [k.value for k in ActorKind], key="tag_new_kind")
+            party = st.selectbox("Speaks for", ["(none)", *actors], key="tag_new_party")
+            new_actor = (new_name, kind, None if party == "(none)" else party)
+        issue_slug = st.selectbox(
+            "Issue",
+            list(issues),
+            key="tag_issue",
+            format_func=lambda slug: f"{issues[slug][0]} ({slug})",
+        )
+        scale = issues[issue_slug][1]
+        position = st.select_slider(
+            "Position",
+            options=[-2, -1, 0, 1, 2],
+            value=0,
+            key="tag_position",
+            format_func=lambda p: _position_label(p, scale),
+        )
+        stated_on = st.date_input(
+            "Stated on", value=view["published_on"] or dt.date.today(), key=f"tag_date_{source_id}"
+        )
+        confidence = st.slider("Confidence", 0.0, 1.0, 0.8, 0.05, key="tag_confidence")
+        note = st.text_area("Note", key="tag_note", height=68)
 
-    if st.button(
-        "Save stance", type="primary", disabled=chosen is None or not name, key="tag_save"
-    ):
-        try:
-            with session() as s:
-                if new_actor is not None:
-                    party_actor = get_actor(s, new_actor[2]) if new_actor[2] else None
-                    actor = create_actor(s, new_actor[0], new_actor[1], party_actor)
-                elif actor_name:
-                    actor = get_actor(s, actor_name)
-                else:
-                    raise TrackerError("choose the actor who took the position")
-                assert chosen is not None
-                stance = record_stance(
-                    s,
-                    actor=actor,
-                    issue=get_issue(s, issue_slug),
-                    source=get_source(s, source_id),
-                    position=position,
-                    quote=view["text"][chosen[0] : chosen[1]],
-                    quote_start=chosen[0],
-                    stated_on=stated_on,
-                    confidence=confidence,
-                    note=note,
-                    annotator=name,
-                )
-                saved = stance.id
-            st.session_state["tag_flash"] = f"Saved stance #{saved}."
-            for key in ("tag_quote", "tag_note", "tag_occ"):
-                st.session_state.pop(key, None)
-            st.rerun()
-        except TrackerError as exc:
-            st.error(md_escape(str(exc)))
-    if flash := st.session_state.pop("tag_flash", None):
-        st.success(md_escape(flash))
+        if st.button("Save stance", type="primary", disabled=chosen is None, key="tag_save"):
+            try:
+                with session() as s:
+                    if new_actor is not None:
+                        party_actor = get_actor(s, new_actor[2]) if new_actor[2] else None
+                        actor = create_actor(s, new_actor[0], new_actor[1], party_actor)
+                    elif actor_name:
+                        actor = get_actor(s, actor_name)
+                    else:
+                        raise TrackerError("choose the actor who took the position")
+                    assert chosen is not None
+                    stance = record_stance(
+                        s,
+                        actor=actor,
+                        issue=get_issue(s, issue_slug),
+                        source=get_source(s, source_id),
+                        position=position,
+                        quote=view["text"][chosen[0] : chosen[1]],
+                        quote_start=chosen[0],
+                        stated_on=stated_on,
+                        confidence=confidence,
+                        note=note,
+                        annotator=name,
+                    )
+                    saved = stance.id
+                st.session_state["tag_flash"] = f"Saved stance #{saved}."
+                for key in ("tag_quote", "tag_note", "tag_occ"):
+                    st.session_state.pop(key, None)
+                st.rerun()
+            except TrackerError as exc:
+                st.error(md_escape(str(exc)))
+        if flash := st.session_state.pop("tag_flash", None):
+            st.success(md_escape(flash))
 
 with text_col:
     st.subheader(md_escape(view["title"] or "(untitled)"), anchor=False)
@@ -243,4 +259,12 @@ for row in view["stances"]:
             f"“{row['quote']}”\nStated on {row['stated_on']}, confidence {row['confidence']}"
             + (f"\nNote: {row['note']}" if row["note"] else "")
         )
-        _edit_stance(row, name)
+        if row["stance_id"] in changeable:
+            _edit_stance(row, name)
+        elif who.may(Role.ANALYST):
+            st.caption(
+                md_escape(
+                    f"Recorded by {creators.get(row['stance_id']) or 'someone else'}: "
+                    "analysts change only their own stances; a reviewer can change it."
+                )
+            )

@@ -7,14 +7,14 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from dashboard.state import analyst, reading, session
+from dashboard.state import principal, reading, session
 from dashboard.ui import md_escape
 from tracker.actor_merge import merge_actors
 from tracker.actors import KINDS, aliases_of, create_actor, get_actor, list_actors, update_actor
 from tracker.csv_io import split_list
 from tracker.errors import TrackerError
 from tracker.issues import IssueRow, export_issues, get_issue, save_issue
-from tracker.models import POSITIONS, Actor
+from tracker.models import POSITIONS, Actor, Role
 
 FLASH = "taxonomy_flash"
 NEXT_RUN = "taxonomy_next_run"
@@ -242,27 +242,38 @@ with actors_tab:
         table = [{"name": n, **a, "aliases": "; ".join(a["aliases"])} for n, a in actors.items()]
         st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
     else:
-        st.info(
-            "No actors yet: import them with `tracker actors import FILE`, "
-            "or add one here (enter your name in the sidebar first)."
-        )
+        st.info("No actors yet: import them with `tracker actors import FILE`, or add one below.")
 with issues_tab:
     if issues:
         st.dataframe(pd.DataFrame(list(issues.values())), hide_index=True, width="stretch")
     else:
         st.info(
             "No issues yet: import a taxonomy with `tracker issues import FILE`, "
-            "or add one here (enter your name in the sidebar first)."
+            "or add one below (admins)."
         )
 
-# Everything below writes: the analyst names themself first.
-name = analyst()
+# Everything below writes: each part is shown to the roles that may do it (the services
+# refuse the others anyway). Analysts add actors; reviewers merge; admins edit the taxonomy.
+who = principal()
+if not who.may(Role.ANALYST):
+    st.caption(
+        md_escape(
+            f"Signed in as a {who.role.value}: adding actors takes the analyst role, merging "
+            "them the reviewer role, editing actors and issues the admin role."
+        )
+    )
 with actors_tab:
-    st.subheader("Add an actor", anchor=False)
-    _add_actor_form(list(actors))
-    st.subheader("Edit an actor", anchor=False)
-    _edit_actor_form(actors)
-    st.subheader("Merge two actors", anchor=False)
-    _merge_form(list(actors), name)
+    if who.may(Role.ANALYST):
+        st.subheader("Add an actor", anchor=False)
+        _add_actor_form(list(actors))
+    if who.may(Role.ADMIN):
+        st.subheader("Edit an actor", anchor=False)
+        _edit_actor_form(actors)
+    if who.may(Role.REVIEWER):
+        st.subheader("Merge two actors", anchor=False)
+        _merge_form(list(actors), who.name)
 with issues_tab:
-    _issue_form(issues)
+    if who.may(Role.ADMIN):
+        _issue_form(issues)
+    else:
+        st.caption("Adding and editing issues takes the admin role.")

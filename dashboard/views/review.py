@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard.state import principal, reading, session
+from dashboard.state import may, principal, reading, session
 from dashboard.ui import md_escape
 from tracker.actors import get_actor, list_actors
 from tracker.errors import ConflictError, TrackerError
@@ -57,7 +57,7 @@ st.text(f"…{item['before']}[[ {item['quote']} ]]{item['after']}…")
 if item["note"]:
     st.text(f"Why: {item['note']}")
 
-if not who.may(Role.REVIEWER):
+if not may(Role.REVIEWER):
     st.info(
         f"You are signed in as a {who.role.value}: accepting, correcting and rejecting "
         "suggestions takes the reviewer role (ask an admin)."

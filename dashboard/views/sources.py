@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import engine, principal, reading
+from dashboard.state import engine, may, principal, reading
 from dashboard.ui import md_escape
 from tracker.config import suggest_on_ingest
 from tracker.errors import TrackerError
@@ -64,7 +64,7 @@ def _add_form() -> None:
             st.cache_data.clear()
 
 
-if principal().may(Role.ANALYST):
+if may(Role.ANALYST):
     with st.expander("Add a source: paste text or upload a file"):
         _add_form()
 

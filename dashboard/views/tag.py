@@ -6,7 +6,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard.marked_text import marked_html
-from dashboard.state import principal, reading, session
+from dashboard.state import may, principal, reading, session
 from dashboard.ui import md_escape
 from tracker.actors import create_actor, get_actor, list_actors
 from tracker.errors import ConflictError, TrackerError
@@ -139,7 +139,7 @@ st.caption(
 text_col, form_col = st.columns([3, 2], gap="large")
 with form_col:
     chosen: tuple[int, int] | None = None
-    if not who.may(Role.ANALYST):
+    if not may(Role.ANALYST):
         st.info(
             f"You are signed in as a {who.role.value}: you can read sources and stances; "
             "recording them takes the analyst role (ask an admin)."
@@ -261,7 +261,7 @@ for row in view["stances"]:
         )
         if row["stance_id"] in changeable:
             _edit_stance(row, name)
-        elif who.may(Role.ANALYST):
+        elif may(Role.ANALYST):
             st.caption(
                 md_escape(
                     f"Recorded by {creators.get(row['stance_id']) or 'someone else'}: "

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from dashboard.state import principal, reading, session
+from dashboard.state import may, principal, reading, session
 from dashboard.ui import md_escape
 from tracker.actor_merge import merge_actors
 from tracker.actors import KINDS, aliases_of, create_actor, get_actor, list_actors, update_actor
@@ -255,7 +255,7 @@ with issues_tab:
 # Everything below writes: each part is shown to the roles that may do it (the services
 # refuse the others anyway). Analysts add actors; reviewers merge; admins edit the taxonomy.
 who = principal()
-if not who.may(Role.ANALYST):
+if not may(Role.ANALYST):
     st.caption(
         md_escape(
             f"Signed in as a {who.role.value}: adding actors takes the analyst role, merging "
@@ -263,17 +263,17 @@ if not who.may(Role.ANALYST):
         )
     )
 with actors_tab:
-    if who.may(Role.ANALYST):
+    if may(Role.ANALYST):
         st.subheader("Add an actor", anchor=False)
         _add_actor_form(list(actors))
-    if who.may(Role.ADMIN):
+    if may(Role.ADMIN):
         st.subheader("Edit an actor", anchor=False)
         _edit_actor_form(actors)
-    if who.may(Role.REVIEWER):
+    if may(Role.REVIEWER):
         st.subheader("Merge two actors", anchor=False)
         _merge_form(list(actors), who.name)
 with issues_tab:
-    if who.may(Role.ADMIN):
+    if may(Role.ADMIN):
         _issue_form(issues)
     else:
         st.caption("Adding and editing issues takes the admin role.")

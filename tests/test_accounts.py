@@ -149,6 +149,11 @@ def test_users_commands(db_url: str, engine: Engine) -> None:
     assert reset.exit_code == 0, reset.output
     assert login(engine, "bob", "new-pass").name == "bob"
 
+    sso = tracker(db_url, "users", "add", "carol", "--no-password")
+    assert sso.exit_code == 0, sso.output
+    with pytest.raises(LoginRefused, match="^wrong user name or password$"):
+        login(engine, "carol", "")  # no password opens it: single sign-on only
+
 
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),

@@ -13,6 +13,7 @@ from pytest_alembic.tests import (  # noqa: F401  (collected as tests of this mo
     test_upgrade,
 )
 from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from tracker import migrate
 from tracker.db import make_engine, transaction
@@ -58,6 +59,16 @@ def test_named_constraints_survive_the_migration(empty_db_url: str) -> None:
         migrate.upgrade(engine)
         checks = {c["name"] for c in inspect(engine).get_check_constraints("stance")}
         assert {"ck_stance_position", "ck_stance_confidence", "ck_stance_quote_length"} <= checks
+        checks = {c["name"] for c in inspect(engine).get_check_constraints("account")}
+        assert {"ck_account_role", "ck_account_username_not_blank"} <= checks
+        with pytest.raises(IntegrityError), engine.begin() as connection:  # the role CHECK
+            connection.execute(
+                text(
+                    "INSERT INTO account (username, username_key, role, password_hash, disabled,"
+                    " created_at, failed_logins) VALUES ('a', 'a', 'owner', '', false,"
+                    " '2026-01-01 00:00:00', 0)"
+                )
+            )
     finally:
         engine.dispose()
 

@@ -90,7 +90,7 @@ def dashboard(
         typer.Option(
             help="Address to listen on. The default serves this computer only; "
             "use 0.0.0.0 to share the dashboard on the network (anyone who reaches it "
-            "can read and change the data)."
+            "can try to sign in; put it behind HTTPS)."
         ),
     ] = "127.0.0.1",
     headless: Annotated[bool, typer.Option(help="Do not open a browser.")] = False,

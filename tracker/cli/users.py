@@ -50,11 +50,21 @@ def users_add(
     name: NameArg,
     role: Annotated[str, typer.Option("--role", help=f"One of {', '.join(ROLES)}.")] = "analyst",
     password_stdin: StdinOpt = False,
+    no_password: Annotated[
+        bool,
+        typer.Option(
+            "--no-password",
+            help="No password: the account signs in only through single sign-on "
+            "(TRACKER_TRUSTED_USER_HEADER).",
+        ),
+    ] = False,
 ) -> None:
     """Create an account; the password is asked twice (or read with --password-stdin)."""
     accounts.check_username(name)
     accounts.check_role(role)
-    password = read_password(password_stdin)
+    if no_password and password_stdin:
+        raise TrackerError("--no-password and --password-stdin do not go together")
+    password = None if no_password else read_password(password_stdin)
     with open_session(ctx) as session:
         account = accounts.add_account(session, name, role, password)
         typer.echo(f"Added {account.role} {account.username}")

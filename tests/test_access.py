@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from tests.factories import ARTICLE, make_account, make_actor, make_issue, make_source, make_stance
-from tracker import accounts
+from tracker import accounts, position_days
 from tracker.access import SYSTEM, Principal, principal_of
 from tracker.actor_merge import merge_actors
 from tracker.actors import ActorRow, add_alias, create_actor, get_actor, import_actors, update_actor
@@ -24,7 +24,7 @@ from tracker.db import reading, transaction
 from tracker.errors import PermissionDenied
 from tracker.ingest import Input, ingest_inputs
 from tracker.issues import IssueRow, get_issue, save_issue
-from tracker.models import Base, Role, Stance, StanceEvent
+from tracker.models import Base, PositionDay, Role, Stance, StanceEvent
 from tracker.position_days import rebuild
 from tracker.sources import add_source, get_source
 from tracker.stance_import import import_stances
@@ -254,6 +254,20 @@ def test_a_viewer_cannot_ingest_or_import(engine: Engine, world: World, tmp_path
     with reading(engine) as s:
         imported = s.scalars(select(Stance).where(Stance.quote == "Kyiv, Monday")).one()
         assert imported.annotator == "reviewer1"
+
+
+def test_a_big_import_by_a_reviewer_recomputes_the_positions_it_needs(
+    engine: Engine, world: World, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past a size, an import recomputes every stored day instead of the days it touched;
+    that is part of the import, not the admins' `tracker db refresh`."""
+    monkeypatch.setattr(position_days, "REBUILD_ABOVE", 0)
+    path = tmp_path / "stances.csv"
+    path.write_text(CSV.format(source=world.source), encoding="utf-8")
+    report = import_stances(engine, path, principal=world.accounts["reviewer"])
+    assert report.created == 1
+    with reading(engine) as s:
+        assert s.scalar(select(func.count()).select_from(PositionDay)) >= 1
 
 
 def test_history_rows_cannot_be_changed_or_deleted(engine: Engine, world: World) -> None:

@@ -43,7 +43,7 @@ def refresh_days(session: Session, keys: Iterable[DayKey]) -> None:
     if not wanted:
         return
     if len(wanted) > REBUILD_ABOVE:
-        rebuild(session)
+        _rebuild(session)  # part of the caller's write, which it was allowed to make
         return
     session.flush()
     _lock(session)
@@ -96,6 +96,10 @@ def story_members(session: Session, source: Source) -> set[int]:
 def rebuild(session: Session) -> int:
     """Recompute the whole table from the stances; returns the number of days stored."""
     require(session, Role.ADMIN, "recompute the stored positions")
+    return _rebuild(session)
+
+
+def _rebuild(session: Session) -> int:
     session.flush()
     _lock(session)
     session.execute(delete(PositionDay))

@@ -293,8 +293,10 @@ def link_rewrite(session: Session, source: Source) -> tuple[Source | None, float
             candidates = [
                 sid for sid, _ in session.execute(_CANDIDATES, params) if sid != source.id
             ]
-            for candidate_id, candidate_text in _worth_comparing(session, candidates, signature):
-                is_dup, score = dedup.is_duplicate(source.text, candidate_text)
+            worth = _worth_comparing(session, candidates, signature)
+            mine = dedup.Comparable(source.text if worth else "")
+            for candidate_id, candidate_text in worth:
+                is_dup, score = mine.is_duplicate(dedup.Comparable(candidate_text))
                 if is_dup and score > best[1]:
                     best = (candidate_id, score)
     session.flush()  # the source row must exist before its buckets point at it

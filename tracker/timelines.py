@@ -102,24 +102,14 @@ def _counted_stances(
     session: Session, flt: SeriesFilter, where: ColumnElement[bool] | None = None
 ) -> Select[Any]:
     """Stances that count, one per story: the first rule of the module docstring."""
-    if flt.since and flt.until and flt.since > flt.until:
-        raise TrackerError(f"the start date {flt.since} is after the end date {flt.until}")
     story = func.coalesce(Source.duplicate_of, Source.id)
     conditions = [
         Stance.status.in_(list(flt.statuses)),
         Stance.confidence >= flt.min_confidence,
+        *_scope(session, flt, Stance.issue_id, Stance.actor_id, Stance.stated_on),
     ]
     if where is not None:
         conditions.append(where)
-    if flt.issue:
-        conditions.append(Stance.issue_id == get_issue(session, flt.issue).id)
-    actor_ids = _actor_ids(session, flt)
-    if actor_ids is not None:
-        conditions.append(Stance.actor_id.in_(actor_ids))
-    if flt.since:
-        conditions.append(Stance.stated_on >= flt.since)
-    if flt.until:
-        conditions.append(Stance.stated_on <= flt.until)
     first_of_story = func.row_number().over(
         partition_by=(Stance.actor_id, Stance.issue_id, Stance.stated_on, story),
         order_by=Stance.id,
@@ -137,6 +127,26 @@ def _counted_stances(
         .join(Source, Source.id == Stance.source_id)
         .where(and_(*conditions))
     )
+
+
+def _scope(
+    session: Session, flt: SeriesFilter, issue_id: Any, actor_id: Any, day: Any
+) -> list[ColumnElement[bool]]:
+    """The filter's issue, actors and dates as conditions on these columns (of ``stance``
+    or of ``position_day``)."""
+    if flt.since and flt.until and flt.since > flt.until:
+        raise TrackerError(f"the start date {flt.since} is after the end date {flt.until}")
+    conditions: list[ColumnElement[bool]] = []
+    if flt.issue:
+        conditions.append(issue_id == get_issue(session, flt.issue).id)
+    actor_ids = _actor_ids(session, flt)
+    if actor_ids is not None:
+        conditions.append(actor_id.in_(actor_ids))
+    if flt.since:
+        conditions.append(day >= flt.since)
+    if flt.until:
+        conditions.append(day <= flt.until)
+    return conditions
 
 
 def counted_stance_ids(session: Session, flt: SeriesFilter) -> Select[tuple[int]]:
@@ -191,18 +201,7 @@ def _days(session: Session, flt: SeriesFilter, *, since: bool = True) -> Subquer
         flt = replace(flt, since=None)
     if not is_stored(flt):
         return computed_days(session, flt).subquery("days")
-    if flt.since and flt.until and flt.since > flt.until:
-        raise TrackerError(f"the start date {flt.since} is after the end date {flt.until}")
-    conditions = []
-    if flt.issue:
-        conditions.append(PositionDay.issue_id == get_issue(session, flt.issue).id)
-    actor_ids = _actor_ids(session, flt)
-    if actor_ids is not None:
-        conditions.append(PositionDay.actor_id.in_(actor_ids))
-    if flt.since:
-        conditions.append(PositionDay.day >= flt.since)
-    if flt.until:
-        conditions.append(PositionDay.day <= flt.until)
+    conditions = _scope(session, flt, PositionDay.issue_id, PositionDay.actor_id, PositionDay.day)
     return (
         select(
             PositionDay.actor_id,

@@ -26,8 +26,11 @@ from tracker.timelines import SeriesFilter, computed_days
 
 DayKey = tuple[int, int, dt.date]  # actor_id, issue_id, day
 
-# Past this many days, recomputing the whole table in one pass beats day-by-day refreshes.
+# Past this many days, recomputing the whole table in one pass beats day-by-day refreshes;
+# so it does when the days touched belong to a good share of all (actor, issue) pairs.
 REBUILD_ABOVE = 50_000
+FEW_PAIRS = 20  # up to this many pairs (any save in the dashboard), never count them
+REBUILD_SHARE = 0.3
 # Writers on PostgreSQL take this transaction-level lock before refreshing, so that two
 # analysts saving stances of the same day cannot each recompute it without the other's.
 _PG_LOCK = 0x7052_4441  # any constant unique to this use
@@ -50,6 +53,9 @@ def refresh_days(session: Session, keys: Iterable[DayKey]) -> None:
     by_pair: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
     for actor_id, issue_id, day in wanted:
         by_pair[(actor_id, issue_id)].append(day)
+    if len(by_pair) > FEW_PAIRS and len(by_pair) > REBUILD_SHARE * _stored_pairs(session):
+        _rebuild(session)  # an import touching most actors: one pass beats a statement each
+        return
     # One statement per actor and issue, over the span of days touched: plain equality and
     # a range ride the (issue, actor, day) index on both databases, where one statement
     # OR-ing many pairs made SQLite's planner scan the whole stance table.
@@ -97,6 +103,11 @@ def rebuild(session: Session) -> int:
     """Recompute the whole table from the stances; returns the number of days stored."""
     require(session, Role.ADMIN, "recompute the stored positions")
     return _rebuild(session)
+
+
+def _stored_pairs(session: Session) -> int:
+    pairs = select(PositionDay.actor_id, PositionDay.issue_id).distinct().subquery()
+    return int(session.scalar(select(func.count()).select_from(pairs)) or 0)
 
 
 def _rebuild(session: Session) -> int:

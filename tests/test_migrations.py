@@ -112,3 +112,51 @@ def test_existing_data_survives_every_upgrade(empty_db_url: str) -> None:
             assert [h.source_id for h in search_sources(session, "join NATO soon")] == [1]
     finally:
         engine.dispose()
+
+
+def test_stance_evidence_migration_keeps_data_both_ways(empty_db_url: str) -> None:
+    """0007 adds attribution and conditions: stored stances read as 'not recorded' and
+    unconditional; going back to 0006 keeps every stance."""
+    engine = make_engine(empty_db_url)
+    try:
+        migrate.upgrade(engine, "0006")
+        with engine.begin() as connection:
+            for statement in FIRST_SCHEMA_ROWS:
+                params = {"t": "2025-08-18 12:00:00"} if ":t" in statement else {}
+                connection.execute(text(statement), params)
+
+        migrate.upgrade(engine)
+
+        with engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT attribution, reported_by_id, conditional, condition FROM stance")
+            ).one()
+            assert (row[0], row[1], bool(row[2]), row[3]) == (None, None, False, "")
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "UPDATE stance SET attribution = 'on_record', conditional = true,"
+                    " condition = 'if Russia agrees'"
+                )
+            )
+        for bad in (
+            "UPDATE stance SET attribution = 'hearsay'",
+            "UPDATE stance SET attribution = 'reported_by_other'",  # no reporter named
+            "UPDATE stance SET reported_by_id = actor_id, attribution = 'reported_by_other'",
+            "UPDATE stance SET conditional = false",  # a condition without the flag
+            "UPDATE stance SET condition = ''",  # the flag without a condition
+        ):
+            with pytest.raises(IntegrityError), engine.begin() as connection:
+                connection.execute(text(bad))
+        checks = {c["name"] for c in inspect(engine).get_check_constraints("stance")}
+        assert {"ck_stance_attribution", "ck_stance_reported_by", "ck_stance_condition"} <= checks
+
+        migrate.downgrade(engine, "0006")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT quote FROM stance")).scalar() == "join NATO"
+        assert "attribution" not in {c["name"] for c in inspect(engine).get_columns("stance")}
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM stance")).scalar() == 1
+    finally:
+        engine.dispose()

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from tracker.access import require
 from tracker.errors import TrackerError
-from tracker.models import Actor, ActorAlias, Mention, Role, Stance, StanceAction
+from tracker.models import Actor, ActorAlias, Attribution, Mention, Role, Stance, StanceAction
 from tracker.position_days import refresh_actors
 from tracker.stances import check_annotator, log_event, snapshot
 
@@ -26,6 +26,7 @@ def merge_actors(session: Session, keep: Actor, drop: Actor, *, annotator: str) 
         raise TrackerError("choose two different actors to merge")
     if keep.party_id == drop.id:
         keep.party = drop.party
+    _move_reports(session, keep, drop, annotator)
     moved = 0
     for stance in session.scalars(select(Stance).where(Stance.actor_id == drop.id)).all():
         before = snapshot(stance)
@@ -44,6 +45,8 @@ def merge_actors(session: Session, keep: Actor, drop: Actor, *, annotator: str) 
             log_event(session, before["stance_id"], StanceAction.DELETE, annotator, before, None)
             continue
         stance.actor = keep
+        if stance.reported_by_id == keep.id:
+            _not_reported(stance)
         session.flush()
         log_event(session, stance.id, StanceAction.UPDATE, annotator, before, snapshot(stance))
         moved += 1
@@ -60,3 +63,21 @@ def merge_actors(session: Session, keep: Actor, drop: Actor, *, annotator: str) 
     session.flush()  # the database drops `drop`'s stored days with it
     refresh_actors(session, [keep.id])
     return moved
+
+
+def _move_reports(session: Session, keep: Actor, drop: Actor, annotator: str) -> None:
+    """Stances ``drop`` reported are now reported by ``keep``; one that would be reported
+    by its own actor becomes a paraphrase (the actor's position, described)."""
+    for stance in session.scalars(select(Stance).where(Stance.reported_by_id == drop.id)).all():
+        before = snapshot(stance)
+        if stance.actor_id in (keep.id, drop.id):
+            _not_reported(stance)
+        else:
+            stance.reported_by = keep
+        session.flush()
+        log_event(session, stance.id, StanceAction.UPDATE, annotator, before, snapshot(stance))
+
+
+def _not_reported(stance: Stance) -> None:
+    stance.attribution = Attribution.PARAPHRASE.value
+    stance.reported_by = None

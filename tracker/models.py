@@ -30,6 +30,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -71,6 +72,16 @@ class StanceAction(enum.StrEnum):
     ACCEPT = "accept"
     REJECT = "reject"
     DELETE = "delete"
+
+
+class Attribution(enum.StrEnum):
+    """How a position reached us, strongest first: the actor's own quoted words, the
+    reporter's description of it, an unnamed source, or another actor's account of it."""
+
+    ON_RECORD = "on_record"
+    PARAPHRASE = "paraphrase"
+    ANONYMOUS_SOURCE = "anonymous_source"
+    REPORTED_BY_OTHER = "reported_by_other"
 
 
 class Role(enum.StrEnum):
@@ -284,6 +295,22 @@ class Stance(Base):
         CheckConstraint("quote_end - quote_start = length(quote)", name="quote_length"),
         CheckConstraint(_in_list("status", StanceStatus), name="status"),
         CheckConstraint(_in_list("origin", StanceOrigin), name="origin"),
+        # NULL: not recorded (stances from before attribution was kept).
+        CheckConstraint(
+            f"attribution IS NULL OR {_in_list('attribution', Attribution)}", name="attribution"
+        ),
+        # The reporting actor is named exactly when another actor reported the position.
+        CheckConstraint(
+            "CASE WHEN attribution = 'reported_by_other' THEN reported_by_id IS NOT NULL "
+            "ELSE reported_by_id IS NULL END",
+            name="reported_by",
+        ),
+        CheckConstraint("reported_by_id IS NULL OR reported_by_id <> actor_id", name="not_self"),
+        # A conditional stance says its condition; an unconditional one has none.
+        CheckConstraint(
+            "(conditional AND length(trim(condition)) > 0) OR (NOT conditional AND condition = '')",
+            name="condition",
+        ),
         # One stance per actor, issue and passage: re-imports and suggestions never duplicate.
         UniqueConstraint(
             "actor_id",
@@ -315,8 +342,15 @@ class Stance(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    attribution: Mapped[str | None] = mapped_column(String(20))
+    reported_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("actor.id", ondelete="RESTRICT"), index=True
+    )
+    conditional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    condition: Mapped[str] = mapped_column(Text, default="", server_default="")
 
-    actor: Mapped[Actor] = relationship()
+    actor: Mapped[Actor] = relationship(foreign_keys=[actor_id])
+    reported_by: Mapped[Actor | None] = relationship(foreign_keys=[reported_by_id])
     issue: Mapped[Issue] = relationship()
     source: Mapped[Source] = relationship()
 

@@ -31,6 +31,7 @@ def export_stances(session: Session, flt: StanceFilter, out: TextIO) -> int:
     names = [column.name for column in query.selected_columns]
     picks = [names.index(column) for column in COLUMNS]
     times = [COLUMNS.index(column) for column in _TIME_COLUMNS]
+    flag = COLUMNS.index("conditional")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     count = 0
@@ -40,6 +41,7 @@ def export_stances(session: Session, flt: StanceFilter, out: TextIO) -> int:
         for i in times:
             if cells[i] is not None:
                 cells[i] = cells[i].isoformat()
+        cells[flag] = "true" if cells[flag] else "false"
         writer.writerow(
             [
                 ""

@@ -25,6 +25,7 @@ from tracker.models import Role, Stance, StanceAction, StanceEvent, utcnow
 from tracker.position_days import DayKey, day_key, refresh_days
 from tracker.stance_validation import (
     COMPARED,
+    EVIDENCE,
     OPTIONAL,
     REQUIRED,
     CheckedRow,
@@ -179,11 +180,15 @@ def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> 
             stored = by_id[row.stance_id]
         if stored is None:
             plan.new.append(row)
-        elif any(_differs(getattr(stored, k), row.values[k]) for k in COMPARED):
+        elif any(_differs(getattr(stored, k), row.values[k]) for k in _compared(row)):
             plan.changed.append((row, stored))
         else:
             plan.unchanged += 1
     return plan
+
+
+def _compared(row: CheckedRow) -> tuple[str, ...]:
+    return COMPARED + tuple(k for k in EVIDENCE if k in row.values)
 
 
 def _passage(stance: Stance) -> tuple[int, int, int, int, int]:
@@ -243,6 +248,9 @@ def _insert(session: Session, rows: list[CheckedRow]) -> None:
         )
     now = utcnow()
     records = with_ids + without
+    reporters = [r.reporter for r in rows if r.stance_id is not None] + [
+        r.reporter for r in rows if r.stance_id is None
+    ]
     session.execute(
         insert(cast(Table, StanceEvent.__table__)),
         [
@@ -252,9 +260,9 @@ def _insert(session: Session, rows: list[CheckedRow]) -> None:
                 "annotator": v["annotator"],
                 "at": now,
                 "before": None,
-                "after": _snapshot(v, sid),
+                "after": _snapshot(v, reporter),
             }
-            for sid, v in zip(ids, records, strict=True)
+            for sid, v, reporter in zip(ids, records, reporters, strict=True)
         ],
     )
 
@@ -264,13 +272,16 @@ def _update(session: Session, changed: list[tuple[CheckedRow, Any]], importer: s
     now = utcnow()
     for row, stored in changed:
         before = snapshot(stored)
-        new_values = {k: row.values[k] for k in COMPARED}
+        new_values = {k: row.values[k] for k in _compared(row)}
         new_values["annotator"] = importer
         session.execute(
             update(Stance)
             .where(Stance.id == stored.id)
             .values(**new_values, updated_at=now, version=Stance.version + 1)
         )
+        after = {**before, **_jsonable(new_values), "version": before["version"] + 1}
+        if "reported_by_id" in new_values:
+            after["reported_by"] = row.reporter
         session.add(
             StanceEvent(
                 stance_id=stored.id,
@@ -278,7 +289,7 @@ def _update(session: Session, changed: list[tuple[CheckedRow, Any]], importer: s
                 annotator=importer,
                 at=now,
                 before=before,
-                after={**before, **_jsonable(new_values), "version": before["version"] + 1},
+                after=after,
             )
         )
 
@@ -287,7 +298,7 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
 
 
-def _snapshot(values: dict[str, Any], stance_id: int) -> dict[str, Any]:
+def _snapshot(values: dict[str, Any], reporter: str | None) -> dict[str, Any]:
     keep = (
         "actor_id",
         "issue_id",
@@ -303,7 +314,14 @@ def _snapshot(values: dict[str, Any], stance_id: int) -> dict[str, Any]:
         "annotator",
         "note",
     )
-    return {**_jsonable({k: values[k] for k in keep}), "version": 1}
+    evidence = {
+        "attribution": values.get("attribution"),
+        "reported_by": reporter,
+        "reported_by_id": values.get("reported_by_id"),
+        "conditional": values.get("conditional", False),
+        "condition": values.get("condition", ""),
+    }
+    return {**_jsonable({k: values[k] for k in keep}), **evidence, "version": 1}
 
 
 def _write_rejects(

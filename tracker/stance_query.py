@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from tracker.actors import get_actor
+from tracker.corroboration import corroboration
 from tracker.errors import TrackerError
 from tracker.issues import get_issue
 from tracker.models import Actor, Issue, Source, Stance, StanceStatus
@@ -45,6 +46,12 @@ COLUMNS = (
     "note",
     "created_at",
     "updated_at",
+    # Evidence (appended, so files written before keep their column positions).
+    "attribution",
+    "reported_by",
+    "conditional",
+    "condition",
+    "corroboration",
 )
 
 
@@ -89,6 +96,7 @@ def filter_conditions(session: Session, flt: StanceFilter) -> list[ColumnElement
 def records_query(session: Session, flt: StanceFilter) -> Select[Any]:
     """Every column of :data:`COLUMNS` (plus ``version``), joined and labelled in SQL."""
     party = aliased(Actor)
+    reporter = aliased(Actor)
     label = case(
         (Stance.position == -2, Issue.label_neg2),
         (Stance.position == -1, Issue.label_neg1),
@@ -121,10 +129,16 @@ def records_query(session: Session, flt: StanceFilter) -> Select[Any]:
             Stance.note,
             Stance.created_at,
             Stance.updated_at,
+            Stance.attribution,
+            reporter.name.label("reported_by"),
+            Stance.conditional,
+            Stance.condition,
+            corroboration().label("corroboration"),
             Stance.version,
         )
         .join(Actor, Actor.id == Stance.actor_id)
         .outerjoin(party, party.id == Actor.party_id)
+        .outerjoin(reporter, reporter.id == Stance.reported_by_id)
         .join(Issue, Issue.id == Stance.issue_id)
         .join(Source, Source.id == Stance.source_id)
         .where(*filter_conditions(session, flt))
@@ -137,6 +151,7 @@ def _plain(row: Any) -> dict[str, Any]:
     for key in ("stated_on", "published_on", "created_at", "updated_at"):
         value = record[key]
         record[key] = value.isoformat() if value is not None else None
+    record["conditional"] = bool(record["conditional"])
     return record
 
 

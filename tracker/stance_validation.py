@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 
 from tracker.csv_io import CsvRow
 from tracker.errors import TrackerError
-from tracker.models import ActorAlias, Issue, Source, StanceOrigin, StanceStatus, utcnow
+from tracker.models import Actor, ActorAlias, Issue, Source, StanceOrigin, StanceStatus, utcnow
 from tracker.stance_query import COLUMNS, STATUSES
 from tracker.stances import (
     ORIGINS,
     check_annotator,
+    check_attribution,
+    check_condition,
     check_confidence,
     check_position,
     locate_quote,
@@ -40,11 +42,16 @@ DERIVED = (
     "source_url",
     "published_on",
     "duplicate_of",
+    "corroboration",
 )
 CHUNK = 2000
 SOURCE_CACHE = 2000
 # What an import may change on a stored stance (who recorded it is not content).
 COMPARED = ("stated_on", "position", "confidence", "status", "origin", "note")
+# Compared and changed only when the file has their columns: a file from before they
+# existed leaves what is stored as it is.
+EVIDENCE = ("attribution", "reported_by_id", "conditional", "condition")
+_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ class CheckedRow:
     line: int
     stance_id: int | None
     values: dict[str, Any]
+    reporter: str | None = None  # the reporting actor's name, for the history
 
     @property
     def passage(self) -> tuple[int, int, int, int, int]:
@@ -103,6 +111,7 @@ class RowChecker:
             session.execute(select(ActorAlias.alias_key, ActorAlias.actor_id)).tuples().all()
         )
         self.issues = dict(session.execute(select(Issue.slug, Issue.id)).tuples().all())
+        self.names = dict(session.execute(select(Actor.id, Actor.name)).tuples().all())
         self.sources: OrderedDict[int, _SourceText] = OrderedDict()
 
     def load_sources(self, rows: list[CsvRow]) -> None:
@@ -158,7 +167,40 @@ class RowChecker:
         values["note"] = cells.get("note", "").strip()
         stance_id = _optional_int(cells.get("stance_id", ""), row.line, "stance_id", problems)
         self._check_quote(row, values, problems)
-        return problems or CheckedRow(row.line, stance_id, values)
+        if not problems:
+            self._check_evidence(row, values, problems)
+        reporter = self.names.get(values.get("reported_by_id") or -1)
+        return problems or CheckedRow(row.line, stance_id, values, reporter)
+
+    def _check_evidence(self, row: CsvRow, values: dict[str, Any], problems: list[Problem]) -> None:
+        """Attribution and condition, when the file has their columns."""
+        cells = row.cells
+        if "attribution" in cells or "reported_by" in cells:
+            attribution = cells.get("attribution", "").strip() or None
+            named = cells.get("reported_by", "").strip()
+            reporter = None
+            if named:
+                reporter = self.actors.get(name_key(named))
+                if reporter is None:
+                    problems.append(Problem(row.line, "reported_by", f"unknown actor {named!r}"))
+                    return
+            try:
+                values["attribution"] = check_attribution(attribution, reporter, values["actor_id"])
+                values["reported_by_id"] = reporter
+            except TrackerError as exc:
+                problems.append(Problem(row.line, "attribution", str(exc)))
+        if "conditional" in cells or "condition" in cells:
+            flag = cells.get("conditional", "").strip().lower()
+            condition = cells.get("condition", "")
+            if flag and flag not in _TRUE + _FALSE:
+                problems.append(Problem(row.line, "conditional", f"{flag!r} is not true or false"))
+                return
+            try:
+                values["conditional"], values["condition"] = check_condition(
+                    flag in _TRUE if flag else bool(condition.strip()), condition
+                )
+            except TrackerError as exc:
+                problems.append(Problem(row.line, "condition", str(exc)))
 
     def _check_quote(self, row: CsvRow, values: dict[str, Any], problems: list[Problem]) -> None:
         cells = row.cells

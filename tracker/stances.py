@@ -24,6 +24,7 @@ from tracker.models import (
     POSITION_MAX,
     POSITION_MIN,
     Actor,
+    Attribution,
     Issue,
     Role,
     Source,
@@ -39,6 +40,8 @@ from tracker.stance_query import STATUSES, StanceFilter, filter_conditions
 from tracker.text import check_length, shorten
 
 ORIGINS = tuple(o.value for o in StanceOrigin)
+ATTRIBUTIONS = tuple(a.value for a in Attribution)
+CONDITION_LIMIT = 1000
 
 
 def check_position(position: Any) -> int:
@@ -69,6 +72,47 @@ def check_status(status: str) -> str:
     if status not in STATUSES:
         raise TrackerError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
     return status
+
+
+def check_attribution(
+    attribution: str | None, reported_by_id: int | None, actor_id: int
+) -> str | None:
+    """How the position reached us; the reporting actor is named exactly when another
+    actor reported it. None (or empty) means not recorded."""
+    if not attribution:
+        if reported_by_id is not None:
+            raise TrackerError(
+                "a reporting actor is named only when the attribution is reported_by_other"
+            )
+        return None
+    if attribution not in ATTRIBUTIONS:
+        raise TrackerError(
+            f"unknown attribution {attribution!r}; expected one of {', '.join(ATTRIBUTIONS)}"
+        )
+    if attribution == Attribution.REPORTED_BY_OTHER:
+        if reported_by_id is None:
+            raise TrackerError("attribution reported_by_other needs the actor who reported it")
+        if reported_by_id == actor_id:
+            raise TrackerError(
+                "an actor reporting its own position is on_record or paraphrase, "
+                "not reported_by_other"
+            )
+    elif reported_by_id is not None:
+        raise TrackerError(
+            f"a reporting actor is named only when the attribution is reported_by_other, "
+            f"not {attribution}"
+        )
+    return attribution
+
+
+def check_condition(conditional: bool, condition: str) -> tuple[bool, str]:
+    """A conditional stance states its condition; an unconditional one has none."""
+    condition = condition.strip()
+    if conditional and not condition:
+        raise TrackerError("a conditional stance needs its condition (e.g. 'ceasefire first')")
+    if condition and not conditional:
+        raise TrackerError("a condition was given but the stance is not marked conditional")
+    return bool(conditional), check_length(condition, CONDITION_LIMIT, "the condition")
 
 
 def check_annotator(annotator: str, session: Session | None = None) -> str:
@@ -141,6 +185,11 @@ def snapshot(stance: Stance) -> dict[str, Any]:
         "origin": stance.origin,
         "annotator": stance.annotator,
         "note": stance.note,
+        "attribution": stance.attribution,
+        "reported_by": stance.reported_by.name if stance.reported_by else None,
+        "reported_by_id": stance.reported_by_id,
+        "conditional": stance.conditional,
+        "condition": stance.condition,
         "version": stance.version,
     }
 
@@ -180,6 +229,10 @@ def record_stance(
     status: str = StanceStatus.ACCEPTED.value,
     origin: str = StanceOrigin.ANALYST.value,
     note: str = "",
+    attribution: str | None = None,
+    reported_by: Actor | None = None,
+    conditional: bool = False,
+    condition: str = "",
 ) -> Stance:
     """Save a new stance and its 'create' event."""
     require(session, Role.ANALYST, "record stances")
@@ -192,6 +245,8 @@ def record_stance(
         )
     if origin not in ORIGINS:
         raise TrackerError(f"unknown origin {origin!r}; expected one of {', '.join(ORIGINS)}")
+    attribution = check_attribution(attribution, reported_by.id if reported_by else None, actor.id)
+    conditional, condition = check_condition(conditional, condition)
     _check_passage_free(session, actor.id, issue.id, source.id, start, end)
     stance = Stance(
         actor=actor,
@@ -207,6 +262,10 @@ def record_stance(
         origin=origin,
         annotator=annotator,
         note=note.strip(),
+        attribution=attribution,
+        reported_by=reported_by,
+        conditional=conditional,
+        condition=condition,
     )
     session.add(stance)
     session.flush()
@@ -326,6 +385,31 @@ class StanceChanges:
     quote: str | None = None
     quote_start: int | None = None
     note: str | None = None
+    # Giving an attribution replaces the reporting actor too (None for all but
+    # reported_by_other); ``reported_by`` alone changes only the reporter.
+    attribution: str | None = None
+    reported_by: Actor | None = None
+    # Giving the flag replaces the condition (empty when it is False).
+    conditional: bool | None = None
+    condition: str | None = None
+
+
+def _evidence(stance: Stance, changes: StanceChanges, actor: Actor) -> tuple[Any, ...]:
+    """The attribution, reporter, flag and condition an edit leaves, checked."""
+    attribution, reporter = stance.attribution, stance.reported_by
+    if changes.attribution is not None:
+        attribution, reporter = changes.attribution or None, changes.reported_by
+    elif changes.reported_by is not None:
+        reporter = changes.reported_by
+    attribution = check_attribution(attribution, reporter.id if reporter else None, actor.id)
+    conditional, condition = stance.conditional, stance.condition
+    if changes.conditional is not None:
+        conditional = changes.conditional
+        kept = stance.condition if changes.condition is None else changes.condition
+        condition = kept if conditional else ""
+    elif changes.condition is not None:
+        condition = changes.condition
+    return (attribution, reporter, *check_condition(conditional, condition or ""))
 
 
 def update_stance(
@@ -356,7 +440,10 @@ def update_stance(
         start, end = locate_quote(stance.source, quote, changes.quote_start)
     with session.no_autoflush:
         _check_passage_free(session, actor.id, issue.id, stance.source_id, start, end, stance.id)
+        attribution, reporter, conditional, condition = _evidence(stance, changes, actor)
     stance.actor, stance.issue = actor, issue
+    stance.attribution, stance.reported_by = attribution, reporter
+    stance.conditional, stance.condition = conditional, condition
     stance.position, stance.confidence = position, confidence
     stance.quote, stance.quote_start, stance.quote_end = quote, start, end
     if changes.stated_on is not None:

@@ -1,0 +1,270 @@
+"""Evidence on stances: attribution (and who reported it), conditions, corroboration."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from tests.factories import make_actor, make_issue, make_source, make_stance
+from tracker.actor_merge import merge_actors
+from tracker.db import transaction
+from tracker.errors import TrackerError
+from tracker.models import Stance, StanceEvent
+from tracker.sources import mark_duplicate
+from tracker.stance_csv import export_stances
+from tracker.stance_import import import_stances
+from tracker.stance_query import COLUMNS, StanceFilter, stance_records
+from tracker.stances import StanceChanges, get_stance, update_stance
+
+NEW_COLUMNS = ["attribution", "reported_by", "conditional", "condition", "corroboration"]
+
+
+def test_new_csv_columns_come_after_updated_at_in_the_issues_order() -> None:
+    assert list(COLUMNS[COLUMNS.index("updated_at") + 1 :]) == NEW_COLUMNS
+
+
+def test_attribution_and_condition_are_saved_and_in_the_history(session: Session) -> None:
+    trump, zelensky = make_actor(session, "Trump"), make_actor(session, "Zelensky")
+    stance = make_stance(
+        session,
+        actor=trump,
+        attribution="reported_by_other",
+        reported_by=zelensky,
+        conditional=True,
+        condition="  ceasefire first, then security guarantees ",
+    )
+    assert stance.reported_by_id == zelensky.id
+    assert stance.condition == "ceasefire first, then security guarantees"
+    created = session.scalars(select(StanceEvent).where(StanceEvent.stance_id == stance.id)).one()
+    assert created.after is not None
+    assert created.after["attribution"] == "reported_by_other"
+    assert created.after["reported_by"] == "Zelensky"
+    assert created.after["conditional"] is True
+    assert created.after["condition"] == "ceasefire first, then security guarantees"
+
+    update_stance(
+        session,
+        stance.id,
+        StanceChanges(attribution="on_record", conditional=False),
+        annotator="ana",
+        expected_version=1,
+    )
+    assert (stance.attribution, stance.reported_by_id, stance.conditional, stance.condition) == (
+        "on_record",
+        None,
+        False,
+        "",
+    )
+    events = session.scalars(
+        select(StanceEvent).where(StanceEvent.stance_id == stance.id).order_by(StanceEvent.id)
+    ).all()
+    assert events[-1].before and events[-1].after
+    assert events[-1].before["reported_by"] == "Zelensky"
+    assert events[-1].after["attribution"] == "on_record"
+    assert events[-1].after["condition"] == ""
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"attribution": "hearsay"}, "unknown attribution 'hearsay'"),
+        ({"attribution": "reported_by_other"}, "needs the actor who reported it"),
+        ({"attribution": "on_record", "reported_by": "other"}, "only when the attribution"),
+        ({"attribution": "reported_by_other", "reported_by": "self"}, "reporting its own"),
+        ({"conditional": True}, "needs its condition"),
+        ({"conditional": True, "condition": "   "}, "needs its condition"),
+        ({"condition": "if Russia agrees"}, "not marked conditional"),
+    ],
+)
+def test_bad_evidence_is_refused_with_one_line_and_nothing_saved(
+    engine: Engine, kwargs: dict[str, object], message: str
+) -> None:
+    with transaction(engine) as session:
+        actor, other = make_actor(session, "Actor A"), make_actor(session, "Actor B")
+        issue, source = make_issue(session), make_source(session)
+    given = dict(kwargs)
+    with pytest.raises(TrackerError, match=message), transaction(engine) as session:
+        if given.get("reported_by") == "other":
+            given["reported_by"] = session.merge(other)
+        elif given.get("reported_by") == "self":
+            given["reported_by"] = session.merge(actor)
+        make_stance(
+            session,
+            actor=session.merge(actor),
+            issue=session.merge(issue),
+            source=session.merge(source),
+            **given,
+        )
+    with transaction(engine) as session:
+        assert session.scalars(select(Stance)).all() == []
+
+
+def test_a_refused_edit_leaves_the_stance_as_it_was(session: Session) -> None:
+    stance = make_stance(session, attribution="paraphrase")
+    with pytest.raises(TrackerError, match="needs the actor"):
+        update_stance(
+            session,
+            stance.id,
+            StanceChanges(attribution="reported_by_other", position=-1),
+            annotator="ana",
+            expected_version=1,
+        )
+    assert (stance.attribution, stance.position, stance.version) == ("paraphrase", 2, 1)
+
+
+def test_merging_the_reporter_moves_the_report(session: Session) -> None:
+    trump, zelensky = make_actor(session, "Trump"), make_actor(session, "Zelensky")
+    spelling = make_actor(session, "Zelenskiy")
+    stance = make_stance(
+        session, actor=trump, attribution="reported_by_other", reported_by=spelling
+    )
+    own = make_stance(
+        session, actor=zelensky, attribution="reported_by_other", reported_by=spelling
+    )
+    merge_actors(session, zelensky, spelling, annotator="ana")
+    assert stance.reported_by_id == zelensky.id
+    # Zelensky reporting his own view is a paraphrase of it, not someone else's report.
+    assert (own.attribution, own.reported_by_id) == ("paraphrase", None)
+
+
+def _exported(session: Session) -> list[dict[str, str]]:
+    out = io.StringIO(newline="")
+    export_stances(session, StanceFilter(), out)
+    return list(csv.DictReader(io.StringIO(out.getvalue())))
+
+
+def test_corroboration_counts_independent_stories_within_the_window(session: Session) -> None:
+    actor, issue = make_actor(session), make_issue(session)
+    first = make_source(session, published_on=dt.date(2025, 8, 13))
+    rewrite = make_source(session, published_on=dt.date(2025, 8, 13))
+    mark_duplicate(session, rewrite, first)
+    other = make_source(session, published_on=dt.date(2025, 8, 18))
+    far = make_source(session, published_on=dt.date(2025, 9, 30))
+    against = make_source(session, published_on=dt.date(2025, 8, 14))
+    base = make_stance(session, actor=actor, issue=issue, source=first, position=2)
+    make_stance(session, actor=actor, issue=issue, source=rewrite, position=1)  # same story
+    make_stance(session, actor=actor, issue=issue, source=other, position=1)  # 5 days later
+    make_stance(session, actor=actor, issue=issue, source=far, position=2)  # outside ±7
+    make_stance(session, actor=actor, issue=issue, source=against, position=-2)  # other sign
+    make_stance(
+        session, actor=make_actor(session), issue=issue, source=other, position=2
+    )  # another actor
+    pending = make_stance(
+        session, actor=actor, issue=issue, source=make_source(session), position=2,
+        status="suggested",
+    )  # fmt: skip
+    counts = {r["stance_id"]: r["corroboration"] for r in stance_records(session, StanceFilter())}
+    assert counts[base.id] == 2  # its story and the one five days later
+    assert counts[pending.id] == 3  # a suggestion counts itself, and the accepted ones
+    rows = {int(r["stance_id"]): r for r in _exported(session)}
+    assert rows[base.id]["corroboration"] == "2"
+
+
+def test_corroboration_window_is_configurable(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor, issue = make_actor(session), make_issue(session)
+    base = make_stance(session, actor=actor, issue=issue, source=make_source(session), position=2)
+    make_stance(
+        session,
+        actor=actor,
+        issue=issue,
+        source=make_source(session, published_on=dt.date(2025, 8, 25)),
+        position=2,
+    )
+    monkeypatch.setenv("TRACKER_CORROBORATION_DAYS", "14")
+    counts = {r["stance_id"]: r["corroboration"] for r in stance_records(session, StanceFilter())}
+    assert counts[base.id] == 2
+    monkeypatch.setenv("TRACKER_CORROBORATION_DAYS", "soon")
+    with pytest.raises(TrackerError, match="not a whole number"):
+        stance_records(session, StanceFilter())
+
+
+def _write(tmp_path: object, header: list[str], rows: list[list[str]]) -> str:
+    path = f"{tmp_path}/stances.csv"
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def test_import_reads_evidence_and_old_files_leave_it_alone(
+    engine: Engine, tmp_path: object
+) -> None:
+    with transaction(engine) as session:
+        make_actor(session, "Trump")
+        make_actor(session, "Zelensky")
+        make_issue(session, "ceasefire-first")
+        source_id = make_source(session).id
+    header = ["actor", "issue", "stated_on", "position", "quote", "source_id"]
+    row = ["Trump", "ceasefire-first", "2025-08-13", "2", "a ceasefire first", str(source_id)]
+    path = _write(
+        tmp_path,
+        [*header, *NEW_COLUMNS],
+        [[*row, "reported_by_other", "zelensky", "true", "if Putin agrees", "99"]],
+    )
+    assert import_stances(engine, path).created == 1
+    with transaction(engine) as session:
+        stance = session.scalars(select(Stance)).one()
+        assert stance.attribution == "reported_by_other"
+        assert stance.reported_by is not None and stance.reported_by.name == "Zelensky"
+        assert (stance.conditional, stance.condition) == (True, "if Putin agrees")
+        event = session.scalars(select(StanceEvent)).one()
+        assert event.after and event.after["reported_by"] == "Zelensky"
+        exported = _exported(session)
+    assert [exported[0][c] for c in NEW_COLUMNS] == [
+        "reported_by_other",
+        "Zelensky",
+        "true",
+        "if Putin agrees",
+        "1",  # computed here, not read from the file
+    ]
+    # A file from before these columns existed changes nothing of them.
+    old = _write(tmp_path, [*header, "note"], [[*row, "reread"]])
+    report = import_stances(engine, old)
+    assert (report.updated, report.created) == (1, 0)
+    with transaction(engine) as session:
+        stance = get_stance(session, stance.id)
+        assert (stance.note, stance.attribution, stance.condition) == (
+            "reread",
+            "reported_by_other",
+            "if Putin agrees",
+        )
+
+
+@pytest.mark.parametrize(
+    ("cells", "problem"),
+    [
+        (["hearsay", "", "", ""], "column attribution: unknown attribution 'hearsay'"),
+        (["reported_by_other", "", "", ""], "column attribution: attribution reported_by_other"),
+        (["reported_by_other", "Nobody", "", ""], "column reported_by: unknown actor 'Nobody'"),
+        (["on_record", "", "maybe", ""], "column conditional: 'maybe' is not true or false"),
+        (["on_record", "", "true", ""], "column condition: a conditional stance needs"),
+        (["on_record", "", "false", "if"], "column condition: a condition was given"),
+    ],
+)
+def test_bad_evidence_cells_are_named_and_nothing_is_imported(
+    engine: Engine, tmp_path: object, cells: list[str], problem: str
+) -> None:
+    with transaction(engine) as session:
+        make_actor(session, "Trump")
+        make_issue(session, "ceasefire-first")
+        source_id = make_source(session).id
+    path = _write(
+        tmp_path,
+        ["actor", "issue", "stated_on", "position", "quote", "source_id", *NEW_COLUMNS[:4]],
+        [
+            ["Trump", "ceasefire-first", "2025-08-13", "2", "a ceasefire first", str(source_id)]
+            + cells
+        ],
+    )
+    with pytest.raises(TrackerError, match=f"line 2, {problem}"):
+        import_stances(engine, path)
+    with transaction(engine) as session:
+        assert session.scalars(select(Stance)).all() == []

@@ -294,3 +294,37 @@ def test_ingesting_with_suggest_fills_the_review_queue(
         statuses = set(session.scalars(select(Stance.status)))
     engine.dispose()
     assert statuses == {"suggested"}
+
+
+def _attributions(session: Session, text: str) -> dict[tuple[str, str], tuple[str, str | None]]:
+    """(actor, issue slug) -> (attribution, reporting actor) of each suggestion."""
+    tax = Taxonomy.from_database(session)
+    return {
+        (tax.names[s.actor_id], tax.issues[s.issue_id].slug): (
+            s.attribution,
+            tax.names[s.reported_by_id] if s.reported_by_id else None,
+        )
+        for s in suggest_text(text, dt.date(2026, 3, 12), tax)
+    }
+
+
+def test_suggestions_say_how_the_position_reached_us(river: Session) -> None:
+    found = _attributions(
+        river,
+        '"We will not pause the filling of the reservoir for anyone," Vass told reporters.\n'
+        "Prime Minister Dorin Kask said Veloria must halt the filling of the reservoir.\n"
+        "Marant added that Kask supported arbitration.\n"
+        "Veloria rejected a river commission with binding powers, two officials said.\n",
+    )
+    assert found[("Teodor Vass", "filling-pause")] == ("on_record", None)  # direct speech
+    assert found[("Dorin Kask", "filling-pause")] == ("paraphrase", None)  # reported speech
+    assert found[("Dorin Kask", "arbitration")] == ("reported_by_other", "Ilse Marant")
+    assert found[("Veloria", "river-commission")] == ("anonymous_source", None)
+
+
+def test_saved_suggestions_keep_the_reporting_actor(river: Session) -> None:
+    source = _source(river, "Marant added that Kask supported arbitration.\n")
+    (outcome,) = suggest_sources(river, [source])
+    (stance,) = outcome.created
+    assert stance.attribution == "reported_by_other"
+    assert stance.reported_by is not None and stance.reported_by.name == "Ilse Marant"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from tracker.models import (
     Actor,
     ActorAlias,
     ActorKind,
+    Attribution,
     Issue,
     Role,
     Source,
@@ -36,6 +37,7 @@ from tracker.stances import record_stance
 from tracker.suggest_attribution import (
     Holder,
     Item,
+    anonymous_speech,
     embedded_holder,
     initial_holder,
     possessive_holders,
@@ -88,6 +90,8 @@ class Suggestion:
     quote_start: int
     confidence: float
     note: str
+    attribution: str = Attribution.PARAPHRASE.value
+    reported_by_id: int | None = None
 
 
 class ActorFinder:
@@ -227,9 +231,19 @@ def _quote_holders(
                 tail = [i for i in sentence.items if i.start > quote.end]
                 found, _ = speech_holder(tail, _last_person(persons, quote.end))
                 if found is not None:
-                    holder = Holder(found.actors, f"speaker of the quotation ({found.how})", 0.85)
+                    holder = Holder(
+                        found.actors,
+                        f"speaker of the quotation ({found.how})",
+                        0.85,
+                        Attribution.ON_RECORD.value,
+                    )
         if holder is None and previous is not None:
-            holder = Holder(previous.actors, "quotation that continues the speaker's", 0.6)
+            holder = Holder(
+                previous.actors,
+                "quotation that continues the speaker's",
+                0.6,
+                Attribution.ON_RECORD.value,
+            )
         if holder is not None:
             result.append((quote, holder))
             previous = holder
@@ -248,8 +262,23 @@ def _holders(
         if quote.start - 1 <= span.start < quote.end:
             return [holder], True
     last = _last_person(persons, span.start + 1)
+    found, said = _unquoted_holders(items, last, persons, span)
+    if anonymous_speech(
+        items, span.text, span.start
+    ):  # "..., four of the people said": they told the reporter
+        found = [
+            h if h.attribution == Attribution.REPORTED_BY_OTHER else
+            replace(h, attribution=Attribution.ANONYMOUS_SOURCE.value)
+            for h in found
+        ]  # fmt: skip
+    return found, said
+
+
+def _unquoted_holders(
+    items: list[Item], last: int | None, persons: Sequence[tuple[int, int]], span: Span
+) -> tuple[list[Holder], bool]:
     extra = possessive_holders(items)
-    embedded = embedded_holder(items)
+    embedded = embedded_holder(items, last)
     if embedded is not None:
         return [embedded, *extra], True
     spoken, _ = speech_holder(items, _last_person(persons, span.end))
@@ -293,6 +322,9 @@ def _sentence_suggestions(
                 continue
             for holder in holders:
                 for actor in holder.actors:
+                    attribution, reporter = holder.attribution, holder.reporter
+                    if reporter == actor:  # "Zelensky said that he and Merz ..."
+                        attribution, reporter = Attribution.PARAPHRASE.value, None
                     result.append(
                         Suggestion(
                             actor_id=actor,
@@ -303,6 +335,8 @@ def _sentence_suggestions(
                             quote_start=sentence.span.start,
                             confidence=_confidence(holder, polarity, how_issue),
                             note=_explain(polarity, holder, hit, how_issue, date_how),
+                            attribution=attribution,
+                            reported_by_id=reporter,
                         )
                     )
     return result
@@ -418,6 +452,12 @@ def suggest_sources(
                 origin=StanceOrigin.SUGGESTION.value,
                 annotator=SUGGESTER,
                 note=suggestion.note,
+                attribution=suggestion.attribution,
+                reported_by=(
+                    session.get_one(Actor, suggestion.reported_by_id)
+                    if suggestion.reported_by_id is not None
+                    else None
+                ),
             )
             stored.setdefault(key, []).append((stance.quote_start, stance.quote_end))
             outcome.created.append(stance)

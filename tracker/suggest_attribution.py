@@ -8,7 +8,7 @@ Works on :class:`Item` sequences (words and actor mentions) built by :mod:`track
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tracker.suggest_rules import ANONYMOUS, PERSON_PRONOUNS, SPEECH, stems
 
@@ -29,6 +29,10 @@ class Holder:
     actors: tuple[int, ...]
     how: str  # for the explanation: "subject of 'ruled out'", "speaker of the quotation"
     weight: float  # how much the attribution is trusted, 0..1
+    # How the view reached the text (tracker.models.Attribution): the actor's own quoted
+    # words, the writer's account of them, an unnamed source's, or another actor's.
+    attribution: str = "paraphrase"
+    reporter: int | None = None  # the actor who reported the view (reported_by_other)
 
 
 # Words that may stand between a subject and its verb: "Zelensky afterward reaffirmed",
@@ -119,19 +123,37 @@ def speech_holder(items: Sequence[Item], last_person: int | None) -> tuple[Holde
         after = group_after(items, index) if item.raw in _INVERTED else ()
         if after:
             return Holder(after, f"'{verb}' followed by the speaker", 0.75), anonymous
-        if at > 0 and items[at - 1].stem in ANONYMOUS:
+        if at > 0 and items[at - 1].raw in ANONYMOUS:
             anonymous = True
     return None, anonymous
 
 
-def embedded_holder(items: Sequence[Item]) -> Holder | None:
+def anonymous_speech(items: Sequence[Item], text: str, offset: int = 0) -> bool:
+    """Whether an unnamed speaker says the clause: "four of the people said", "a German
+    government source said" (an alias naming a source, not a spokesperson)."""
+    for index, item in enumerate(items):
+        if item.actor is None and item.stem in SPEECH:
+            at = _skip_back(items, index)
+            if at == 0:
+                continue
+            before = items[at - 1]
+            words = text[before.start - offset : before.end - offset].casefold().split()
+            if before.raw in ANONYMOUS or (
+                before.actor is not None and words[-1:] and words[-1] in ANONYMOUS
+            ):
+                return True
+    return False
+
+
+def embedded_holder(items: Sequence[Item], last_person: int | None = None) -> Holder | None:
     """ "... that Trump expressed his support": the actor of a reported view, not the
-    reporter."""
+    reporter (who is kept as such: "He added that ..." with he = the last person named)."""
     for index, item in enumerate(items):
         if item.raw != "that":
             continue
-        verb = next((i for i in reversed(items[:index]) if i.stem in SPEECH), None)
-        if verb is None or verb.stem in _DIRECTIVE:
+        at_verb = next((j for j in range(index - 1, -1, -1) if items[j].stem in SPEECH), None)
+        verb = None if at_verb is None else items[at_verb]
+        if verb is None or at_verb is None or verb.stem in _DIRECTIVE:
             continue
         j = index + 1
         while j < len(items) and items[j].actor is None and items[j].stem in _LEADING:
@@ -146,8 +168,23 @@ def embedded_holder(items: Sequence[Item]) -> Holder | None:
             v += 1
         if v < len(items) and items[v].stem in _EMBEDDED_VERBS:
             actors = tuple(dict.fromkeys(i.actor for i in items[j:k] if i.actor is not None))
-            return Holder(actors, f"named before '{items[v].raw}' in a 'that' clause", 0.75)
+            how = f"named before '{items[v].raw}' in a 'that' clause"
+            return _reported(Holder(actors, how, 0.75), items, at_verb, last_person)
     return None
+
+
+def _reported(holder: Holder, items: Sequence[Item], verb: int, last: int | None) -> Holder:
+    """Who reported the view: the subject of the speech verb, an unnamed source, or the
+    writer (a paraphrase)."""
+    at = _skip_back(items, verb)
+    subject = group_before(items, at)
+    if not subject and at > 0 and items[at - 1].raw in PERSON_PRONOUNS:
+        subject = (last,) if last is not None else ()
+    if subject and subject[0] not in holder.actors:
+        return replace(holder, attribution="reported_by_other", reporter=subject[0])
+    if at > 0 and items[at - 1].raw in ANONYMOUS:
+        return replace(holder, attribution="anonymous_source")
+    return holder
 
 
 def possessive_holders(items: Sequence[Item]) -> list[Holder]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -10,8 +11,10 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import sign_in
+from tests.factories import make_actor, make_issue, make_source, sign_in
 from tracker.config import ENV_VAR
+from tracker.db import make_engine, transaction
+from tracker.stances import record_stance
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PAGES = ["views/timeline.py", "views/profile.py", "views/matrix.py", "views/gap.py"]
@@ -136,3 +139,32 @@ def test_gap_says_whether_the_space_for_a_deal_opened_or_closed(
     assert "The space for a deal closed" in text and "widened from 3.5 to 4 points" in text
     at.multiselect(key="gp_side_b").set_value([]).run()
     assert "at least one party or actor on each side" in at.info[0].value
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_timeline_of_a_busy_issue_starts_from_the_most_active(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Everyone on a busy issue would be a tangle of lines: the page opens on the 12 most
+    active actors and says so."""
+    engine = make_engine(db_url)
+    with transaction(engine) as session:
+        issue = make_issue(session, "crowded")
+        for n in range(14):
+            actor = make_actor(session, f"Voice {n:02d}")
+            for day in range(1, 2 + n % 3):
+                record_stance(
+                    session,
+                    actor=actor,
+                    issue=issue,
+                    source=make_source(session, published_on=dt.date(2025, 8, day)),
+                    position=1,
+                    quote="there should be a ceasefire first",
+                    annotator="ana",
+                )
+    engine.dispose()
+    at = run_page(PAGES[0], db_url, monkeypatch)
+    assert "Showing the 12 of 14 actors with the most positions" in captions(at)
+    assert "12 actors" in captions(at)
+    at.multiselect(key="tl_actors").select("Voice 00").run()
+    assert "Showing the" not in captions(at) and "1 actors" in captions(at)

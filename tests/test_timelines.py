@@ -17,12 +17,14 @@ from tracker.sources import mark_duplicate
 from tracker.stances import record_stance
 from tracker.timelines import (
     SeriesFilter,
+    busiest_actors,
     day_positions,
     find_shifts,
     gap_between,
     is_shift,
     party_rollup,
     positions_matrix,
+    series,
     shifts,
 )
 
@@ -228,3 +230,45 @@ def test_shifts_command_on_the_demo(demo_url: str) -> None:
     assert "No shifts" in none.output
     bad = runner.invoke(app, ["--db", demo_url, "shifts", "--party", "Atlantis"])
     assert bad.exit_code == 2 and "unknown actor 'Atlantis'" in bad.stderr
+
+
+def test_a_series_reads_its_days_and_shifts_once(session: Session) -> None:
+    """`series` gives what day_positions and shifts give separately, from one read; a
+    shift at the start of the dates moves from the day before them."""
+    actor, issue = make_actor(session, "Speaker"), make_issue(session, "one-issue")
+    for day, position in ((1, 2), (5, -2), (9, -1)):
+        record_stance(
+            session,
+            actor=actor,
+            issue=issue,
+            source=make_source(session, published_on=dt.date(2025, 8, day)),
+            position=position,
+            quote="there should be a ceasefire first",
+            annotator="ana",
+        )
+    for since in (None, dt.date(2025, 8, 4)):
+        flt = SeriesFilter(issue="one-issue", since=since)
+        points, found = series(session, flt)
+        assert points == day_positions(session, flt)
+        assert found == shifts(session, flt)
+    points, found = series(session, SeriesFilter(issue="one-issue", since=dt.date(2025, 8, 4)))
+    assert [p.day.day for p in points] == [5, 9]
+    assert [(s.before.day.day, s.after.day.day) for s in found] == [(1, 5)]
+
+
+def test_busiest_actors_most_days_first(session: Session) -> None:
+    issue = make_issue(session, "busy")
+    actors = [make_actor(session, f"Voice {n}") for n in range(4)]
+    for n, actor in enumerate(actors):
+        for day in range(1, n + 2):  # Voice 3 speaks on 4 days, Voice 0 on 1
+            record_stance(
+                session,
+                actor=actor,
+                issue=issue,
+                source=make_source(session, published_on=dt.date(2025, 8, day)),
+                position=1,
+                quote="there should be a ceasefire first",
+                annotator="ana",
+            )
+    top, speakers = busiest_actors(session, SeriesFilter(issue="busy"), 2)
+    assert top == [actors[3].id, actors[2].id] and speakers == 4

@@ -230,6 +230,26 @@ def day_positions(
     return rows
 
 
+def series(session: Session, flt: SeriesFilter) -> tuple[list[DayPosition], list[Shift]]:
+    """What a timeline draws, in one read: the filter's days, and the shifts among them
+    (the first may start from a day before the filter's start)."""
+    points = day_positions(session, flt, previous=True)
+    found = [s for s in find_shifts(points) if flt.since is None or s.day >= flt.since]
+    return [p for p in points if flt.since is None or p.day >= flt.since], found
+
+
+def busiest_actors(session: Session, flt: SeriesFilter, limit: int) -> tuple[list[int], int]:
+    """The ids of the ``limit`` actors with the most days in the filter, most first, and
+    how many actors have any: a chart of everyone on a busy issue is a tangle."""
+    days = _days(session, flt)
+    counts = session.execute(
+        select(days.c.actor_id, func.count().label("days"))
+        .group_by(days.c.actor_id)
+        .order_by(func.count().desc(), days.c.actor_id)
+    ).all()
+    return [actor_id for actor_id, _ in counts[:limit]], len(counts)
+
+
 def _before(session: Session, flt: SeriesFilter, days: Subquery) -> list[DayPosition]:
     """Each (actor, issue) pair of ``days``: its last day before the filter's start."""
     assert flt.since is not None

@@ -1,5 +1,7 @@
 """Issue timeline: each actor's position on one issue over time, and where it shifted."""
 
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -10,7 +12,9 @@ from tracker.actors import list_actors
 from tracker.analysis import party_names
 from tracker.charts import position_label, position_text, timeline_chart
 from tracker.issues import list_issues
-from tracker.timelines import day_positions, shifts
+from tracker.timelines import busiest_actors, series
+
+DEFAULT_ACTORS = 12
 
 st.title("Issue timeline")
 
@@ -37,9 +41,18 @@ filters = stance_filters("tl")
 name, labels = issues[slug]
 
 flt = filters.series(issue=slug, actors=tuple(actors), parties=tuple(chosen_parties))
+narrowed = ""
 with reading() as s:
-    points = day_positions(s, flt)
-    found = shifts(s, flt)
+    if not actors and not chosen_parties:
+        # Everyone on a busy issue is hundreds of lines: start from the most active.
+        top, speakers = busiest_actors(s, flt, DEFAULT_ACTORS)
+        if speakers > len(top):
+            flt = replace(flt, actor_ids=top)
+            narrowed = (
+                f"Showing the {len(top)} of {speakers} actors with the most positions on "
+                "this issue; choose actors or parties above to see others. "
+            )
+    points, found = series(s, flt)
 
 if not points:
     st.info(
@@ -57,7 +70,7 @@ show_chart(
     zoom=True,
 )
 st.caption(
-    f"{len({p.actor for p in points})} actors, {len(points)} days with a position, "
+    f"{narrowed}{len({p.actor for p in points})} actors, {len(points)} days with a position, "
     f"{len(found)} shift(s). A position holds until the actor's next stance; several "
     "stances on one day count as their mean, and a story and its rewrites count once."
 )

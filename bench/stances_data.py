@@ -40,7 +40,7 @@ from bench.synthetic import ADJECTIVES, ADVERBS, CITIES, FIRST_NAMES, NOUNS, OUT
 from tracker.actors import ActorRow, import_actors
 from tracker.db import make_engine, transaction
 from tracker.issues import import_issues, read_issue_csv
-from tracker.migrate import upgrade
+from tracker.migrate import is_up_to_date, upgrade
 from tracker.position_days import rebuild
 from tracker.sources import content_hash
 
@@ -75,32 +75,47 @@ def db_path(n: int, *, base: bool = False, seed: int = 0) -> Path:
     return CACHE / f"{kind}-v{VERSION}-s{seed}-{n}.db"
 
 
+def _current(path: Path) -> Path:
+    """The cached file at the tracker's newest schema (migrated in place when it is older)."""
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        if not is_up_to_date(engine):
+            started = time.perf_counter()
+            upgrade(engine)
+            print(f"upgraded {path} in {time.perf_counter() - started:.1f} s", flush=True)
+    finally:
+        engine.dispose()
+    return path
+
+
 def stance_db(n: int, seed: int = 0) -> Path:
     """The cached database with ``n`` stances, generated on first use."""
     path = db_path(n, seed=seed)
-    if not path.exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.unlink(missing_ok=True)
-        started = time.perf_counter()
-        _build(tmp, n, seed)
-        tmp.rename(path)
-        print(f"generated {path} in {time.perf_counter() - started:.1f} s", flush=True)
+    if path.exists():
+        return _current(path)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    started = time.perf_counter()
+    _build(tmp, n, seed)
+    tmp.rename(path)
+    print(f"generated {path} in {time.perf_counter() - started:.1f} s", flush=True)
     return path
 
 
 def base_db(n: int, seed: int = 0) -> Path:
     """The same actors, issues and sources as :func:`stance_db`, and no stances."""
     path = db_path(n, base=True, seed=seed)
-    if not path.exists():
-        tmp = path.with_suffix(".tmp")
-        shutil.copyfile(stance_db(n, seed), tmp)
-        with sqlite3.connect(tmp, isolation_level=None) as conn:
-            conn.execute("DELETE FROM position_day")
-            conn.execute("DELETE FROM stance")
-            conn.execute("VACUUM")
-        conn.close()
-        tmp.rename(path)
+    if path.exists():
+        return _current(path)
+    tmp = path.with_suffix(".tmp")
+    shutil.copyfile(stance_db(n, seed), tmp)
+    with sqlite3.connect(tmp, isolation_level=None) as conn:
+        conn.execute("DELETE FROM position_day")
+        conn.execute("DELETE FROM stance")
+        conn.execute("VACUUM")
+    conn.close()
+    tmp.rename(path)
     return path
 
 

@@ -23,12 +23,21 @@ NO_TAXONOMY = (
 )
 
 
+# Which attributions count, from every stance to the actor's own words only.
+ATTRIBUTION_CHOICES: dict[str, tuple[str, ...] | None] = {
+    "Every stance": None,
+    "Leave out anonymous sources and other actors' reports": ("on_record", "paraphrase"),
+    "On the record only (the actor's own words)": ("on_record",),
+}
+
+
 @dataclass
 class StanceFilters:
     statuses: list[str]
     min_confidence: float
     since: dt.date | None
     until: dt.date | None
+    attributions: tuple[str, ...] | None = None
 
     def series(self, **names: Any) -> SeriesFilter:
         """A SeriesFilter with these filters and the given issue, actors or parties."""
@@ -38,6 +47,7 @@ class StanceFilters:
             until=self.until,
             statuses=tuple(self.statuses),
             min_confidence=self.min_confidence,
+            attributions=self.attributions,
         )
 
     def describe(self) -> str:
@@ -46,13 +56,16 @@ class StanceFilters:
         text = f"{' or '.join(self.statuses)} stances"
         if self.min_confidence > 0:
             text += f" with confidence ≥ {self.min_confidence:g}"
+        if self.attributions is not None:
+            text += f" attributed {' or '.join(a.replace('_', ' ') for a in self.attributions)}"
         if self.since or self.until:
             text += f" stated {self.since or '…'} to {self.until or '…'}"
         return text
 
 
-def stance_filters(prefix: str, *, dates: bool = True) -> StanceFilters:
-    """Status (accepted by default), confidence floor and, optionally, a date range."""
+def stance_filters(prefix: str, *, dates: bool = True, attribution: bool = False) -> StanceFilters:
+    """Status (accepted by default), confidence floor and, optionally, a date range and
+    which attributions count."""
     cols = st.columns(3 if dates else 2)
     statuses = cols[0].multiselect(
         "Status",
@@ -66,7 +79,17 @@ def stance_filters(prefix: str, *, dates: bool = True) -> StanceFilters:
     if dates:
         chosen = cols[2].date_input("Stated between", value=[], key=f"{prefix}_dates")
         since, until = date_range(chosen)
-    return StanceFilters(list(statuses) or ["accepted"], float(floor), since, until)
+    kinds = None
+    if attribution:
+        chosen_kinds = st.selectbox(
+            "Attribution",
+            list(ATTRIBUTION_CHOICES),
+            key=f"{prefix}_attribution",
+            help="Leave out weaker evidence. Stances whose attribution was never recorded "
+            "count only under 'Every stance'.",
+        )
+        kinds = ATTRIBUTION_CHOICES[chosen_kinds]
+    return StanceFilters(list(statuses) or ["accepted"], float(floor), since, until, kinds)
 
 
 def date_range(value: Any) -> tuple[dt.date | None, dt.date | None]:

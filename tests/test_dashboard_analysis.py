@@ -168,3 +168,24 @@ def test_timeline_of_a_busy_issue_starts_from_the_most_active(
     assert "12 actors" in captions(at)
     at.multiselect(key="tl_actors").select("Voice 00").run()
     assert "Showing the" not in captions(at) and "1 actors" in captions(at)
+
+
+def _chart_data(at: AppTest) -> str:
+    """The text inside the chart's datasets (Arrow tables, where tooltips read from)."""
+    chart = next(el for el in at.main if el.type == "vega_lite_chart")
+    return b"".join(d.data.data for d in chart.proto.datasets).decode("utf-8", "replace")
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_timeline_can_leave_out_weaker_attributions(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = run_page("views/timeline.py", demo_url, monkeypatch)
+    at.selectbox(key="tl_issue").set_value("ceasefire-first").run()
+    every = _chart_data(at)
+    assert "reported by another actor" in every and "anonymous source" in every
+    at.selectbox(key="tl_attribution").set_value("On the record only (the actor's own words)").run()
+    assert not at.exception
+    strong = _chart_data(at)
+    assert "reported by another actor" not in strong and "anonymous source" not in strong
+    assert "on record" in strong

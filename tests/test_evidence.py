@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 
 import pytest
 from sqlalchemy import Engine, select
@@ -12,14 +13,16 @@ from sqlalchemy.orm import Session
 
 from tests.factories import make_actor, make_issue, make_source, make_stance
 from tracker.actor_merge import merge_actors
+from tracker.charts import timeline_chart
 from tracker.db import transaction
 from tracker.errors import TrackerError
-from tracker.models import Stance, StanceEvent
+from tracker.models import PositionDay, Stance, StanceEvent
 from tracker.sources import mark_duplicate
 from tracker.stance_csv import export_stances
 from tracker.stance_import import import_stances
 from tracker.stance_query import COLUMNS, StanceFilter, stance_records
 from tracker.stances import StanceChanges, get_stance, update_stance
+from tracker.timelines import SeriesFilter, day_positions, is_stored, shifts
 
 NEW_COLUMNS = ["attribution", "reported_by", "conditional", "condition", "corroboration"]
 
@@ -268,3 +271,95 @@ def test_bad_evidence_cells_are_named_and_nothing_is_imported(
         import_stances(engine, path)
     with transaction(engine) as session:
         assert session.scalars(select(Stance)).all() == []
+
+
+def test_timelines_can_leave_out_weaker_attributions_on_the_fly(session: Session) -> None:
+    actor, issue = make_actor(session, "Speaker"), make_issue(session, "topic")
+    make_stance(
+        session,
+        actor=actor,
+        issue=issue,
+        source=make_source(session, published_on=dt.date(2025, 8, 11)),
+        position=2,
+        attribution="on_record",
+    )
+    make_stance(
+        session,
+        actor=actor,
+        issue=issue,
+        source=make_source(session, published_on=dt.date(2025, 8, 12)),
+        position=-2,
+        attribution="anonymous_source",
+    )
+    make_stance(
+        session,
+        actor=actor,
+        issue=issue,
+        source=make_source(session, published_on=dt.date(2025, 8, 13)),
+        position=1,
+    )  # attribution not recorded
+    everything = SeriesFilter(issue="topic")
+    strong = SeriesFilter(issue="topic", attributions=("on_record", "paraphrase"))
+    assert is_stored(everything) and not is_stored(strong)
+    assert [p.position for p in day_positions(session, everything)] == [2.0, -2.0, 1.0]
+    assert [p.position for p in day_positions(session, strong)] == [2.0]
+    assert len(shifts(session, everything)) == 2 and shifts(session, strong) == []
+    # The stored table keeps the default counting: every attribution.
+    assert len(session.scalars(select(PositionDay)).all()) == 3
+
+
+def test_timeline_points_carry_their_evidence_and_conditional_ones_are_hollow(
+    session: Session,
+) -> None:
+    actor, issue = make_actor(session, "Speaker"), make_issue(session, "topic")
+    make_stance(
+        session,
+        actor=actor,
+        issue=issue,
+        position=2,
+        attribution="on_record",
+        conditional=True,
+        condition="ceasefire first",
+    )
+    (point,) = day_positions(session, SeriesFilter(issue="topic"))
+    assert (point.attribution, point.conditional, point.condition, point.corroboration) == (
+        "on_record",
+        True,
+        "ceasefire first",
+        1,
+    )
+    spec = timeline_chart([point], [], issue.labels(), title="Topic").to_dict()
+    layers = {layer.get("name"): layer for layer in spec["layer"]}
+    assert layers["conditional-stances"]["mark"]["filled"] is False
+    filled = spec["datasets"][layers["stances"]["data"]["name"]]
+    assert filled == []  # the one point is drawn hollow only
+    data = json.dumps(spec["datasets"])
+    assert "conditional: ceasefire first" in data and "on record" in data
+
+
+def test_the_demo_records_attribution_conditions_and_reporters(
+    demo_url: str, engine: Engine
+) -> None:
+    with transaction(engine) as session:
+        records = stance_records(session, StanceFilter())
+    assert len(records) == 43 and all(r["attribution"] for r in records)
+    by_quote = {(r["actor"], r["issue"], r["quote"][:40]): r for r in records}
+    zelensky = by_quote[
+        ("Volodymyr Zelenskyy", "security-guarantees", "‘there should be a ceasefire first, then")
+    ]
+    assert zelensky["attribution"] == "on_record"
+    assert (zelensky["conditional"], zelensky["condition"]) == (
+        True,
+        "ceasefire first, then security guarantees",
+    )
+    trump = by_quote[
+        ("Donald Trump", "ceasefire-first", "He added that Trump ‘expressed his suppo")
+    ]
+    assert (trump["attribution"], trump["reported_by"]) == (
+        "reported_by_other",
+        "Volodymyr Zelenskyy",
+    )
+    kinds = {r["attribution"] for r in records}
+    assert kinds == {"on_record", "paraphrase", "anonymous_source", "reported_by_other"}
+    # Zelenskyy's ceasefire-first stance of 13 Aug is backed by two stories that week.
+    assert max(r["corroboration"] for r in records) >= 2

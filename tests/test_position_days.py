@@ -118,6 +118,7 @@ def test_every_write_keeps_the_stored_days_in_step(
                     stated_on=rnd.choice(days),
                     confidence=rnd.choice([0.5, 1.0]),
                     status=rnd.choice(["accepted", "accepted", "suggested"]),
+                    attribution=rnd.choice([None, "on_record", "paraphrase", "anonymous_source"]),
                 )
             elif action == "edit":
                 stance = rnd.choice(live)
@@ -132,7 +133,11 @@ def test_every_write_keeps_the_stored_days_in_step(
                     session,
                     stance.id,
                     StanceChanges(
-                        position=rnd.randint(-2, 2), stated_on=rnd.choice(days), actor=mover
+                        position=rnd.randint(-2, 2),
+                        stated_on=rnd.choice(days),
+                        actor=mover,
+                        conditional=rnd.random() < 0.3,
+                        condition="if talks resume",
                     ),
                     annotator="bo",
                     expected_version=stance.version,

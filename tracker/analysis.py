@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from sqlalchemy import func, select
@@ -81,7 +81,7 @@ def party_matrix(
     base = flt or SeriesFilter()
     names = list(parties) if parties is not None else top_level_names(session)
     start = as_of - dt.timedelta(days=change_days)
-    upto = SeriesFilter(base.issue, (), (), base.since, as_of, base.statuses, base.min_confidence)
+    upto = replace(base, actors=(), parties=(), until=as_of, actor_ids=None)
     cells = []
     for party in names:
         spoken = {p.issue for p in day_positions(session, _with_party(upto, party))}
@@ -108,9 +108,7 @@ def party_matrix(
 
 
 def _with_party(flt: SeriesFilter, party: str) -> SeriesFilter:
-    return SeriesFilter(
-        flt.issue, (), (party,), flt.since, flt.until, flt.statuses, flt.min_confidence
-    )
+    return replace(flt, actors=(), parties=(party,), actor_ids=None)
 
 
 def issue_labels(session: Session) -> dict[str, dict[int, str]]:

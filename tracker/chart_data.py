@@ -74,6 +74,27 @@ def evenly(items: Sequence[GapPoint], limit: int) -> list[GapPoint]:
 # --- data frames ------------------------------------------------------------------------------
 
 
+ATTRIBUTION_TEXT = {
+    "on_record": "on record (own words)",
+    "paraphrase": "paraphrase (described by the reporter)",
+    "anonymous_source": "anonymous source",
+    "reported_by_other": "reported by another actor",
+}
+
+
+def attribution_text(attribution: str | None) -> str:
+    return ATTRIBUTION_TEXT.get(attribution or "", "not recorded")
+
+
+def evidence_text(point: DayPosition) -> str:
+    """'paraphrase · conditional: ceasefire first · 2 independent sources'."""
+    parts = [attribution_text(point.attribution)]
+    if point.conditional:
+        parts.append(f"conditional: {point.condition}")
+    parts.append(f"{point.corroboration} independent source{'s' * (point.corroboration != 1)}")
+    return " · ".join(parts)
+
+
 def stance_rows(points: Sequence[DayPosition], labels: Labels) -> pd.DataFrame:
     return pd.DataFrame(
         [
@@ -89,6 +110,10 @@ def stance_rows(points: Sequence[DayPosition], labels: Labels) -> pd.DataFrame:
                 "annotator": p.annotator,
                 "stances": p.stances,
                 "confidence": p.confidence,
+                "attribution": attribution_text(p.attribution),
+                "conditional": p.conditional,
+                "condition": f"conditional: {p.condition}" if p.conditional else "no",
+                "corroboration": p.corroboration,
             }
             for p in points
         ],
@@ -104,6 +129,10 @@ def stance_rows(points: Sequence[DayPosition], labels: Labels) -> pd.DataFrame:
             "annotator",
             "stances",
             "confidence",
+            "attribution",
+            "conditional",
+            "condition",
+            "corroboration",
         ],
     )
 

@@ -79,6 +79,9 @@ STANCE_TOOLTIP = [
     alt.Tooltip("annotator:N", title="Annotator"),
     alt.Tooltip("stances:Q", title="Stances that day"),
     alt.Tooltip("confidence:Q", title="Confidence", format=".2f"),
+    alt.Tooltip("attribution:N", title="Attribution"),
+    alt.Tooltip("condition:N", title="Condition"),
+    alt.Tooltip("corroboration:Q", title="Independent sources"),
 ]
 
 
@@ -101,12 +104,19 @@ def _position_layers(
         .mark_line(interpolate="step-after", strokeWidth=2.5, clip=True)
         .encode(x=x, y=y, color=colour, strokeDash=stroke, detail="actor:N")
     )
+    rows = stance_rows(points, labels)
     dots = (
-        alt.Chart(stance_rows(points, labels), name="stances")
+        alt.Chart(rows[~rows["conditional"]], name="stances")
         .mark_point(filled=True, size=70, opacity=1)
         .encode(x=x, y=y, color=colour, tooltip=STANCE_TOOLTIP)
     )
     layers = [line, dots]
+    if rows["conditional"].any():  # hollow: a conditional support is not plain support
+        layers.append(
+            alt.Chart(rows[rows["conditional"]], name="conditional-stances")
+            .mark_point(filled=False, size=110, strokeWidth=2.5, opacity=1)
+            .encode(x=x, y=y, color=colour, tooltip=STANCE_TOOLTIP)
+        )
     if shifts:
         rows = shift_rows(shifts, labels)
         tooltip = [
@@ -147,6 +157,8 @@ def timeline_chart(
     shifts = list(shifts)[-MAX_ROWS:]
     if shifts:
         notes.append(f"{len(shifts)} shift(s) marked ▲/▼; hover a point for its quote.")
+    if any(p.conditional for p in points):
+        notes.append("Hollow points: conditional stances (hover for the condition).")
     span = date_span([p.day for p in points], until)
     color, dash = series_scales(sorted(series))
     layers = _position_layers(

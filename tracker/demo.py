@@ -27,6 +27,8 @@ from tracker.stances import check_confidence, check_position, locate_quote, reco
 SEED_ANNOTATOR = "seed data"
 DEMO_ADMIN = "admin"
 MANIFEST_COLUMNS = ("file", "title", "outlet", "url", "published_on", "duplicate_of")
+# How each seed stance reached us; the condition, when it has one (conditional if given).
+SEED_EVIDENCE_COLUMNS = ("attribution", "reported_by", "condition")
 SEED_STANCE_COLUMNS = (
     "source",
     "actor",
@@ -121,7 +123,12 @@ def _load_articles(session: Session, folder: Traversable) -> tuple[dict[str, Sou
 
 
 def _load_stances(session: Session, resource: Traversable, by_file: dict[str, Source]) -> int:
-    rows = read_csv("seeds/stances.csv", required=SEED_STANCE_COLUMNS, text=_text(resource))
+    rows = read_csv(
+        "seeds/stances.csv",
+        required=SEED_STANCE_COLUMNS,
+        optional=SEED_EVIDENCE_COLUMNS,
+        text=_text(resource),
+    )
     added = 0
     for row in rows:
         cells = row.cells
@@ -131,6 +138,8 @@ def _load_stances(session: Session, resource: Traversable, by_file: dict[str, So
             raise TrackerError(f"seeds/stances.csv line {row.line}: unknown source file") from None
         actor = get_actor(session, cells["actor"])
         issue = get_issue(session, cells["issue"])
+        reporter = cells.get("reported_by", "").strip()
+        condition = cells.get("condition", "").strip()
         start, _ = locate_quote(source, cells["quote"])
         exists = session.scalar(
             select(Stance.id).where(
@@ -156,6 +165,10 @@ def _load_stances(session: Session, resource: Traversable, by_file: dict[str, So
             origin=StanceOrigin.IMPORT.value,
             annotator=SEED_ANNOTATOR,
             note=cells["note"],
+            attribution=cells.get("attribution", "").strip() or None,
+            reported_by=get_actor(session, reporter) if reporter else None,
+            conditional=bool(condition),
+            condition=condition,
         )
         added += 1
     return added

@@ -56,7 +56,17 @@ def read_gold(session: Session, path: str | Path) -> list[GoldStance]:
     """Hand-read stances; each row's source is the stored story whose text holds its quote
     (an original before a rewrite), so the file needs no database ids."""
     rows = read_csv(
-        path, required=GOLD_COLUMNS, optional=("source", "stated_on", "confidence", "note")
+        path,
+        required=GOLD_COLUMNS,
+        optional=(
+            "source",
+            "stated_on",
+            "confidence",
+            "note",
+            "attribution",
+            "reported_by",
+            "condition",
+        ),
     )
     gold = []
     for row in rows:

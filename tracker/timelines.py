@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, Select, Subquery, and_, func, or_, select,
 from sqlalchemy.orm import Session
 
 from tracker.actors import get_actor
+from tracker.corroboration import corroboration
 from tracker.errors import TrackerError
 from tracker.issues import get_issue
 from tracker.models import Actor, Issue, PositionDay, Source, Stance, StanceStatus
@@ -49,6 +50,9 @@ class SeriesFilter:
     statuses: Sequence[str] = (StanceStatus.ACCEPTED.value,)
     min_confidence: float = 0.0
     actor_ids: Sequence[int] | None = None  # already resolved ids (reports), added to names
+    # Only stances with these attributions (e.g. leave out anonymous sources and other
+    # actors' reports); None counts every stance, those whose attribution is not recorded too.
+    attributions: Sequence[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,10 @@ class DayPosition:
     source_url: str
     annotator: str
     confidence: float
+    attribution: str | None = None
+    conditional: bool = False
+    condition: str = ""
+    corroboration: int = 1  # independent sources within the window (tracker.corroboration)
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,8 @@ def _counted_stances(
     ]
     if where is not None:
         conditions.append(where)
+    if flt.attributions is not None:
+        conditions.append(Stance.attribution.in_(list(flt.attributions)))
     first_of_story = func.row_number().over(
         partition_by=(Stance.actor_id, Stance.issue_id, Stance.stated_on, story),
         order_by=Stance.id,
@@ -190,8 +200,13 @@ def computed_days(
 
 def is_stored(flt: SeriesFilter) -> bool:
     """Whether ``position_day`` holds this filter's days: the default counting
-    (accepted stances, no confidence floor). Other filters are computed on the fly."""
-    return tuple(flt.statuses) == (StanceStatus.ACCEPTED.value,) and flt.min_confidence <= 0
+    (accepted stances, no confidence floor, any attribution). Other filters are computed
+    on the fly."""
+    return (
+        tuple(flt.statuses) == (StanceStatus.ACCEPTED.value,)
+        and flt.min_confidence <= 0
+        and flt.attributions is None
+    )
 
 
 def _days(session: Session, flt: SeriesFilter, *, since: bool = True) -> Subquery:
@@ -320,6 +335,10 @@ def _read_days(session: Session, days_select: Select[Any]) -> list[DayPosition]:
             Source.url,
             Stance.annotator,
             Stance.confidence,
+            Stance.attribution,
+            Stance.conditional,
+            Stance.condition,
+            corroboration(),
         )
         .join(Stance, Stance.id == days.c.stance_id)
         .join(Actor, Actor.id == days.c.actor_id)
@@ -345,6 +364,10 @@ def _read_days(session: Session, days_select: Select[Any]) -> list[DayPosition]:
             url,
             annotator,
             float(confidence),
+            attribution,
+            bool(conditional),
+            condition,
+            int(corroborated),
         )
         for (
             actor_id,
@@ -361,6 +384,10 @@ def _read_days(session: Session, days_select: Select[Any]) -> list[DayPosition]:
             url,
             annotator,
             confidence,
+            attribution,
+            conditional,
+            condition,
+            corroborated,
         ) in session.connection().execute(query)
     ]
 
@@ -422,9 +449,7 @@ def party_rollup(
     base = flt or SeriesFilter()
     points = day_positions(
         session,
-        SeriesFilter(
-            issue, (), (party,), base.since, base.until, base.statuses, base.min_confidence
-        ),
+        replace(base, issue=issue, actors=(), parties=(party,), actor_ids=None),
         previous=True,  # members' positions from before the start still count at the start
     )
     name = get_actor(session, party).name

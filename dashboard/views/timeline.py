@@ -10,6 +10,7 @@ from dashboard.state import reading
 from dashboard.ui import md_escape
 from tracker.actors import list_actors
 from tracker.analysis import party_names
+from tracker.chart_data import evidence_text
 from tracker.charts import position_label, position_text, timeline_chart
 from tracker.issues import list_issues
 from tracker.timelines import busiest_actors, series
@@ -37,7 +38,7 @@ actors = cols[1].multiselect(
 chosen_parties = cols[2].multiselect(
     "Parties (with their members)", parties, key="tl_parties", placeholder="Any party"
 )
-filters = stance_filters("tl")
+filters = stance_filters("tl", attribution=True)
 name, labels = issues[slug]
 
 flt = filters.series(issue=slug, actors=tuple(actors), parties=tuple(chosen_parties))
@@ -100,6 +101,7 @@ table = pd.DataFrame(
             "before_source": sh.before.source_title,
             "after_quote": sh.after.quote,
             "after_source": sh.after.source_title,
+            "after_evidence": evidence_text(sh.after),
         }
         for sh in found
     ]
@@ -115,5 +117,6 @@ st.dataframe(
         "before_source": "Source before",
         "after_quote": st.column_config.TextColumn("Quote after", width="large"),
         "after_source": "Source after",
+        "after_evidence": st.column_config.TextColumn("Evidence after", width="medium"),
     },
 )

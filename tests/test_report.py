@@ -188,7 +188,7 @@ def test_html_and_pdf_files_look_like_documents(demo_url: str, tmp_path: Path) -
         )
         assert result.exit_code == 0, result.output
     page = html.read_text(encoding="utf-8")
-    assert 'src="data:image/png;base64,' in page  # the chart is embedded: no network needed
+    assert 'src="data:image/svg+xml;base64,' in page  # the chart is embedded: no network
     assert "<script" not in page and "http" not in page.split("<style>")[0]
     assert pdf.read_bytes().startswith(b"%PDF")
     if shutil.which("pdftoppm") is None:

@@ -110,6 +110,11 @@ def _stored_pairs(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(pairs)) or 0)
 
 
+def rebuild_days(session: Session) -> int:
+    """:func:`rebuild` as part of a write the caller was allowed to make (a big import)."""
+    return _rebuild(session)
+
+
 def _rebuild(session: Session) -> int:
     session.flush()
     _lock(session)

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from tracker.chart_scales import ROLLUP_SUFFIX, Labels, format_day, position_label, position_text
+from tracker.evidence import attribution_text, evidence_line
 from tracker.timelines import DayPosition, GapPoint, RollupPoint, Shift
 
 # Altair refuses to inline more rows than this into one dataset (MaxRowsError).
@@ -74,25 +75,11 @@ def evenly(items: Sequence[GapPoint], limit: int) -> list[GapPoint]:
 # --- data frames ------------------------------------------------------------------------------
 
 
-ATTRIBUTION_TEXT = {
-    "on_record": "on record (own words)",
-    "paraphrase": "paraphrase (described by the reporter)",
-    "anonymous_source": "anonymous source",
-    "reported_by_other": "reported by another actor",
-}
-
-
-def attribution_text(attribution: str | None) -> str:
-    return ATTRIBUTION_TEXT.get(attribution or "", "not recorded")
-
-
 def evidence_text(point: DayPosition) -> str:
     """'paraphrase · conditional: ceasefire first · 2 independent sources'."""
-    parts = [attribution_text(point.attribution)]
-    if point.conditional:
-        parts.append(f"conditional: {point.condition}")
-    parts.append(f"{point.corroboration} independent source{'s' * (point.corroboration != 1)}")
-    return " · ".join(parts)
+    return evidence_line(
+        point.attribution, None, point.conditional, point.condition, point.corroboration
+    )
 
 
 def stance_rows(points: Sequence[DayPosition], labels: Labels) -> pd.DataFrame:

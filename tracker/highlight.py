@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from tracker.corroboration import corroboration
+from tracker.evidence import evidence_line
 from tracker.models import Actor, Issue, Mention, Stance
 from tracker.sources import get_source
 
@@ -61,16 +63,18 @@ def tagging_view(session: Session, source_id: int) -> dict[str, Any]:
         .join(Actor, Actor.id == Mention.actor_id)
         .where(Mention.source_id == source.id)
     ).all()
+    reporter = aliased(Actor)
     stances = session.execute(
-        select(Stance, Actor.name, Issue.slug, Issue)
+        select(Stance, Actor.name, Issue.slug, Issue, reporter.name, corroboration())
         .join(Actor, Actor.id == Stance.actor_id)
         .join(Issue, Issue.id == Stance.issue_id)
+        .outerjoin(reporter, reporter.id == Stance.reported_by_id)
         .where(Stance.source_id == source.id)
         .order_by(Stance.quote_start, Stance.id)
     ).all()
     spans = [Span(start, end, name) for start, end, name in mentions]
     rows = []
-    for stance, actor, slug, issue in stances:
+    for stance, actor, slug, issue, reported_by, corroborated in stances:
         label = f"#{stance.id} {actor} on {slug}: {stance.position:+d} ({stance.status})"
         spans.append(Span(stance.quote_start, stance.quote_end, label, stance.id))
         rows.append(
@@ -87,6 +91,18 @@ def tagging_view(session: Session, source_id: int) -> dict[str, Any]:
                 "note": stance.note,
                 "annotator": stance.annotator,
                 "version": stance.version,
+                "attribution": stance.attribution,
+                "reported_by": reported_by,
+                "conditional": stance.conditional,
+                "condition": stance.condition,
+                "corroboration": int(corroborated),
+                "evidence": evidence_line(
+                    stance.attribution,
+                    reported_by,
+                    stance.conditional,
+                    stance.condition,
+                    int(corroborated),
+                ),
             }
         )
     return {

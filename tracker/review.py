@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from tracker.corroboration import corroboration
+from tracker.evidence import evidence_line
 from tracker.models import Actor, Issue, Source, Stance, StanceStatus
 
 CONTEXT_CHARS = 300
@@ -25,9 +27,11 @@ def queue_size(session: Session) -> int:
 
 def next_suggestions(session: Session, *, limit: int = 1, offset: int = 0) -> list[dict[str, Any]]:
     """Suggested stances in the order they came in, each with its quote in context."""
+    reporter = aliased(Actor)
     rows = session.execute(
-        select(Stance, Actor.name, Issue, Source.title, Source.text)
+        select(Stance, Actor.name, Issue, Source.title, Source.text, reporter.name, corroboration())
         .join(Actor, Actor.id == Stance.actor_id)
+        .outerjoin(reporter, reporter.id == Stance.reported_by_id)
         .join(Issue, Issue.id == Stance.issue_id)
         .join(Source, Source.id == Stance.source_id)
         .where(Stance.status == StanceStatus.SUGGESTED.value)
@@ -36,7 +40,7 @@ def next_suggestions(session: Session, *, limit: int = 1, offset: int = 0) -> li
         .offset(offset)
     ).all()
     result = []
-    for stance, actor, issue, title, text in rows:
+    for stance, actor, issue, title, text, reported_by, corroborated in rows:
         start, end = stance.quote_start, stance.quote_end
         result.append(
             {
@@ -56,6 +60,18 @@ def next_suggestions(session: Session, *, limit: int = 1, offset: int = 0) -> li
                 "quote": stance.quote,
                 "before": text[max(0, start - CONTEXT_CHARS) : start],
                 "after": text[end : end + CONTEXT_CHARS],
+                "attribution": stance.attribution,
+                "reported_by": reported_by,
+                "conditional": stance.conditional,
+                "condition": stance.condition,
+                "corroboration": int(corroborated),
+                "evidence": evidence_line(
+                    stance.attribution,
+                    reported_by,
+                    stance.conditional,
+                    stance.condition,
+                    int(corroborated),
+                ),
             }
         )
     return result

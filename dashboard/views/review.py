@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard.evidence_form import Evidence, evidence_inputs
 from dashboard.state import may, principal, reading, session
 from dashboard.ui import md_escape
 from tracker.actors import get_actor, list_actors
@@ -54,6 +55,7 @@ st.caption(
 )
 # The quote in its context, as plain text (never rendered as markup).
 st.text(f"…{item['before']}[[ {item['quote']} ]]{item['after']}…")
+st.text(f"Evidence: {item['evidence']}")
 if item["note"]:
     st.text(f"Why: {item['note']}")
 
@@ -84,18 +86,34 @@ position = st.select_slider(
     format_func=lambda p: f"{p:+d} {md_escape(item['labels'][p])}" if p else "0",
 )
 
+stored = Evidence(item["attribution"], item["reported_by"], item["conditional"], item["condition"])
+evidence = evidence_inputs(f"{key}_ev", actor_names, stored)
+
 buttons = st.columns(4)
 try:
     if buttons[0].button("Accept", type="primary", key=f"{key}_accept"):
         with session() as s:
             version = loaded
-            changed = (actor, issue, position) != (item["actor"], item["issue"], item["position"])
+            changed = (actor, issue, position, evidence) != (
+                item["actor"],
+                item["issue"],
+                item["position"],
+                stored,
+            )
             if changed:  # a correction first, then the acceptance: both in the history
                 update_stance(
                     s,
                     item["stance_id"],
                     StanceChanges(
-                        actor=get_actor(s, actor), issue=get_issue(s, issue), position=position
+                        actor=get_actor(s, actor),
+                        issue=get_issue(s, issue),
+                        position=position,
+                        attribution=evidence.attribution or "",
+                        reported_by=(
+                            get_actor(s, evidence.reported_by) if evidence.reported_by else None
+                        ),
+                        conditional=evidence.conditional,
+                        condition=evidence.condition,
                     ),
                     annotator=name,
                     expected_version=version,

@@ -5,6 +5,7 @@ from typing import Any
 
 import streamlit as st
 
+from dashboard.evidence_form import Evidence, evidence_inputs
 from dashboard.marked_text import marked_html
 from dashboard.state import may, principal, reading, session
 from dashboard.ui import md_escape
@@ -32,7 +33,7 @@ def _position_label(position: int, scale: dict[int, str]) -> str:
     return f"{position:+d} {md_escape(scale[position])}" if position else f"0 {md_escape(scale[0])}"
 
 
-def _edit_stance(row: dict[str, Any], name: str) -> None:
+def _edit_stance(row: dict[str, Any], name: str, actor_names: list[str]) -> None:
     """Change or delete one stance, checked against the version this analyst loaded.
 
     A refused save (a colleague saved first) is kept in the session, so the conflict and
@@ -55,6 +56,8 @@ def _edit_stance(row: dict[str, Any], name: str) -> None:
     loaded = st.session_state[f"{key}_version"]
     new_position = st.select_slider("Position", options=POSITIONS, key=f"{key}_pos")
     new_note = st.text_input("Note", key=f"{key}_note")
+    stored = Evidence(row["attribution"], row["reported_by"], row["conditional"], row["condition"])
+    evidence = evidence_inputs(f"{key}_ev", actor_names, stored)
     cols = st.columns(2)
     try:
         if cols[0].button("Save changes", key=f"{key}_save"):
@@ -62,7 +65,14 @@ def _edit_stance(row: dict[str, Any], name: str) -> None:
                 update_stance(
                     s,
                     row["stance_id"],
-                    StanceChanges(position=new_position, note=new_note),
+                    StanceChanges(
+                        position=new_position,
+                        note=new_note,
+                        attribution=evidence.attribution or "",
+                        reported_by=_reporter(s, evidence),
+                        conditional=evidence.conditional,
+                        condition=evidence.condition,
+                    ),
                     annotator=name,
                     expected_version=loaded,
                 )
@@ -82,8 +92,22 @@ def _edit_stance(row: dict[str, Any], name: str) -> None:
 
 def _forget_loaded(key: str) -> None:
     """Fill the form from the database again (after a save, or to load a newer version)."""
-    for field in ("version", "pos", "note", "conflict"):
+    for field in (
+        "version",
+        "pos",
+        "note",
+        "conflict",
+        "ev_attribution",
+        "ev_reporter",
+        "ev_conditional",
+        "ev_condition",
+    ):
         st.session_state.pop(f"{key}_{field}", None)
+
+
+def _reporter(s: Any, evidence: Evidence) -> Any:
+    """The reporting actor the form names, if any."""
+    return get_actor(s, evidence.reported_by) if evidence.reported_by else None
 
 
 st.title("Read & tag")
@@ -202,6 +226,7 @@ with form_col:
             "Stated on", value=view["published_on"] or dt.date.today(), key=f"tag_date_{source_id}"
         )
         confidence = st.slider("Confidence", 0.0, 1.0, 0.8, 0.05, key="tag_confidence")
+        evidence = evidence_inputs("tag_ev", list(actors))
         note = st.text_area("Note", key="tag_note", height=68)
 
         if st.button("Save stance", type="primary", disabled=chosen is None, key="tag_save"):
@@ -227,10 +252,14 @@ with form_col:
                         confidence=confidence,
                         note=note,
                         annotator=name,
+                        attribution=evidence.attribution,
+                        reported_by=_reporter(s, evidence),
+                        conditional=evidence.conditional,
+                        condition=evidence.condition,
                     )
                     saved = stance.id
                 st.session_state["tag_flash"] = f"Saved stance #{saved}."
-                for key in ("tag_quote", "tag_note", "tag_occ"):
+                for key in ("tag_quote", "tag_note", "tag_occ", "tag_ev_condition"):
                     st.session_state.pop(key, None)
                 st.rerun()
             except TrackerError as exc:
@@ -249,7 +278,8 @@ if not view["stances"]:
 for row in view["stances"]:
     header = (
         f"#{row['stance_id']} {row['actor']} on {row['issue']}: {row['position']:+d} "
-        f"{row['label']} ({row['status']}, v{row['version']}, by {row['annotator']})"
+        f"{row['label']}{' (conditional)' if row['conditional'] else ''} "
+        f"({row['status']}, v{row['version']}, by {row['annotator']})"
     )
     # Kept open while a conflict waits: its label (the version) changed, which folds it.
     with st.expander(
@@ -257,10 +287,10 @@ for row in view["stances"]:
     ):
         st.text(
             f"“{row['quote']}”\nStated on {row['stated_on']}, confidence {row['confidence']}"
-            + (f"\nNote: {row['note']}" if row["note"] else "")
+            f"\nEvidence: {row['evidence']}" + (f"\nNote: {row['note']}" if row["note"] else "")
         )
         if row["stance_id"] in changeable:
-            _edit_stance(row, name)
+            _edit_stance(row, name, list(actors))
         elif may(Role.ANALYST):
             st.caption(
                 md_escape(

@@ -1,0 +1,64 @@
+"""The evidence fields of a stance form: attribution (and who reported it) and condition.
+
+Shared by Read & tag (new stances, edits) and the review queue, so each asks the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from dashboard.ui import md_escape
+from tracker.evidence import ATTRIBUTION_TEXT, NOT_RECORDED
+
+NOT_SET = ""
+CHOICES = [NOT_SET, *ATTRIBUTION_TEXT]
+
+
+@dataclass
+class Evidence:
+    attribution: str | None
+    reported_by: str | None  # the reporting actor's name
+    conditional: bool
+    condition: str
+
+
+def evidence_inputs(
+    key: str, actor_names: Sequence[str], current: Evidence | None = None
+) -> Evidence:
+    """The widgets, prefilled from ``current`` the first time they render."""
+    if current is not None and f"{key}_attribution" not in st.session_state:
+        st.session_state[f"{key}_attribution"] = current.attribution or NOT_SET
+        st.session_state[f"{key}_reporter"] = current.reported_by
+        st.session_state[f"{key}_conditional"] = current.conditional
+        st.session_state[f"{key}_condition"] = current.condition
+    attribution = st.selectbox(
+        "Attribution: how the position reached us",
+        CHOICES,
+        key=f"{key}_attribution",
+        format_func=lambda a: ATTRIBUTION_TEXT.get(a, NOT_RECORDED),
+        help="On record: the actor's own words, quoted. Paraphrase: the reporter describes "
+        "the position. Anonymous source: an unnamed source. Reported by another actor: "
+        "someone else says what this actor thinks (name them).",
+    )
+    reporter = None
+    if attribution == "reported_by_other":
+        reporter = st.selectbox(
+            "Reported by",
+            list(actor_names),
+            key=f"{key}_reporter",
+            index=None,
+            placeholder="The actor who reported it",
+            format_func=md_escape,
+        )
+    conditional = st.checkbox("Conditional", key=f"{key}_conditional")
+    condition = ""
+    if conditional:
+        condition = st.text_input(
+            "Condition",
+            key=f"{key}_condition",
+            placeholder="e.g. ceasefire first, then security guarantees",
+        )
+    return Evidence(attribution or None, reporter, conditional, condition)

@@ -1,0 +1,43 @@
+"""How a stance's evidence reads in every view: its attribution, condition and corroboration.
+
+One wording for the tag page, the review queue, timeline tooltips and the report.
+"""
+
+from __future__ import annotations
+
+from tracker.models import Attribution
+
+ATTRIBUTION_TEXT = {
+    Attribution.ON_RECORD.value: "on record (own words)",
+    Attribution.PARAPHRASE.value: "paraphrase (described by the reporter)",
+    Attribution.ANONYMOUS_SOURCE.value: "anonymous source",
+    Attribution.REPORTED_BY_OTHER.value: "reported by another actor",
+}
+NOT_RECORDED = "attribution not recorded"
+
+
+def attribution_text(attribution: str | None, reporter: str | None = None) -> str:
+    """'reported by Volodymyr Zelenskyy', 'anonymous source', 'attribution not recorded'."""
+    if attribution == Attribution.REPORTED_BY_OTHER and reporter:
+        return f"reported by {reporter}"
+    return ATTRIBUTION_TEXT.get(attribution or "", NOT_RECORDED)
+
+
+def sources_text(corroboration: int) -> str:
+    return f"{corroboration} independent source{'s' * (corroboration != 1)}"
+
+
+def evidence_line(
+    attribution: str | None,
+    reporter: str | None,
+    conditional: bool,
+    condition: str,
+    corroboration: int | None = None,
+) -> str:
+    """'reported by Zelenskyy · conditional: ceasefire first · 2 independent sources'."""
+    parts = [attribution_text(attribution, reporter)]
+    if conditional:
+        parts.append(f"conditional: {condition}")
+    if corroboration is not None:
+        parts.append(sources_text(corroboration))
+    return " · ".join(parts)

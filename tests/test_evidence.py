@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 import pytest
 from sqlalchemy import Engine, select
@@ -17,6 +18,8 @@ from tracker.charts import timeline_chart
 from tracker.db import transaction
 from tracker.errors import TrackerError
 from tracker.models import PositionDay, Stance, StanceEvent
+from tracker.report import build_report, week_period
+from tracker.report_render import render_html, render_markdown
 from tracker.sources import mark_duplicate
 from tracker.stance_csv import export_stances
 from tracker.stance_import import import_stances
@@ -363,3 +366,20 @@ def test_the_demo_records_attribution_conditions_and_reporters(
     assert kinds == {"on_record", "paraphrase", "anonymous_source", "reported_by_other"}
     # Zelenskyy's ceasefire-first stance of 13 Aug is backed by two stories that week.
     assert max(r["corroboration"] for r in records) >= 2
+
+
+def test_the_report_says_how_each_stance_reached_us(demo_url: str, engine: Engine) -> None:
+    with transaction(engine) as session:
+        week33 = build_report(session, week_period("2025-W33"))
+        week34 = build_report(session, week_period("2025-W34"))
+    markdown = re.sub(r"\\(.)", r"\1", render_markdown(week33))
+    assert "on record (own words) · conditional: ceasefire first, then security guarantees" in (
+        markdown
+    )
+    assert "reported by Volodymyr Zelenskyy · 1 independent source" in markdown
+    html = render_html(week33, charts=False)
+    assert "conditional: ceasefire first, then security guarantees" in html
+    # Each shift's evidence, before and after.
+    shift = next(s for s in week34.shifts if s.actor == "Donald Trump")
+    assert shift.before["evidence"] == "reported by Volodymyr Zelenskyy · 1 independent source"
+    assert "Evidence: reported by Volodymyr Zelenskyy" in render_html(week34, charts=False)

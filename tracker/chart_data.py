@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from tracker.chart_scales import ROLLUP_SUFFIX, Labels, format_day, position_label, position_text
-from tracker.evidence import attribution_text, evidence_line
+from tracker.evidence import attribution_text
 from tracker.timelines import DayPosition, GapPoint, RollupPoint, Shift
 
 # Altair refuses to inline more rows than this into one dataset (MaxRowsError).
@@ -75,13 +75,6 @@ def evenly(items: Sequence[GapPoint], limit: int) -> list[GapPoint]:
 # --- data frames ------------------------------------------------------------------------------
 
 
-def evidence_text(point: DayPosition) -> str:
-    """'paraphrase · conditional: ceasefire first · 2 independent sources'."""
-    return evidence_line(
-        point.attribution, None, point.conditional, point.condition, point.corroboration
-    )
-
-
 def stance_rows(points: Sequence[DayPosition], labels: Labels) -> pd.DataFrame:
     return pd.DataFrame(
         [
@@ -97,7 +90,7 @@ def stance_rows(points: Sequence[DayPosition], labels: Labels) -> pd.DataFrame:
                 "annotator": p.annotator,
                 "stances": p.stances,
                 "confidence": p.confidence,
-                "attribution": attribution_text(p.attribution),
+                "attribution": attribution_text(p.attribution, p.reported_by),
                 "conditional": p.conditional,
                 "condition": f"conditional: {p.condition}" if p.conditional else "no",
                 "corroboration": p.corroboration,

@@ -5,7 +5,12 @@ One wording for the tag page, the review queue, timeline tooltips and the report
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tracker.models import Attribution
+
+if TYPE_CHECKING:
+    from tracker.timelines import DayPosition
 
 ATTRIBUTION_TEXT = {
     Attribution.ON_RECORD.value: "on record (own words)",
@@ -41,3 +46,14 @@ def evidence_line(
     if corroboration is not None:
         parts.append(sources_text(corroboration))
     return " · ".join(parts)
+
+
+def evidence_text(point: DayPosition) -> str:
+    """A timeline day's representative stance, as :func:`evidence_line` words it."""
+    return evidence_line(
+        point.attribution,
+        point.reported_by,
+        point.conditional,
+        point.condition,
+        point.corroboration,
+    )

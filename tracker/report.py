@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.errors import TrackerError
+from tracker.evidence import evidence_line, evidence_text
 from tracker.models import Actor, Issue, PositionDay, Source, Stance, StanceStatus
 from tracker.stance_query import StanceFilter, records_query
 from tracker.timelines import (
@@ -170,7 +171,8 @@ def _add_shifts(
                 to_position=after.position,
                 headline=(
                     f"{shift.actor} moved from “{_lower_first(from_label)}” to "
-                    f"“{_lower_first(to_label)}” on {issue.name.lower()} ({shift.day:%-d %b})."
+                    f"“{_lower_first(to_label)}” on {issue.name.lower()} ({shift.day:%-d %b})"
+                    + (f", conditional: {after.condition}." if after.conditional else ".")
                 ),
                 before=_evidence(before),
                 after=_evidence(after),
@@ -214,6 +216,9 @@ def _evidence(point: DayPosition) -> dict[str, Any]:
         "source_url": point.source_url,
         "annotator": point.annotator,
         "stance_id": point.stance_id,
+        "evidence": evidence_text(point),
+        "conditional": point.conditional,
+        "condition": point.condition,
     }
 
 
@@ -259,7 +264,15 @@ def _add_new_stances(session: Session, report: Report, parties: dict[str, str]) 
     grouped: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     more: dict[tuple[str, str], int] = {}
     for row in rows:
-        grouped[row["issue"]][row["party"]].append(dict(row))
+        record = dict(row)
+        record["evidence"] = evidence_line(
+            row["attribution"],
+            row["reported_by"],
+            bool(row["conditional"]),
+            row["condition"],
+            row["corroboration"],
+        )
+        grouped[row["issue"]][row["party"]].append(record)
         more[(row["issue"], row["party"])] = totals[(row["issue_id"], row["party_id"])]
     for issue in report.issues:
         by_party = grouped.get(issue["slug"])

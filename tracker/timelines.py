@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Subquery, and_, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from tracker.actors import get_actor
 from tracker.corroboration import corroboration
@@ -77,6 +77,7 @@ class DayPosition:
     conditional: bool = False
     condition: str = ""
     corroboration: int = 1  # independent sources within the window (tracker.corroboration)
+    reported_by: str | None = None  # the actor who reported it (reported_by_other)
 
 
 @dataclass(frozen=True)
@@ -319,6 +320,7 @@ def latest_days(session: Session, flt: SeriesFilter, on: dt.date) -> list[DayPos
 def _read_days(session: Session, days_select: Select[Any]) -> list[DayPosition]:
     """Per-day rows with their actor, issue and representative stance's evidence."""
     days = days_select.subquery("chosen")
+    reporter = aliased(Actor)
     query = (
         select(
             days.c.actor_id,
@@ -339,8 +341,10 @@ def _read_days(session: Session, days_select: Select[Any]) -> list[DayPosition]:
             Stance.conditional,
             Stance.condition,
             corroboration(),
+            reporter.name,
         )
         .join(Stance, Stance.id == days.c.stance_id)
+        .outerjoin(reporter, reporter.id == Stance.reported_by_id)
         .join(Actor, Actor.id == days.c.actor_id)
         .join(Issue, Issue.id == days.c.issue_id)
         .join(Source, Source.id == Stance.source_id)
@@ -368,6 +372,7 @@ def _read_days(session: Session, days_select: Select[Any]) -> list[DayPosition]:
             bool(conditional),
             condition,
             int(corroborated),
+            reported_by,
         )
         for (
             actor_id,
@@ -388,6 +393,7 @@ def _read_days(session: Session, days_select: Select[Any]) -> list[DayPosition]:
             conditional,
             condition,
             corroborated,
+            reported_by,
         ) in session.connection().execute(query)
     ]
 

@@ -10,8 +10,8 @@ from dashboard.state import reading
 from dashboard.ui import md_escape
 from tracker.actors import list_actors
 from tracker.analysis import party_names
-from tracker.chart_data import evidence_text
 from tracker.charts import position_label, position_text, timeline_chart
+from tracker.evidence import evidence_text
 from tracker.issues import list_issues
 from tracker.timelines import busiest_actors, series
 

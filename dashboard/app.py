@@ -18,6 +18,7 @@ pages = {
         st.Page("views/matrix.py", title="Positions matrix", icon="🧮"),
         st.Page("views/gap.py", title="Gap between sides", icon="↔️"),
         st.Page("views/reports.py", title="Weekly report", icon="📄"),
+        st.Page("views/proposals.py", title="Proposals", icon="📜"),
     ],
     "Evidence": [
         st.Page("views/sources.py", title="Sources", icon="📰"),

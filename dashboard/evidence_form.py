@@ -23,17 +23,23 @@ class Evidence:
     reported_by: str | None  # the reporting actor's name
     conditional: bool
     condition: str
+    proposal: str | None = None  # the linked proposal's name
 
 
 def evidence_inputs(
-    key: str, actor_names: Sequence[str], current: Evidence | None = None
+    key: str,
+    actor_names: Sequence[str],
+    current: Evidence | None = None,
+    proposals: Sequence[str] = (),
 ) -> Evidence:
-    """The widgets, prefilled from ``current`` the first time they render."""
+    """The widgets, prefilled from ``current`` the first time they render; a proposal to
+    link is offered when there are any."""
     if current is not None and f"{key}_attribution" not in st.session_state:
         st.session_state[f"{key}_attribution"] = current.attribution or NOT_SET
         st.session_state[f"{key}_reporter"] = current.reported_by
         st.session_state[f"{key}_conditional"] = current.conditional
         st.session_state[f"{key}_condition"] = current.condition
+        st.session_state[f"{key}_proposal"] = current.proposal
     attribution = st.selectbox(
         "Attribution: how the position reached us",
         CHOICES,
@@ -61,4 +67,16 @@ def evidence_inputs(
             key=f"{key}_condition",
             placeholder="e.g. ceasefire first, then security guarantees",
         )
-    return Evidence(attribution or None, reporter, conditional, condition)
+    proposal = None
+    if proposals:
+        proposal = st.selectbox(
+            "Proposal it reacts to",
+            list(proposals),
+            key=f"{key}_proposal",
+            index=None,
+            placeholder="None",
+            format_func=md_escape,
+            help="Link the stance to the plan or outline it is about (Analyse → Proposals "
+            "lists every actor's stance on it).",
+        )
+    return Evidence(attribution or None, reporter, conditional, condition, proposal)

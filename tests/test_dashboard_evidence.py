@@ -40,6 +40,7 @@ def test_tagging_a_reported_conditional_stance(
     at.selectbox(key="tag_ev_reporter").select("Volodymyr Zelenskyy").run()
     at.checkbox(key="tag_ev_conditional").check().run()
     at.text_input(key="tag_ev_condition").input("ceasefire first").run()
+    at.selectbox(key="tag_ev_proposal").select("Putin's Alaska proposals").run()
     at.button(key="tag_save").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     (stance,) = stances_quoting(db_url, "expressed his support")
@@ -48,7 +49,9 @@ def test_tagging_a_reported_conditional_stance(
         True,
         "ceasefire first",
     )
+    assert stance.proposal_id is not None
     shown = " ".join(t.value for t in at.text)
+    assert "Proposal: Putin's Alaska proposals" in shown
     assert "Evidence: reported by Volodymyr Zelenskyy · conditional: ceasefire first" in shown
     assert "1 independent source" in shown
 
@@ -56,6 +59,8 @@ def test_tagging_a_reported_conditional_stance(
     key = f"edit_{stance.id}"
     assert at.selectbox(key=f"{key}_ev_attribution").value == "reported_by_other"
     at.selectbox(key=f"{key}_ev_attribution").select("on_record").run()
+    assert at.selectbox(key=f"{key}_ev_proposal").value == "Putin's Alaska proposals"
+    at.selectbox(key=f"{key}_ev_proposal").set_value(None).run()
     at.checkbox(key=f"{key}_ev_conditional").uncheck().run()
     at.button(key=f"{key}_save").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
@@ -66,6 +71,7 @@ def test_tagging_a_reported_conditional_stance(
         False,
         "",
     )
+    assert stance.proposal_id is None
 
 
 @pytest.mark.usefixtures("dashboard_env")

@@ -28,10 +28,11 @@ from tracker.stances import StanceChanges, get_stance, update_stance
 from tracker.timelines import SeriesFilter, day_positions, is_stored, shifts
 
 NEW_COLUMNS = ["attribution", "reported_by", "conditional", "condition", "corroboration"]
+ALL_NEW = [*NEW_COLUMNS, "proposal"]
 
 
 def test_new_csv_columns_come_after_updated_at_in_the_issues_order() -> None:
-    assert list(COLUMNS[COLUMNS.index("updated_at") + 1 :]) == NEW_COLUMNS
+    assert list(COLUMNS[COLUMNS.index("updated_at") + 1 :]) == ALL_NEW
 
 
 def test_attribution_and_condition_are_saved_and_in_the_history(session: Session) -> None:

@@ -160,3 +160,32 @@ def test_stance_evidence_migration_keeps_data_both_ways(empty_db_url: str) -> No
             assert connection.execute(text("SELECT count(*) FROM stance")).scalar() == 1
     finally:
         engine.dispose()
+
+
+def test_proposal_migration_keeps_linked_stances_both_ways(empty_db_url: str) -> None:
+    """0008 adds proposals; going back to 0007 drops them and the links, not the stances."""
+    engine = make_engine(empty_db_url)
+    try:
+        migrate.upgrade(engine, "0007")
+        with engine.begin() as connection:
+            for statement in FIRST_SCHEMA_ROWS:
+                params = {"t": "2025-08-18 12:00:00"} if ":t" in statement else {}
+                connection.execute(text(statement), params)
+        migrate.upgrade(engine)
+        with engine.begin() as connection:
+            assert connection.execute(text("SELECT proposal_id FROM stance")).scalar() is None
+            connection.execute(
+                text(
+                    "INSERT INTO proposal (id, name, name_key, author_id, proposed_on, created_at)"
+                    " VALUES (1, 'Plan', 'plan', 1, '2025-08-15', '2025-08-18 12:00:00')"
+                )
+            )
+            connection.execute(text("UPDATE stance SET proposal_id = 1"))
+        migrate.downgrade(engine, "0007")
+        assert "proposal" not in inspect(engine).get_table_names()
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM stance")).scalar() == 1
+        migrate.upgrade(engine)
+        assert migrate.current_revision(engine) == migrate.head_revision()
+    finally:
+        engine.dispose()

@@ -7,7 +7,16 @@ from sqlalchemy.orm import Session
 
 from tracker.access import require
 from tracker.errors import TrackerError
-from tracker.models import Actor, ActorAlias, Attribution, Mention, Role, Stance, StanceAction
+from tracker.models import (
+    Actor,
+    ActorAlias,
+    Attribution,
+    Mention,
+    Proposal,
+    Role,
+    Stance,
+    StanceAction,
+)
 from tracker.position_days import refresh_actors
 from tracker.stances import check_annotator, log_event, snapshot
 
@@ -51,6 +60,7 @@ def merge_actors(session: Session, keep: Actor, drop: Actor, *, annotator: str) 
         log_event(session, stance.id, StanceAction.UPDATE, annotator, before, snapshot(stance))
         moved += 1
     session.execute(update(Mention).where(Mention.actor_id == drop.id).values(actor_id=keep.id))
+    session.execute(update(Proposal).where(Proposal.author_id == drop.id).values(author_id=keep.id))
     session.execute(update(Actor).where(Actor.party_id == drop.id).values(party_id=keep.id))
     session.execute(
         update(ActorAlias).where(ActorAlias.actor_id == drop.id).values(actor_id=keep.id)

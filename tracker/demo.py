@@ -21,6 +21,7 @@ from tracker.errors import TrackerError
 from tracker.ingest import Ingestor, Input, Overrides
 from tracker.issues import get_issue, import_issues, read_issue_csv
 from tracker.models import Source, Stance, StanceOrigin, StanceStatus
+from tracker.proposals import add_proposal, get_proposal, list_proposals
 from tracker.sources import get_source, mark_duplicate
 from tracker.stances import check_confidence, check_position, locate_quote, record_stance
 
@@ -28,7 +29,8 @@ SEED_ANNOTATOR = "seed data"
 DEMO_ADMIN = "admin"
 MANIFEST_COLUMNS = ("file", "title", "outlet", "url", "published_on", "duplicate_of")
 # How each seed stance reached us; the condition, when it has one (conditional if given).
-SEED_EVIDENCE_COLUMNS = ("attribution", "reported_by", "condition")
+SEED_EVIDENCE_COLUMNS = ("attribution", "reported_by", "condition", "proposal")
+SEED_PROPOSAL_COLUMNS = ("name", "author", "proposed_on", "text")
 SEED_STANCE_COLUMNS = (
     "source",
     "actor",
@@ -73,6 +75,7 @@ def load_demo(engine: Engine, *, with_stances: bool = True) -> DemoSummary:
             session, read_actor_csv("seeds/actors.csv", _text(seeds / "actors.csv"))
         )
         by_file, sources_added = _load_articles(session, seeds / "articles")
+        _load_proposals(session, seeds / "proposals.csv")
         stances_added = (
             _load_stances(session, seeds / "stances.csv", by_file) if with_stances else 0
         )
@@ -122,6 +125,23 @@ def _load_articles(session: Session, folder: Traversable) -> tuple[dict[str, Sou
     return by_file, added
 
 
+def _load_proposals(session: Session, resource: Traversable) -> None:
+    """The seed proposals (Putin's Alaska outline), unless already there."""
+    rows = read_csv("seeds/proposals.csv", required=SEED_PROPOSAL_COLUMNS, text=_text(resource))
+    known = {p["name"] for p in list_proposals(session)}
+    for row in rows:
+        cells = row.cells
+        if cells["name"] in known:
+            continue
+        add_proposal(
+            session,
+            cells["name"],
+            author=get_actor(session, cells["author"]),
+            proposed_on=dt.date.fromisoformat(cells["proposed_on"]),
+            text=cells["text"],
+        )
+
+
 def _load_stances(session: Session, resource: Traversable, by_file: dict[str, Source]) -> int:
     rows = read_csv(
         "seeds/stances.csv",
@@ -139,6 +159,7 @@ def _load_stances(session: Session, resource: Traversable, by_file: dict[str, So
         actor = get_actor(session, cells["actor"])
         issue = get_issue(session, cells["issue"])
         reporter = cells.get("reported_by", "").strip()
+        proposal = cells.get("proposal", "").strip()
         condition = cells.get("condition", "").strip()
         start, _ = locate_quote(source, cells["quote"])
         exists = session.scalar(
@@ -169,6 +190,7 @@ def _load_stances(session: Session, resource: Traversable, by_file: dict[str, So
             reported_by=get_actor(session, reporter) if reporter else None,
             conditional=bool(condition),
             condition=condition,
+            proposal=get_proposal(session, proposal) if proposal else None,
         )
         added += 1
     return added

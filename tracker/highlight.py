@@ -103,6 +103,7 @@ def tagging_view(session: Session, source_id: int) -> dict[str, Any]:
                     stance.condition,
                     int(corroborated),
                 ),
+                "proposal": stance.proposal.name if stance.proposal else None,
             }
         )
     return {

@@ -282,6 +282,40 @@ class Mention(Base):
     text: Mapped[str] = mapped_column(String(200))
 
 
+class Proposal(Base):
+    """A text the negotiation revolves around: an outline, a plan, a counter-proposal."""
+
+    __tablename__ = "proposal"
+    __table_args__ = (CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # casefold()ed name: one proposal per name whatever the case, on every backend.
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("actor.id", ondelete="RESTRICT"), index=True)
+    proposed_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[Actor] = relationship()
+    versions: Mapped[list[ProposalVersion]] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalVersion.dated_on"
+    )
+
+
+class ProposalVersion(Base):
+    """The proposal's text as of a date (the first version is dated when it was proposed)."""
+
+    __tablename__ = "proposal_version"
+    __table_args__ = (UniqueConstraint("proposal_id", "dated_on", name="uq_proposal_version_day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
+    dated_on: Mapped[dt.date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    proposal: Mapped[Proposal] = relationship(back_populates="versions")
+
+
 class Stance(Base):
     """An actor's position on an issue on a date, proven by a quote from a source."""
 
@@ -349,8 +383,14 @@ class Stance(Base):
     conditional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     condition: Mapped[str] = mapped_column(Text, default="", server_default="")
 
+    # The proposal the stance reacts to, if any ("rejected the outline of Putin's proposals").
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposal.id", ondelete="RESTRICT"), index=True
+    )
+
     actor: Mapped[Actor] = relationship(foreign_keys=[actor_id])
     reported_by: Mapped[Actor | None] = relationship(foreign_keys=[reported_by_id])
+    proposal: Mapped[Proposal | None] = relationship()
     issue: Mapped[Issue] = relationship()
     source: Mapped[Source] = relationship()
 

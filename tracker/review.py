@@ -72,6 +72,7 @@ def next_suggestions(session: Session, *, limit: int = 1, offset: int = 0) -> li
                     stance.condition,
                     int(corroborated),
                 ),
+                "proposal": stance.proposal.name if stance.proposal else None,
             }
         )
     return result

@@ -257,8 +257,8 @@ def _insert(session: Session, rows: list[CheckedRow]) -> None:
         )
     now = utcnow()
     records = with_ids + without
-    reporters = [r.reporter for r in rows if r.stance_id is not None] + [
-        r.reporter for r in rows if r.stance_id is None
+    ordered = [r for r in rows if r.stance_id is not None] + [
+        r for r in rows if r.stance_id is None
     ]
     session.execute(
         insert(cast(Table, StanceEvent.__table__)),
@@ -269,9 +269,9 @@ def _insert(session: Session, rows: list[CheckedRow]) -> None:
                 "annotator": v["annotator"],
                 "at": now,
                 "before": None,
-                "after": _snapshot(v, reporter),
+                "after": _snapshot(v, row.reporter, row.proposal),
             }
-            for sid, v, reporter in zip(ids, records, reporters, strict=True)
+            for sid, v, row in zip(ids, records, ordered, strict=True)
         ],
     )
 
@@ -291,6 +291,8 @@ def _update(session: Session, changed: list[tuple[CheckedRow, Any]], importer: s
         after = {**before, **_jsonable(new_values), "version": before["version"] + 1}
         if "reported_by_id" in new_values:
             after["reported_by"] = row.reporter
+        if "proposal_id" in new_values:
+            after["proposal"] = row.proposal
         session.add(
             StanceEvent(
                 stance_id=stored.id,
@@ -307,7 +309,7 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
 
 
-def _snapshot(values: dict[str, Any], reporter: str | None) -> dict[str, Any]:
+def _snapshot(values: dict[str, Any], reporter: str | None, proposal: str | None) -> dict[str, Any]:
     keep = (
         "actor_id",
         "issue_id",
@@ -329,6 +331,8 @@ def _snapshot(values: dict[str, Any], reporter: str | None) -> dict[str, Any]:
         "reported_by_id": values.get("reported_by_id"),
         "conditional": values.get("conditional", False),
         "condition": values.get("condition", ""),
+        "proposal": proposal,
+        "proposal_id": values.get("proposal_id"),
     }
     return {**_jsonable({k: values[k] for k in keep}), **evidence, "version": 1}
 

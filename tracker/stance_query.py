@@ -17,7 +17,7 @@ from tracker.actors import get_actor
 from tracker.corroboration import corroboration
 from tracker.errors import TrackerError
 from tracker.issues import get_issue
-from tracker.models import Actor, Issue, Source, Stance, StanceStatus
+from tracker.models import Actor, Issue, Proposal, Source, Stance, StanceStatus
 
 STATUSES = tuple(s.value for s in StanceStatus)
 
@@ -52,6 +52,7 @@ COLUMNS = (
     "conditional",
     "condition",
     "corroboration",
+    "proposal",
 )
 
 
@@ -134,11 +135,13 @@ def records_query(session: Session, flt: StanceFilter) -> Select[Any]:
             Stance.conditional,
             Stance.condition,
             corroboration().label("corroboration"),
+            Proposal.name.label("proposal"),
             Stance.version,
         )
         .join(Actor, Actor.id == Stance.actor_id)
         .outerjoin(party, party.id == Actor.party_id)
         .outerjoin(reporter, reporter.id == Stance.reported_by_id)
+        .outerjoin(Proposal, Proposal.id == Stance.proposal_id)
         .join(Issue, Issue.id == Stance.issue_id)
         .join(Source, Source.id == Stance.source_id)
         .where(*filter_conditions(session, flt))

@@ -18,7 +18,16 @@ from sqlalchemy.orm import Session
 
 from tracker.csv_io import CsvRow
 from tracker.errors import TrackerError
-from tracker.models import Actor, ActorAlias, Issue, Source, StanceOrigin, StanceStatus, utcnow
+from tracker.models import (
+    Actor,
+    ActorAlias,
+    Issue,
+    Proposal,
+    Source,
+    StanceOrigin,
+    StanceStatus,
+    utcnow,
+)
 from tracker.stance_query import COLUMNS, STATUSES
 from tracker.stances import (
     ORIGINS,
@@ -50,7 +59,7 @@ SOURCE_CACHE = 2000
 COMPARED = ("stated_on", "position", "confidence", "status", "origin", "note")
 # Compared and changed only when the file has their columns: a file from before they
 # existed leaves what is stored as it is.
-EVIDENCE = ("attribution", "reported_by_id", "conditional", "condition")
+EVIDENCE = ("attribution", "reported_by_id", "conditional", "condition", "proposal_id")
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
 
 
@@ -84,6 +93,7 @@ class CheckedRow:
     stance_id: int | None
     values: dict[str, Any]
     reporter: str | None = None  # the reporting actor's name, for the history
+    proposal: str | None = None  # the linked proposal's name, for the history
 
     @property
     def passage(self) -> tuple[int, int, int, int, int]:
@@ -112,6 +122,12 @@ class RowChecker:
         )
         self.issues = dict(session.execute(select(Issue.slug, Issue.id)).tuples().all())
         self.names = dict(session.execute(select(Actor.id, Actor.name)).tuples().all())
+        self.proposals = {
+            key: (pid, name)
+            for pid, key, name in session.execute(
+                select(Proposal.id, Proposal.name_key, Proposal.name)
+            ).tuples()
+        }
         self.sources: OrderedDict[int, _SourceText] = OrderedDict()
 
     def load_sources(self, rows: list[CsvRow]) -> None:
@@ -170,7 +186,25 @@ class RowChecker:
         if not problems:
             self._check_evidence(row, values, problems)
         reporter = self.names.get(values.get("reported_by_id") or -1)
-        return problems or CheckedRow(row.line, stance_id, values, reporter)
+        proposal = self._check_proposal(row, values, problems)
+        return problems or CheckedRow(row.line, stance_id, values, reporter, proposal)
+
+    def _check_proposal(
+        self, row: CsvRow, values: dict[str, Any], problems: list[Problem]
+    ) -> str | None:
+        """The proposal a row links to (by name, any case), when the file has the column."""
+        if "proposal" not in row.cells:
+            return None
+        named = row.cells["proposal"].strip()
+        if not named:
+            values["proposal_id"] = None
+            return None
+        found = self.proposals.get(name_key(named))
+        if found is None:
+            problems.append(Problem(row.line, "proposal", f"unknown proposal {named!r}"))
+            return None
+        values["proposal_id"] = found[0]
+        return found[1]
 
     def _check_evidence(self, row: CsvRow, values: dict[str, Any], problems: list[Problem]) -> None:
         """Attribution and condition, when the file has their columns."""

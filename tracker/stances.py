@@ -26,6 +26,7 @@ from tracker.models import (
     Actor,
     Attribution,
     Issue,
+    Proposal,
     Role,
     Source,
     Stance,
@@ -190,6 +191,8 @@ def snapshot(stance: Stance) -> dict[str, Any]:
         "reported_by_id": stance.reported_by_id,
         "conditional": stance.conditional,
         "condition": stance.condition,
+        "proposal": stance.proposal.name if stance.proposal else None,
+        "proposal_id": stance.proposal_id,
         "version": stance.version,
     }
 
@@ -233,6 +236,7 @@ def record_stance(
     reported_by: Actor | None = None,
     conditional: bool = False,
     condition: str = "",
+    proposal: Proposal | None = None,
 ) -> Stance:
     """Save a new stance and its 'create' event."""
     require(session, Role.ANALYST, "record stances")
@@ -266,6 +270,7 @@ def record_stance(
         reported_by=reported_by,
         conditional=conditional,
         condition=condition,
+        proposal=proposal,
     )
     session.add(stance)
     session.flush()
@@ -392,6 +397,8 @@ class StanceChanges:
     # Giving the flag replaces the condition (empty when it is False).
     conditional: bool | None = None
     condition: str | None = None
+    proposal: Proposal | None = None  # link to this proposal
+    unlink_proposal: bool = False  # or remove the link
 
 
 def _evidence(stance: Stance, changes: StanceChanges, actor: Actor) -> tuple[Any, ...]:
@@ -444,6 +451,10 @@ def update_stance(
     stance.actor, stance.issue = actor, issue
     stance.attribution, stance.reported_by = attribution, reporter
     stance.conditional, stance.condition = conditional, condition
+    if changes.unlink_proposal:
+        stance.proposal = None
+    elif changes.proposal is not None:
+        stance.proposal = changes.proposal
     stance.position, stance.confidence = position, confidence
     stance.quote, stance.quote_start, stance.quote_end = quote, start, end
     if changes.stated_on is not None:

@@ -66,6 +66,7 @@ def read_gold(session: Session, path: str | Path) -> list[GoldStance]:
             "attribution",
             "reported_by",
             "condition",
+            "proposal",
         ),
     )
     gold = []

@@ -9,6 +9,7 @@ from tracker.actors import get_actor, list_actors
 from tracker.errors import ConflictError, TrackerError
 from tracker.issues import get_issue, list_issues
 from tracker.models import Role
+from tracker.proposals import get_proposal, list_proposals
 from tracker.review import next_suggestions, queue_size
 from tracker.stances import StanceChanges, review_stance, update_stance
 
@@ -18,6 +19,7 @@ with reading() as s:
     waiting = queue_size(s)
     items = next_suggestions(s, limit=1, offset=st.session_state.get("review_skip", 0))
     actor_names = [a.name for a in list_actors(s)]
+    proposal_names = [p["name"] for p in list_proposals(s)]
     issue_slugs = [i.slug for i in list_issues(s)]
 
 if flash := st.session_state.pop("review_flash", None):
@@ -55,7 +57,10 @@ st.caption(
 )
 # The quote in its context, as plain text (never rendered as markup).
 st.text(f"…{item['before']}[[ {item['quote']} ]]{item['after']}…")
-st.text(f"Evidence: {item['evidence']}")
+st.text(
+    f"Evidence: {item['evidence']}"
+    + (f"\nProposal: {item['proposal']}" if item["proposal"] else "")
+)
 if item["note"]:
     st.text(f"Why: {item['note']}")
 
@@ -86,8 +91,14 @@ position = st.select_slider(
     format_func=lambda p: f"{p:+d} {md_escape(item['labels'][p])}" if p else "0",
 )
 
-stored = Evidence(item["attribution"], item["reported_by"], item["conditional"], item["condition"])
-evidence = evidence_inputs(f"{key}_ev", actor_names, stored)
+stored = Evidence(
+    item["attribution"],
+    item["reported_by"],
+    item["conditional"],
+    item["condition"],
+    item["proposal"],
+)
+evidence = evidence_inputs(f"{key}_ev", actor_names, stored, proposal_names)
 
 buttons = st.columns(4)
 try:
@@ -114,6 +125,10 @@ try:
                         ),
                         conditional=evidence.conditional,
                         condition=evidence.condition,
+                        proposal=(
+                            get_proposal(s, evidence.proposal) if evidence.proposal else None
+                        ),
+                        unlink_proposal=evidence.proposal is None,
                     ),
                     annotator=name,
                     expected_version=version,

@@ -14,6 +14,7 @@ from tracker.errors import ConflictError, TrackerError
 from tracker.highlight import find_passage, tagging_view
 from tracker.issues import get_issue, list_issues
 from tracker.models import POSITIONS, ActorKind, Role
+from tracker.proposals import get_proposal, list_proposals
 from tracker.sources import get_source, list_sources
 from tracker.stances import (
     StanceChanges,
@@ -33,7 +34,9 @@ def _position_label(position: int, scale: dict[int, str]) -> str:
     return f"{position:+d} {md_escape(scale[position])}" if position else f"0 {md_escape(scale[0])}"
 
 
-def _edit_stance(row: dict[str, Any], name: str, actor_names: list[str]) -> None:
+def _edit_stance(
+    row: dict[str, Any], name: str, actor_names: list[str], proposals: list[str]
+) -> None:
     """Change or delete one stance, checked against the version this analyst loaded.
 
     A refused save (a colleague saved first) is kept in the session, so the conflict and
@@ -56,8 +59,14 @@ def _edit_stance(row: dict[str, Any], name: str, actor_names: list[str]) -> None
     loaded = st.session_state[f"{key}_version"]
     new_position = st.select_slider("Position", options=POSITIONS, key=f"{key}_pos")
     new_note = st.text_input("Note", key=f"{key}_note")
-    stored = Evidence(row["attribution"], row["reported_by"], row["conditional"], row["condition"])
-    evidence = evidence_inputs(f"{key}_ev", actor_names, stored)
+    stored = Evidence(
+        row["attribution"],
+        row["reported_by"],
+        row["conditional"],
+        row["condition"],
+        row["proposal"],
+    )
+    evidence = evidence_inputs(f"{key}_ev", actor_names, stored, proposals)
     cols = st.columns(2)
     try:
         if cols[0].button("Save changes", key=f"{key}_save"):
@@ -72,6 +81,8 @@ def _edit_stance(row: dict[str, Any], name: str, actor_names: list[str]) -> None
                         reported_by=_reporter(s, evidence),
                         conditional=evidence.conditional,
                         condition=evidence.condition,
+                        proposal=_proposal(s, evidence),
+                        unlink_proposal=evidence.proposal is None,
                     ),
                     annotator=name,
                     expected_version=loaded,
@@ -101,6 +112,7 @@ def _forget_loaded(key: str) -> None:
         "ev_reporter",
         "ev_conditional",
         "ev_condition",
+        "ev_proposal",
     ):
         st.session_state.pop(f"{key}_{field}", None)
 
@@ -108,6 +120,11 @@ def _forget_loaded(key: str) -> None:
 def _reporter(s: Any, evidence: Evidence) -> Any:
     """The reporting actor the form names, if any."""
     return get_actor(s, evidence.reported_by) if evidence.reported_by else None
+
+
+def _proposal(s: Any, evidence: Evidence) -> Any:
+    """The proposal the form links the stance to, if any."""
+    return get_proposal(s, evidence.proposal) if evidence.proposal else None
 
 
 st.title("Read & tag")
@@ -121,6 +138,7 @@ with reading() as s:
         a.name: ", ".join(al.alias for al in a.aliases if al.alias != a.name)
         for a in list_actors(s)
     }
+    proposal_names = [p["name"] for p in list_proposals(s)]
     issues = {i.slug: (i.name, i.labels()) for i in list_issues(s)}
 
 if not listing:
@@ -226,7 +244,7 @@ with form_col:
             "Stated on", value=view["published_on"] or dt.date.today(), key=f"tag_date_{source_id}"
         )
         confidence = st.slider("Confidence", 0.0, 1.0, 0.8, 0.05, key="tag_confidence")
-        evidence = evidence_inputs("tag_ev", list(actors))
+        evidence = evidence_inputs("tag_ev", list(actors), proposals=proposal_names)
         note = st.text_area("Note", key="tag_note", height=68)
 
         if st.button("Save stance", type="primary", disabled=chosen is None, key="tag_save"):
@@ -256,6 +274,7 @@ with form_col:
                         reported_by=_reporter(s, evidence),
                         conditional=evidence.conditional,
                         condition=evidence.condition,
+                        proposal=_proposal(s, evidence),
                     )
                     saved = stance.id
                 st.session_state["tag_flash"] = f"Saved stance #{saved}."
@@ -287,10 +306,12 @@ for row in view["stances"]:
     ):
         st.text(
             f"“{row['quote']}”\nStated on {row['stated_on']}, confidence {row['confidence']}"
-            f"\nEvidence: {row['evidence']}" + (f"\nNote: {row['note']}" if row["note"] else "")
+            f"\nEvidence: {row['evidence']}"
+            + (f"\nProposal: {row['proposal']}" if row["proposal"] else "")
+            + (f"\nNote: {row['note']}" if row["note"] else "")
         )
         if row["stance_id"] in changeable:
-            _edit_stance(row, name, list(actors))
+            _edit_stance(row, name, list(actors), proposal_names)
         elif may(Role.ANALYST):
             st.caption(
                 md_escape(

@@ -65,11 +65,13 @@ actors_app = _app("Actors, their aliases and the parties they speak for.")
 issues_app = _app("The issue taxonomy and its scale labels.")
 stances_app = _app("Recorded stances.")
 sources_app = _app("Articles, statements and transcripts that stances quote.")
+proposals_app = _app("Proposals (plans, outlines, counter-proposals) and the stances on them.")
 app.add_typer(db_app, name="db")
 app.add_typer(actors_app, name="actors")
 app.add_typer(issues_app, name="issues")
 app.add_typer(stances_app, name="stances")
 app.add_typer(sources_app, name="sources")
+app.add_typer(proposals_app, name="proposals")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 

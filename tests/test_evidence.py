@@ -25,7 +25,7 @@ from tracker.stance_csv import export_stances
 from tracker.stance_import import import_stances
 from tracker.stance_query import COLUMNS, StanceFilter, stance_records
 from tracker.stances import StanceChanges, get_stance, update_stance
-from tracker.timelines import SeriesFilter, day_positions, is_stored, shifts
+from tracker.timelines import SeriesFilter, day_positions, is_stored, shifts, with_corroboration
 
 NEW_COLUMNS = ["attribution", "reported_by", "conditional", "condition", "corroboration"]
 ALL_NEW = [*NEW_COLUMNS, "proposal"]
@@ -326,6 +326,8 @@ def test_timeline_points_carry_their_evidence_and_conditional_ones_are_hollow(
         condition="ceasefire first",
     )
     (point,) = day_positions(session, SeriesFilter(issue="topic"))
+    assert point.corroboration is None  # counted for the points a view shows, on request
+    (point,) = with_corroboration(session, [point])
     assert (point.attribution, point.conditional, point.condition, point.corroboration) == (
         "on_record",
         True,

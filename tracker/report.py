@@ -29,6 +29,8 @@ from tracker.timelines import (
     day_positions,
     find_shifts,
     latest_days,
+    shifts_with_corroboration,
+    with_corroboration,
 )
 
 QUIET_AFTER_DAYS = 60
@@ -154,6 +156,7 @@ def _add_shifts(
     week = SeriesFilter(since=period.start, until=period.end)
     points = day_positions(session, week, previous=True)
     in_week = [s for s in find_shifts(points) if period.start <= s.day <= period.end]
+    in_week = shifts_with_corroboration(session, in_week)
     for shift in in_week:
         issue = issues[shift.issue]
         before, after = shift.before, shift.after
@@ -196,11 +199,12 @@ def _chart_points(
         biggest[shift.after.actor_id] = max(size, biggest.get(shift.after.actor_id, 0.0))
     actors = sorted(biggest, key=lambda a: -biggest[a])[:CHART_ACTORS]
     since = period.end - dt.timedelta(days=CHART_DAYS)
-    return day_positions(
+    points = day_positions(
         session,
         SeriesFilter(issue=slug, since=since, until=period.end, actor_ids=actors),
         previous=True,
     )
+    return with_corroboration(session, points)  # a year of a few actors: tooltips can say
 
 
 def _lower_first(label: str) -> str:

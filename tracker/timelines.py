@@ -76,7 +76,10 @@ class DayPosition:
     attribution: str | None = None
     conditional: bool = False
     condition: str = ""
-    corroboration: int = 1  # independent sources within the window (tracker.corroboration)
+    # Independent sources within the window (tracker.corroboration); None until counted by
+    # with_corroboration, for the points a view shows: a count per stance is too dear
+    # for every day a series reads.
+    corroboration: int | None = None
     reported_by: str | None = None  # the actor who reported it (reported_by_other)
 
 
@@ -266,6 +269,30 @@ def busiest_actors(session: Session, flt: SeriesFilter, limit: int) -> tuple[lis
     return [actor_id for actor_id, _ in counts[:limit]], len(counts)
 
 
+def with_corroboration(session: Session, points: Sequence[DayPosition]) -> list[DayPosition]:
+    """The points with their representative stances' corroboration counted."""
+    wanted = sorted({p.stance_id for p in points if p.corroboration is None})
+    counts: dict[int, int] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        counts.update(
+            session.execute(select(Stance.id, corroboration()).where(Stance.id.in_(chunk)))
+            .tuples()
+            .all()
+        )
+    return [
+        p if p.corroboration is not None else replace(p, corroboration=counts.get(p.stance_id, 1))
+        for p in points
+    ]
+
+
+def shifts_with_corroboration(session: Session, found: Sequence[Shift]) -> list[Shift]:
+    """The shifts with both sides' corroboration counted (see :func:`with_corroboration`)."""
+    sides = {id(p): p for s in found for p in (s.before, s.after)}
+    counted = dict(zip(sides, with_corroboration(session, list(sides.values())), strict=True))
+    return [replace(s, before=counted[id(s.before)], after=counted[id(s.after)]) for s in found]
+
+
 def _before(session: Session, flt: SeriesFilter, days: Subquery) -> list[DayPosition]:
     """Each (actor, issue) pair of ``days``: its last day before the filter's start."""
     assert flt.since is not None
@@ -340,7 +367,6 @@ def _read_days(session: Session, days_select: Select[Any]) -> list[DayPosition]:
             Stance.attribution,
             Stance.conditional,
             Stance.condition,
-            corroboration(),
             reporter.name,
         )
         .join(Stance, Stance.id == days.c.stance_id)
@@ -371,7 +397,7 @@ def _read_days(session: Session, days_select: Select[Any]) -> list[DayPosition]:
             attribution,
             bool(conditional),
             condition,
-            int(corroborated),
+            None,
             reported_by,
         )
         for (
@@ -392,7 +418,6 @@ def _read_days(session: Session, days_select: Select[Any]) -> list[DayPosition]:
             attribution,
             conditional,
             condition,
-            corroborated,
             reported_by,
         ) in session.connection().execute(query)
     ]

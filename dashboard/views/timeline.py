@@ -13,9 +13,15 @@ from tracker.analysis import party_names
 from tracker.charts import position_label, position_text, timeline_chart
 from tracker.evidence import evidence_text
 from tracker.issues import list_issues
-from tracker.timelines import busiest_actors, series
+from tracker.timelines import (
+    busiest_actors,
+    series,
+    shifts_with_corroboration,
+    with_corroboration,
+)
 
 DEFAULT_ACTORS = 12
+CORROBORATED_POINTS = 2000
 
 st.title("Issue timeline")
 
@@ -54,6 +60,11 @@ with reading() as s:
                 "this issue; choose actors or parties above to see others. "
             )
     points, found = series(s, flt)
+    # Corroboration is a count per stance: for the shifts, and for tooltips while the
+    # chart is small enough to count them for every point.
+    found = shifts_with_corroboration(s, found)
+    if len(points) <= CORROBORATED_POINTS:
+        points = with_corroboration(s, points)
 
 if not points:
     st.info(

@@ -19,6 +19,7 @@ pages = {
         st.Page("views/gap.py", title="Gap between sides", icon="↔️"),
         st.Page("views/reports.py", title="Weekly report", icon="📄"),
         st.Page("views/proposals.py", title="Proposals", icon="📜"),
+        st.Page("views/agreement.py", title="Agreement", icon="🤝"),
     ],
     "Evidence": [
         st.Page("views/sources.py", title="Sources", icon="📰"),

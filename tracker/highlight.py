@@ -17,6 +17,7 @@ from tracker.corroboration import corroboration
 from tracker.evidence import evidence_line
 from tracker.models import Actor, Issue, Mention, Stance
 from tracker.sources import get_source
+from tracker.stances import recorded_by_each
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,13 @@ def segments(text: str, spans: list[Span]) -> list[Segment]:
     return pieces
 
 
-def tagging_view(session: Session, source_id: int) -> dict[str, Any]:
-    """A source's text, its actor mentions and its stances, ready to display."""
+def tagging_view(
+    session: Session, source_id: int, *, only_recorded_by: str | None = None
+) -> dict[str, Any]:
+    """A source's text, its actor mentions and its stances, ready to display.
+
+    ``only_recorded_by``: show only the stances this analyst recorded (double coding: each
+    analyst codes the source without seeing the others' stances)."""
     source = get_source(session, source_id)
     mentions = session.execute(
         select(Mention.start_offset, Mention.end_offset, Actor.name)
@@ -72,6 +78,12 @@ def tagging_view(session: Session, source_id: int) -> dict[str, Any]:
         .where(Stance.source_id == source.id)
         .order_by(Stance.quote_start, Stance.id)
     ).all()
+    if only_recorded_by is not None:
+        creators = recorded_by_each(session, [row[0].id for row in stances])
+        mine = only_recorded_by.strip().casefold()
+        stances = [
+            row for row in stances if (creators.get(row[0].id) or "").strip().casefold() == mine
+        ]
     spans = [Span(start, end, name) for start, end, name in mentions]
     rows = []
     for stance, actor, slug, issue, reported_by, corroborated in stances:

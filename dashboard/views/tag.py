@@ -159,8 +159,13 @@ wanted = st.query_params.get("source")
 if wanted and wanted.isdigit() and int(wanted) in labels and "tag_source" not in st.session_state:
     st.session_state["tag_source"] = int(wanted)
 source_id = st.selectbox("Source", list(labels), format_func=labels.__getitem__, key="tag_source")
+blind = st.toggle(
+    "Double coding: hide the stances other analysts recorded",
+    key="tag_blind",
+    help="Code this source on your own; Analyse → Agreement compares the analysts' codings.",
+)
 with reading() as s:
-    view = tagging_view(s, source_id)
+    view = tagging_view(s, source_id, only_recorded_by=principal().name if blind else None)
     creators = recorded_by_each(s, [row["stance_id"] for row in view["stances"]])
     changeable = {
         row["stance_id"]

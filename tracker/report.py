@@ -30,7 +30,6 @@ from tracker.timelines import (
     find_shifts,
     latest_days,
     shifts_with_corroboration,
-    with_corroboration,
 )
 
 QUIET_AFTER_DAYS = 60
@@ -199,12 +198,11 @@ def _chart_points(
         biggest[shift.after.actor_id] = max(size, biggest.get(shift.after.actor_id, 0.0))
     actors = sorted(biggest, key=lambda a: -biggest[a])[:CHART_ACTORS]
     since = period.end - dt.timedelta(days=CHART_DAYS)
-    points = day_positions(
+    return day_positions(
         session,
         SeriesFilter(issue=slug, since=since, until=period.end, actor_ids=actors),
         previous=True,
     )
-    return with_corroboration(session, points)  # a year of a few actors: tooltips can say
 
 
 def _lower_first(label: str) -> str:

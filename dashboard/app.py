@@ -30,6 +30,7 @@ pages = {
     ],
 }
 # Routing first, so the page asked for in the URL is still the one shown after signing in.
-page = st.navigation(pages, position="sidebar" if maybe_signed_in() else "hidden")
+# Expanded: past twelve pages Streamlit would fold the last ones under "View more".
+page = st.navigation(pages, position="sidebar" if maybe_signed_in() else "hidden", expanded=True)
 account_sidebar()  # the login form until someone signs in: no page runs before
 page.run()

@@ -16,6 +16,7 @@ from tests.factories import make_actor, make_issue, make_source, make_stance
 from tracker.actor_merge import merge_actors
 from tracker.charts import timeline_chart
 from tracker.db import transaction
+from tracker.demo import load_demo
 from tracker.errors import TrackerError
 from tracker.models import PositionDay, Stance, StanceEvent
 from tracker.report import build_report, week_period
@@ -386,3 +387,22 @@ def test_the_report_says_how_each_stance_reached_us(demo_url: str, engine: Engin
     shift = next(s for s in week34.shifts if s.actor == "Donald Trump")
     assert shift.before["evidence"] == "reported by Volodymyr Zelenskyy · 1 independent source"
     assert "Evidence: reported by Volodymyr Zelenskyy" in render_html(week34, charts=False)
+
+
+def test_an_older_demo_database_gets_the_seeds_evidence(demo_url: str, engine: Engine) -> None:
+    """A demo loaded before attribution existed: loading it again fills it in, as edits."""
+    with transaction(engine) as session:
+        for stance in session.scalars(select(Stance)):
+            stance.attribution, stance.reported_by = None, None
+            stance.conditional, stance.condition, stance.proposal = False, "", None
+    load_demo(engine)
+    with transaction(engine) as session:
+        records = stance_records(session, StanceFilter())
+        assert all(r["attribution"] for r in records)
+        assert sum(r["conditional"] for r in records) == 5
+        assert sum(bool(r["proposal"]) for r in records) == 2
+        edits = session.scalars(select(StanceEvent).where(StanceEvent.action == "update")).all()
+        assert len(edits) == len(records)
+    load_demo(engine)  # and a third time changes nothing
+    with transaction(engine) as session:
+        assert len(session.scalars(select(StanceEvent)).all()) == 2 * len(records)

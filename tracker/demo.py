@@ -23,7 +23,14 @@ from tracker.issues import get_issue, import_issues, read_issue_csv
 from tracker.models import Source, Stance, StanceOrigin, StanceStatus
 from tracker.proposals import add_proposal, get_proposal, list_proposals
 from tracker.sources import get_source, mark_duplicate
-from tracker.stances import check_confidence, check_position, locate_quote, record_stance
+from tracker.stances import (
+    StanceChanges,
+    check_confidence,
+    check_position,
+    locate_quote,
+    record_stance,
+    update_stance,
+)
 
 SEED_ANNOTATOR = "seed data"
 DEMO_ADMIN = "admin"
@@ -170,7 +177,9 @@ def _load_stances(session: Session, resource: Traversable, by_file: dict[str, So
                 Stance.quote_start == start,
             )
         )
+        attribution = cells.get("attribution", "").strip() or None
         if exists is not None:
+            _add_evidence(session, exists, attribution, reporter, condition, proposal)
             continue
         record_stance(
             session,
@@ -186,7 +195,7 @@ def _load_stances(session: Session, resource: Traversable, by_file: dict[str, So
             origin=StanceOrigin.IMPORT.value,
             annotator=SEED_ANNOTATOR,
             note=cells["note"],
-            attribution=cells.get("attribution", "").strip() or None,
+            attribution=attribution,
             reported_by=get_actor(session, reporter) if reporter else None,
             conditional=bool(condition),
             condition=condition,
@@ -194,3 +203,34 @@ def _load_stances(session: Session, resource: Traversable, by_file: dict[str, So
         )
         added += 1
     return added
+
+
+def _add_evidence(
+    session: Session,
+    stance_id: int,
+    attribution: str | None,
+    reporter: str,
+    condition: str,
+    proposal: str,
+) -> None:
+    """A seed stance loaded before attribution existed (an older demo database) gets the
+    seeds' attribution, condition and proposal, as an edit in its history; a stance whose
+    attribution was recorded since is left as the analyst made it."""
+    stance = session.get_one(Stance, stance_id)
+    if stance.attribution is not None or attribution is None:
+        return
+    update_stance(
+        session,
+        stance_id,
+        StanceChanges(
+            attribution=attribution,
+            reported_by=get_actor(session, reporter) if reporter else None,
+            conditional=bool(condition),
+            condition=condition,
+            proposal=get_proposal(session, proposal)
+            if proposal and not stance.proposal_id
+            else None,
+        ),
+        annotator=SEED_ANNOTATOR,
+        expected_version=stance.version,
+    )

@@ -1,8 +1,8 @@
 """The weekly report as Markdown, standalone HTML (charts embedded) and PDF.
 
 HTML is rendered with autoescaping on, so text from sources can never run as markup;
-Markdown escapes the characters Markdown would act on. Charts are SVG images made without
-a browser (vl-convert) and embedded, so the HTML and PDF need no network.
+Markdown escapes the characters Markdown would act on. Charts are made without a browser
+(vl-convert) and embedded, SVG in the HTML and PNG in the PDF, so neither needs a network.
 """
 
 from __future__ import annotations

@@ -5,9 +5,9 @@ One wording for the tag page, the review queue, timeline tooltips and the report
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from tracker.models import Attribution
+from tracker.models import Attribution, Stance
 
 if TYPE_CHECKING:
     from tracker.timelines import DayPosition
@@ -57,3 +57,18 @@ def evidence_text(point: DayPosition) -> str:
         point.condition,
         point.corroboration,
     )
+
+
+def evidence_fields(stance: Stance, reported_by: str | None, corroboration: int) -> dict[str, Any]:
+    """The evidence columns a stance row carries on the tag page and in the review queue."""
+    return {
+        "attribution": stance.attribution,
+        "reported_by": reported_by,
+        "conditional": stance.conditional,
+        "condition": stance.condition,
+        "corroboration": corroboration,
+        "evidence": evidence_line(
+            stance.attribution, reported_by, stance.conditional, stance.condition, corroboration
+        ),
+        "proposal": stance.proposal.name if stance.proposal else None,
+    }

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from tracker.corroboration import corroboration
-from tracker.evidence import evidence_line
+from tracker.evidence import evidence_fields
 from tracker.models import Actor, Issue, Mention, Stance
 from tracker.sources import get_source
 from tracker.stances import recorded_by_each
@@ -103,19 +103,7 @@ def tagging_view(
                 "note": stance.note,
                 "annotator": stance.annotator,
                 "version": stance.version,
-                "attribution": stance.attribution,
-                "reported_by": reported_by,
-                "conditional": stance.conditional,
-                "condition": stance.condition,
-                "corroboration": int(corroborated),
-                "evidence": evidence_line(
-                    stance.attribution,
-                    reported_by,
-                    stance.conditional,
-                    stance.condition,
-                    int(corroborated),
-                ),
-                "proposal": stance.proposal.name if stance.proposal else None,
+                **evidence_fields(stance, reported_by, int(corroborated)),
             }
         )
     return {

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from tracker.corroboration import corroboration
-from tracker.evidence import evidence_line
+from tracker.evidence import evidence_fields
 from tracker.models import Actor, Issue, Source, Stance, StanceStatus
 
 CONTEXT_CHARS = 300
@@ -60,19 +60,7 @@ def next_suggestions(session: Session, *, limit: int = 1, offset: int = 0) -> li
                 "quote": stance.quote,
                 "before": text[max(0, start - CONTEXT_CHARS) : start],
                 "after": text[end : end + CONTEXT_CHARS],
-                "attribution": stance.attribution,
-                "reported_by": reported_by,
-                "conditional": stance.conditional,
-                "condition": stance.condition,
-                "corroboration": int(corroborated),
-                "evidence": evidence_line(
-                    stance.attribution,
-                    reported_by,
-                    stance.conditional,
-                    stance.condition,
-                    int(corroborated),
-                ),
-                "proposal": stance.proposal.name if stance.proposal else None,
+                **evidence_fields(stance, reported_by, int(corroborated)),
             }
         )
     return result

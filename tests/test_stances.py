@@ -15,6 +15,7 @@ from tracker.models import Actor, Issue, Stance, StanceEvent
 from tracker.stance_query import StanceFilter
 from tracker.stances import (
     StanceChanges,
+    accept_stance,
     delete_stance,
     list_stances,
     record_stance,
@@ -61,6 +62,50 @@ def test_bad_values_are_refused_with_a_message(
 ) -> None:
     with pytest.raises(TrackerError, match=message):
         make_stance(session, **{field: value})
+
+
+def test_accepting_unchanged_is_one_event_and_corrections_are_two(engine: Engine) -> None:
+    with transaction(engine) as session:
+        plain = make_stance(session, status="suggested", origin="suggestion", annotator="bot")
+        fixed = make_stance(
+            session, status="suggested", origin="suggestion", annotator="bot", quote="first"
+        )
+        ids = plain.id, fixed.id
+    with transaction(engine) as session:
+        # The review form sends every field back; unchanged values are no correction.
+        same = StanceChanges(position=2, attribution="", conditional=False, condition="")
+        _, corrected = accept_stance(session, ids[0], same, annotator="bo", expected_version=1)
+        assert not corrected
+        _, corrected = accept_stance(
+            session, ids[1], StanceChanges(position=-1), annotator="bo", expected_version=1
+        )
+        assert corrected
+    with transaction(engine) as session:
+        assert [e.action for e in stance_history(session, ids[0])] == ["create", "accept"]
+        events = stance_history(session, ids[1])
+        assert [(e.action, e.annotator) for e in events] == [
+            ("create", "bot"),
+            ("update", "bo"),
+            ("accept", "bo"),
+        ]
+        stance = session.get(Stance, ids[1])
+        assert stance is not None and (stance.position, stance.status) == (-1, "accepted")
+
+
+def test_accepting_a_version_someone_changed_writes_nothing(engine: Engine) -> None:
+    with transaction(engine) as session:
+        stance_id = make_stance(session, status="suggested", origin="suggestion").id
+    with transaction(engine) as session:
+        update_stance(
+            session, stance_id, StanceChanges(note="seen"), annotator="ana", expected_version=1
+        )
+    with pytest.raises(ConflictError), transaction(engine) as session:
+        accept_stance(
+            session, stance_id, StanceChanges(position=1), annotator="bo", expected_version=1
+        )
+    with transaction(engine) as session:
+        stance = session.get(Stance, stance_id)
+        assert stance is not None and (stance.position, stance.status) == (2, "suggested")
 
 
 def test_stated_on_is_required_when_source_has_no_date(session: Session) -> None:

@@ -490,6 +490,61 @@ def review_stance(
     return stance
 
 
+def _alters(stance: Stance, changes: StanceChanges) -> bool:
+    """Whether applying ``changes`` would change anything an analyst can see."""
+    given: list[tuple[Any, Any]] = [
+        (changes.actor and changes.actor.id, stance.actor_id),
+        (changes.issue and changes.issue.id, stance.issue_id),
+        (changes.position, stance.position),
+        (changes.stated_on, stance.stated_on),
+        (changes.confidence, stance.confidence),
+        (changes.quote, stance.quote),
+        (changes.quote_start, stance.quote_start),
+        (None if changes.note is None else changes.note.strip(), stance.note),
+        (changes.reported_by and changes.reported_by.id, stance.reported_by_id),
+        (changes.conditional, stance.conditional),
+        (changes.condition, stance.condition),
+        (changes.proposal and changes.proposal.id, stance.proposal_id),
+    ]
+    if changes.attribution is not None:
+        given.append((changes.attribution or None, stance.attribution))
+        if (changes.reported_by is None) != (stance.reported_by_id is None):
+            return True
+    if changes.unlink_proposal and stance.proposal_id is not None:
+        return True
+    return any(new is not None and new != old for new, old in given)
+
+
+def accept_stance(
+    session: Session,
+    stance_id: int,
+    changes: StanceChanges | None = None,
+    *,
+    annotator: str,
+    expected_version: int,
+) -> tuple[Stance, bool]:
+    """Accept a suggested stance, first correcting it when ``changes`` alter anything.
+
+    A correction and the acceptance are two events in the history (who corrected what is
+    part of the evidence), applied in one transaction against the version the reviewer saw.
+    Returns the stance and whether it was corrected.
+    """
+    require(session, Role.REVIEWER, "accept or reject stances")
+    stance = get_stance(session, stance_id)
+    _check_version(stance, expected_version)
+    corrected = changes is not None and _alters(stance, changes)
+    if corrected and changes is not None:
+        stance = update_stance(
+            session, stance_id, changes, annotator=annotator, expected_version=expected_version
+        )
+    # The correction (if any) was checked against the version shown; the acceptance
+    # follows it in the same transaction, so it applies to whatever version that left.
+    stance = review_stance(
+        session, stance_id, accept=True, annotator=annotator, expected_version=stance.version
+    )
+    return stance, corrected
+
+
 def delete_stance(
     session: Session, stance_id: int, *, annotator: str, expected_version: int
 ) -> None:

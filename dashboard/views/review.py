@@ -11,7 +11,7 @@ from tracker.issues import get_issue, list_issues
 from tracker.models import Role
 from tracker.proposals import get_proposal, list_proposals
 from tracker.review import next_suggestions, queue_size
-from tracker.stances import StanceChanges, review_stance, update_stance
+from tracker.stances import StanceChanges, accept_stance, review_stance
 
 st.title("Review queue")
 
@@ -104,38 +104,24 @@ buttons = st.columns(4)
 try:
     if buttons[0].button("Accept", type="primary", key=f"{key}_accept"):
         with session() as s:
-            version = loaded
-            changed = (actor, issue, position, evidence) != (
-                item["actor"],
-                item["issue"],
-                item["position"],
-                stored,
-            )
-            if changed:  # a correction first, then the acceptance: both in the history
-                update_stance(
-                    s,
-                    item["stance_id"],
-                    StanceChanges(
-                        actor=get_actor(s, actor),
-                        issue=get_issue(s, issue),
-                        position=position,
-                        attribution=evidence.attribution or "",
-                        reported_by=(
-                            get_actor(s, evidence.reported_by) if evidence.reported_by else None
-                        ),
-                        conditional=evidence.conditional,
-                        condition=evidence.condition,
-                        proposal=(
-                            get_proposal(s, evidence.proposal) if evidence.proposal else None
-                        ),
-                        unlink_proposal=evidence.proposal is None,
-                    ),
-                    annotator=name,
-                    expected_version=version,
-                )
-                version += 1
-            review_stance(
-                s, item["stance_id"], accept=True, annotator=name, expected_version=version
+            _, changed = accept_stance(
+                s,
+                item["stance_id"],
+                StanceChanges(
+                    actor=get_actor(s, actor),
+                    issue=get_issue(s, issue),
+                    position=position,
+                    attribution=evidence.attribution or "",
+                    reported_by=get_actor(s, evidence.reported_by)
+                    if evidence.reported_by
+                    else None,
+                    conditional=evidence.conditional,
+                    condition=evidence.condition,
+                    proposal=get_proposal(s, evidence.proposal) if evidence.proposal else None,
+                    unlink_proposal=evidence.proposal is None,
+                ),
+                annotator=name,
+                expected_version=loaded,
             )
         st.session_state["review_flash"] = f"Accepted #{item['stance_id']}" + (
             " with corrections." if changed else "."

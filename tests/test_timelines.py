@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from tests.factories import make_actor, make_issue, make_source
+from tracker.analysis import cell_stances
 from tracker.cli import app
 from tracker.models import Stance
 from tracker.sources import mark_duplicate
@@ -199,6 +200,54 @@ def test_matrix_as_of_a_date_with_changes(session: Session, add: Add) -> None:
     assert (r.position, r.change) == (-2.0, 0.0)
     early = positions_matrix(session, D + dt.timedelta(days=10))
     assert {c.actor: c.position for c in early} == {"Zelenskyy": 2.0, "Russia": -2.0}
+
+
+def test_stances_behind_a_matrix_cell_follow_the_matrix_filters(
+    session: Session, world: dict[str, object], add: Add
+) -> None:
+    add("zelenskyy", 0, 2)
+    add("zelenskyy", 5, -1, confidence=0.3)
+    add("zelenskyy", 6, 1, status="suggested")
+    add("office", 7, 1)
+    anonymous = record_stance(
+        session,
+        actor=world["zelenskyy"],  # type: ignore[arg-type]
+        issue=world["issue"],  # type: ignore[arg-type]
+        source=world["other"],  # type: ignore[arg-type]
+        position=2,
+        quote="Other story.",
+        annotator="ana",
+        stated_on=D + dt.timedelta(days=8),
+        attribution="anonymous_source",
+    )
+    as_of = D + dt.timedelta(days=30)
+
+    def behind(row: str, flt: SeriesFilter, *, parties: bool = False, day: dt.date = as_of):
+        return [
+            ((dt.date.fromisoformat(r["stated_on"]) - D).days, r["actor"])
+            for r in cell_stances(
+                session, row, "ceasefire-first", parties=parties, as_of=day, flt=flt
+            )
+        ]
+
+    accepted = SeriesFilter()
+    assert behind("Zelenskyy", accepted) == [(0, "Zelenskyy"), (5, "Zelenskyy"), (8, "Zelenskyy")]
+    assert behind("Zelenskyy", SeriesFilter(min_confidence=0.5)) == [
+        (0, "Zelenskyy"),
+        (8, "Zelenskyy"),
+    ]
+    both = SeriesFilter(statuses=("accepted", "suggested"))
+    assert [d for d, _ in behind("Zelenskyy", both)] == [0, 5, 6, 8]
+    only_anonymous = SeriesFilter(attributions=("anonymous_source",))
+    assert behind("Zelenskyy", only_anonymous) == [(8, "Zelenskyy")]
+    assert anonymous.attribution == "anonymous_source"
+    assert behind("Ukraine", accepted, parties=True) == [
+        (0, "Zelenskyy"),
+        (5, "Zelenskyy"),
+        (7, "President's office"),
+        (8, "Zelenskyy"),
+    ]
+    assert behind("Zelenskyy", accepted, day=D + dt.timedelta(days=4)) == [(0, "Zelenskyy")]
 
 
 def test_gap_between_two_sides(session: Session, add: Add) -> None:

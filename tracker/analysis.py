@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from tracker.models import Actor, Issue, Stance
+from tracker.stance_query import StanceFilter, stance_records
 from tracker.timelines import (
     DEFAULT_ROLLUP_DAYS,
     GapPoint,
@@ -105,6 +106,26 @@ def party_matrix(
                 )
             )
     return cells
+
+
+def cell_stances(
+    session: Session, row: str, issue: str, *, parties: bool, as_of: dt.date, flt: SeriesFilter
+) -> list[dict[str, Any]]:
+    """The stances behind one matrix cell (an actor's or a party's position on an issue
+    as of a date), oldest first, under the same statuses, confidence floor and
+    attributions as the matrix itself, so the list explains the cell it sits under."""
+    return stance_records(
+        session,
+        StanceFilter(
+            actor=None if parties else row,
+            party=row if parties else None,
+            issue=issue,
+            until=as_of,
+            statuses=tuple(flt.statuses),
+            min_confidence=flt.min_confidence,
+            attributions=None if flt.attributions is None else tuple(flt.attributions),
+        ),
+    )
 
 
 def _with_party(flt: SeriesFilter, party: str) -> SeriesFilter:

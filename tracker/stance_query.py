@@ -7,6 +7,7 @@ table, so every view applies the same filters and shows the same columns.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,6 +67,11 @@ class StanceFilter:
     status: str | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    # Narrower views (the dashboard's filters): any of these statuses, at least this
+    # confidence, only these attributions (None: every stance, unrecorded ones too).
+    statuses: Sequence[str] | None = None
+    min_confidence: float | None = None
+    attributions: Sequence[str] | None = None
 
 
 def filter_conditions(session: Session, flt: StanceFilter) -> list[ColumnElement[bool]]:
@@ -85,6 +91,17 @@ def filter_conditions(session: Session, flt: StanceFilter) -> list[ColumnElement
                 f"unknown status {flt.status!r}; expected one of {', '.join(STATUSES)}"
             )
         conditions.append(Stance.status == flt.status)
+    if flt.statuses is not None:
+        unknown = sorted(set(flt.statuses) - set(STATUSES))
+        if unknown:
+            raise TrackerError(
+                f"unknown status {unknown[0]!r}; expected one of {', '.join(STATUSES)}"
+            )
+        conditions.append(Stance.status.in_(list(flt.statuses)))
+    if flt.min_confidence is not None:
+        conditions.append(Stance.confidence >= flt.min_confidence)
+    if flt.attributions is not None:
+        conditions.append(Stance.attribution.in_(list(flt.attributions)))
     if flt.since and flt.until and flt.since > flt.until:
         raise TrackerError(f"--since {flt.since} is after --until {flt.until}")
     if flt.since:

@@ -9,9 +9,8 @@ import streamlit as st
 from dashboard.filters import NO_TAXONOMY, file_stem, show_chart, stance_filters
 from dashboard.state import reading
 from dashboard.ui import md_escape
-from tracker.analysis import issue_labels, party_matrix, stance_span
+from tracker.analysis import cell_stances, issue_labels, party_matrix, stance_span
 from tracker.charts import format_day, matrix_chart, position_text
-from tracker.stance_query import StanceFilter, stance_records
 from tracker.timelines import DEFAULT_ROLLUP_DAYS, positions_matrix
 
 COLUMNS = [
@@ -82,20 +81,10 @@ st.subheader("Stances behind a cell")
 by_name = {f"{c.actor} × {c.issue}": c for c in cells}
 choice = st.selectbox("Cell", list(by_name), key="mx_cell")
 cell = by_name[choice]
-party_rows = rows_are == "Parties"
-stance_filter = StanceFilter(
-    actor=None if party_rows else cell.actor,
-    party=cell.actor if party_rows else None,
-    issue=cell.issue,
-    status=filters.statuses[0] if len(filters.statuses) == 1 else None,
-    until=as_of,
-)
 with reading() as s:
-    records = [
-        r
-        for r in stance_records(s, stance_filter)
-        if r["status"] in filters.statuses and r["confidence"] >= filters.min_confidence
-    ]
+    records = cell_stances(
+        s, cell.actor, cell.issue, parties=rows_are == "Parties", as_of=as_of, flt=flt
+    )
 change = "new in the window" if cell.change is None else position_text(cell.change)
 st.caption(
     f"{md_escape(cell.actor)} on {md_escape(cell.issue)}: {position_text(cell.position)} "

@@ -137,6 +137,8 @@ def test_gap_says_whether_the_space_for_a_deal_opened_or_closed(
     assert at.multiselect(key="gp_side_b").value == ["Russia"]
     text = captions(at)
     assert "The space for a deal closed" in text and "widened from 3.5 to 4 points" in text
+    at.multiselect(key="gp_side_b").set_value(["Ukraine"]).run()
+    assert "Ukraine is on both sides" in at.warning[0].value
     at.multiselect(key="gp_side_b").set_value([]).run()
     assert "at least one party or actor on each side" in at.info[0].value
 

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from tests.factories import make_actor, make_issue, make_source
 from tracker.analysis import cell_stances
 from tracker.cli import app
+from tracker.errors import TrackerError
 from tracker.models import Stance
 from tracker.sources import mark_duplicate
 from tracker.stances import record_stance
@@ -200,6 +201,17 @@ def test_matrix_as_of_a_date_with_changes(session: Session, add: Add) -> None:
     assert (r.position, r.change) == (-2.0, 0.0)
     early = positions_matrix(session, D + dt.timedelta(days=10))
     assert {c.actor: c.position for c in early} == {"Zelenskyy": 2.0, "Russia": -2.0}
+
+
+def test_an_actor_on_both_sides_of_a_gap_is_refused(session: Session, add: Add) -> None:
+    add("zelenskyy", 0, 2)
+    with pytest.raises(TrackerError, match="Ukraine is on both sides"):
+        gap_between(session, "ceasefire-first", ["Ukraine", "Russia"], ["ukraine"])
+    # A member counts with its party: Zelenskyy on side B would be compared with himself.
+    with pytest.raises(
+        TrackerError, match=r"Zelenskyy is counted on both sides \(side A through Ukraine"
+    ):
+        gap_between(session, "ceasefire-first", ["Ukraine"], ["Russia", "Zelenskyy"])
 
 
 def test_stances_behind_a_matrix_cell_follow_the_matrix_filters(

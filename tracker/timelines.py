@@ -573,6 +573,39 @@ class GapPoint:
         return round(abs(self.side_a - self.side_b), 4)
 
 
+def _side_members(session: Session, names: Sequence[str]) -> dict[int, tuple[str, str]]:
+    """Every actor a side's roll-ups read: id -> (its name, the name on the side)."""
+    members: dict[int, tuple[str, str]] = {}
+    for name in names:
+        actor = get_actor(session, name)
+        rows = session.execute(
+            select(Actor.id, Actor.name).where(
+                or_(Actor.id == actor.id, Actor.party_id == actor.id)
+            )
+        )
+        for actor_id, member in rows:
+            members.setdefault(actor_id, (member, actor.name))
+    return members
+
+
+def _check_sides_apart(session: Session, side_a: Sequence[str], side_b: Sequence[str]) -> None:
+    """Refuse an actor counted on both sides (named twice, by an alias, or as a member of
+    a party on the other side): the gap would compare it with itself."""
+    a, b = _side_members(session, side_a), _side_members(session, side_b)
+    shared = sorted(a.keys() & b.keys(), key=lambda i: a[i][0].casefold())
+    named_twice = [i for i in shared if a[i][0] == a[i][1] == b[i][1]]
+    if named_twice:
+        raise TrackerError(f"{a[named_twice[0]][0]} is on both sides: put it on one side only")
+    if not shared:
+        return
+    member, via_a = a[shared[0]]
+    via_b = b[shared[0]][1]
+    raise TrackerError(
+        f"{member} is counted on both sides (side A through {via_a}, side B through "
+        f"{via_b}): take it off one side"
+    )
+
+
 def gap_between(
     session: Session,
     issue: str,
@@ -586,6 +619,7 @@ def gap_between(
     of its parties' roll-ups (the same window rule), at every date either side spoke."""
     if not side_a or not side_b:
         raise TrackerError("choose at least one party or actor on each side")
+    _check_sides_apart(session, side_a, side_b)
     window = dt.timedelta(days=window_days)
     sides = []
     for names in (side_a, side_b):

@@ -10,6 +10,7 @@ from dashboard.ui import md_escape
 from tracker.actors import list_actors
 from tracker.analysis import gap_trend, top_level_names
 from tracker.charts import gap_chart, gap_summary
+from tracker.errors import TrackerError
 from tracker.issues import list_issues
 from tracker.timelines import DEFAULT_ROLLUP_DAYS, gap_between
 
@@ -50,15 +51,14 @@ name, labels = issues[slug]
 if not side_a or not side_b:
     st.info("Choose at least one party or actor on each side (e.g. Ukraine vs Russia).")
     st.stop()
-if set(side_a) & set(side_b):
-    both = ", ".join(sorted(set(side_a) & set(side_b)))
-    st.warning(f"{md_escape(both)} is on both sides: pick once.")
+try:
+    with reading() as s:
+        gaps = gap_between(
+            s, slug, side_a, side_b, window_days=int(window), flt=filters.series(issue=slug)
+        )
+except TrackerError as exc:  # e.g. an actor on both sides
+    st.warning(md_escape(str(exc)))
     st.stop()
-
-with reading() as s:
-    gaps = gap_between(
-        s, slug, side_a, side_b, window_days=int(window), flt=filters.series(issue=slug)
-    )
 
 a_name, b_name = " + ".join(side_a), " + ".join(side_b)
 if not gaps:

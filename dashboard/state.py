@@ -16,15 +16,35 @@ from sqlalchemy.orm import Session
 from dashboard.ui import md_escape
 from tracker import migrate
 from tracker.access import Principal
-from tracker.accounts import LoginRefused, has_accounts, login, principal_for
+from tracker.accounts import LoginRefused, get_account, has_accounts, login, principal_for
 from tracker.config import USER_HEADER_ENV_VAR, database_url, trusted_user_header
 from tracker.db import check_connection, make_engine, read_only, safe_url, transaction
 from tracker.db import reading as tracker_reading
 from tracker.errors import TrackerError
 from tracker.models import Role
+from tracker.session_tokens import TOKEN_DAYS, issue_token, principal_from_token
 
 # The session key holding the signed-in account's user name (its role is read each run).
 SIGNED_IN = "signed_in_user"
+# "Stay signed in": the browser cookie holding a signed token (tracker.session_tokens), a
+# token waiting to be written into it, and whether this session logged out (the cookie the
+# browser sent when the session began must not sign it back in).
+COOKIE = "tracker_session"
+_COOKIE_PENDING = "_session_cookie_pending"
+_SIGNED_OUT = "_signed_out"
+
+# Sets or clears the cookie. Runs in the app's page (v2 components have no iframe); the
+# value is a token the server made (base64url, digits, hex), never text from a user.
+_cookie_writer = st.components.v2.component(
+    "tracker_session_cookie",
+    js="""
+export default function ({ data }) {
+  const secure = window.location.protocol === "https:" ? "; Secure" : "";
+  document.cookie =
+    `${data.name}=${data.value}; Max-Age=${data.max_age}; Path=/; SameSite=Strict${secure}`;
+}
+""",
+)
 
 
 @st.cache_resource
@@ -83,7 +103,7 @@ def principal() -> Principal:
     header = trusted_user_header()
     if header is not None:
         return _from_proxy(eng, header)
-    name = st.session_state.get(SIGNED_IN)
+    name = st.session_state.get(SIGNED_IN) or _from_cookie(eng)
     if name:
         with tracker_reading(eng) as s:
             found = principal_for(s, str(name))
@@ -95,9 +115,42 @@ def principal() -> Principal:
     raise AssertionError("unreachable")  # st.stop() raises
 
 
+def _from_cookie(eng: Engine) -> str | None:
+    """The account a valid "stay signed in" cookie names, now signed in to this session."""
+    if st.session_state.get(_SIGNED_OUT):
+        return None
+    token = st.context.cookies.get(COOKIE)
+    if not token:
+        return None
+    with tracker_reading(eng) as s:
+        found = principal_from_token(s, token)
+    if found is None:
+        return None
+    st.session_state[SIGNED_IN] = found.name
+    return found.name
+
+
+def _write_cookie() -> None:
+    """Write (or clear) the cookie asked for by the last sign-in or log-out."""
+    pending = st.session_state.pop(_COOKIE_PENDING, None)
+    if pending is not None:
+        value, max_age = pending
+        _cookie_writer(data={"name": COOKIE, "value": value, "max_age": max_age})
+
+
+def _log_out() -> None:
+    st.session_state.clear()
+    st.session_state[_SIGNED_OUT] = True
+    st.session_state[_COOKIE_PENDING] = ("", 0)
+
+
 def maybe_signed_in() -> bool:
-    """Whether this session looks signed in (for layout only: :func:`principal` decides)."""
-    return trusted_user_header() is not None or bool(st.session_state.get(SIGNED_IN))
+    """Whether this session looks signed in (for layout only: :func:`principal` decides).
+    A "stay signed in" cookie signs the session in here already, so the first run after a
+    reload shows the navigation too."""
+    if trusted_user_header() is not None or st.session_state.get(SIGNED_IN):
+        return True
+    return bool(st.context.cookies.get(COOKIE)) and _from_cookie(engine()) is not None
 
 
 def may(role: Role) -> bool:
@@ -111,10 +164,13 @@ def account_sidebar() -> None:
     who = principal()
     st.sidebar.markdown(md_escape(f"Signed in as {who.name} ({who.role.value})"))
     if trusted_user_header() is None:
-        st.sidebar.button("Log out", key="logout", on_click=st.session_state.clear)
+        with st.sidebar:
+            _write_cookie()
+        st.sidebar.button("Log out", key="logout", on_click=_log_out)
 
 
 def _login_form(eng: Engine) -> None:
+    _write_cookie()  # clears it after a log-out
     with tracker_reading(eng) as s:
         anyone = has_accounts(s)
     if not anyone:
@@ -129,6 +185,13 @@ def _login_form(eng: Engine) -> None:
     with st.form("login", clear_on_submit=True):
         username = st.text_input("User name", key="login_name")
         password = st.text_input("Password", type="password", key="login_password")
+        stay = st.checkbox(
+            f"Stay signed in on this browser for {TOKEN_DAYS} days",
+            value=True,
+            key="login_stay",
+            help="Reloading the page keeps you signed in. Leave it off on a shared computer. "
+            "Log out (or a password change) ends it.",
+        )
         submitted = st.form_submit_button("Sign in", type="primary", key="login_submit")
     if not submitted:
         return
@@ -137,7 +200,13 @@ def _login_form(eng: Engine) -> None:
     except LoginRefused as exc:
         st.error(md_escape(str(exc)))
         return
+    st.session_state.pop(_SIGNED_OUT, None)
     st.session_state[SIGNED_IN] = signed_in.name
+    if stay:
+        with tracker_reading(eng) as s:
+            account = get_account(s, signed_in.name)
+            if account.password_hash:
+                st.session_state[_COOKIE_PENDING] = (issue_token(account), TOKEN_DAYS * 86400)
     st.rerun()
 
 

@@ -174,17 +174,24 @@ def wait_idle(page: Page) -> None:
 
 
 def open_signed_in(page: Page, dashboard: Dashboard, path: str) -> None:
-    """Load a page by its URL and sign in on the login form shown first: each load of a URL
-    is a new Streamlit session, which starts signed out."""
+    """Load a page by its URL, signing in on the login form if it shows: each load of a URL
+    is a new Streamlit session, signed in only by the "stay signed in" cookie of an earlier
+    sign-in in this browser context."""
     page.goto(f"{dashboard.url}/{path}")
-    sign_in(page)
+    form = page.get_by_role("heading", name="Sign in", level=1)
+    expect(form.or_(page.get_by_text(f"Signed in as {USER}"))).to_be_visible()
+    if form.count():
+        sign_in(page)
+    wait_idle(page)
 
 
-def sign_in(page: Page, user: str = USER, password: str = PASSWORD) -> None:
+def sign_in(page: Page, user: str = USER, password: str = PASSWORD, *, stay: bool = True) -> None:
     expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
     wait_idle(page)
     page.get_by_label("User name", exact=True).fill(user)
     page.get_by_label("Password", exact=True).fill(password)
+    if not stay:
+        page.get_by_text("Stay signed in on this browser").click()
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Sign in", level=1)).to_have_count(0)
     wait_idle(page)

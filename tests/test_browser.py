@@ -4,6 +4,7 @@ headless Chromium (fixtures and helpers in tests/browser.py)."""
 from __future__ import annotations
 
 import re
+import time
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -13,6 +14,7 @@ from tests.browser import (
     choose,
     open_signed_in,
     screenshot,
+    sign_in,
     wait_idle,
 )
 from tracker.db import make_engine, transaction
@@ -153,3 +155,38 @@ def test_every_page_renders_without_errors(page: Page, dashboard: Dashboard) -> 
     screenshot(page, "taxonomy.png")
     output = dashboard.server_output()
     assert "Traceback" not in output, output
+
+
+def test_reload_keeps_the_analyst_signed_in_until_log_out(page: Page, dashboard: Dashboard) -> None:
+    """Signed in with "stay signed in" (the default), a reload keeps the session; log out
+    ends it for good; signing in without it leaves no cookie behind."""
+
+    def session_cookies() -> list[dict[str, object]]:
+        return [dict(c) for c in page.context.cookies() if c["name"] == "tracker_session"]
+
+    signed_in, form = (
+        page.get_by_text("Signed in as ana"),
+        page.get_by_role("heading", name="Sign in", level=1),
+    )
+    open_signed_in(page, dashboard, "")
+    expect(signed_in).to_be_visible()
+    cookies = session_cookies()
+    assert len(cookies) == 1 and cookies[0]["sameSite"] == "Strict"
+    page.reload()
+    expect(signed_in).to_be_visible()
+    expect(page.get_by_role("heading", name="Stances", level=1)).to_be_visible()
+    assert form.count() == 0
+    page.get_by_role("button", name="Log out").click()
+    expect(form).to_be_visible()
+    wait_idle(page)
+    deadline = time.monotonic() + 10
+    while session_cookies() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert session_cookies() == []
+    page.reload()
+    expect(form).to_be_visible()
+    sign_in(page, stay=False)
+    expect(signed_in).to_be_visible()
+    assert session_cookies() == []
+    page.reload()
+    expect(form).to_be_visible()

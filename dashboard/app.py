@@ -27,6 +27,7 @@ pages = {
     "Setup": [
         st.Page("views/taxonomy.py", title="Actors & issues", icon="🏷️"),
         st.Page("views/history.py", title="History", icon="🕘"),
+        st.Page("views/accounts.py", title="Accounts", icon="🔑"),
     ],
 }
 # Routing first, so the page asked for in the URL is still the one shown after signing in.

@@ -21,7 +21,7 @@ from tracker.config import USER_HEADER_ENV_VAR, database_url, trusted_user_heade
 from tracker.db import check_connection, make_engine, read_only, safe_url, transaction
 from tracker.db import reading as tracker_reading
 from tracker.errors import TrackerError
-from tracker.models import Role
+from tracker.models import Account, Role
 from tracker.session_tokens import TOKEN_DAYS, issue_token, principal_from_token
 
 # The session key holding the signed-in account's user name (its role is read each run).
@@ -136,6 +136,13 @@ def _write_cookie() -> None:
     if pending is not None:
         value, max_age = pending
         _cookie_writer(data={"name": COOKIE, "value": value, "max_age": max_age})
+
+
+def renew_stay_signed_in(account: Account) -> None:
+    """After a password change: a new token for this browser if it kept one (the change
+    ended every token issued before, this browser's too)."""
+    if st.context.cookies.get(COOKIE) and account.password_hash:
+        st.session_state[_COOKIE_PENDING] = (issue_token(account), TOKEN_DAYS * 86400)
 
 
 def _log_out() -> None:

@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from tracker.access import ROLES, Principal, require
+from tracker.access import ROLES, Principal, principal_of, require
 from tracker.db import transaction
 from tracker.errors import NotFoundError, TrackerError
 from tracker.models import Account, Role, utcnow
@@ -148,6 +148,26 @@ def set_password(session: Session, username: str, password: str) -> Account:
     account = get_account(session, username)
     account.password_hash = _hasher.hash(check_password(password))
     _clear_failures(account)
+    session.flush()
+    return account
+
+
+def change_own_password(session: Session, current: str, new: str) -> Account:
+    """The signed-in account changes its own password, proving it knows the current one
+    (a session left open is not enough to take the account over). Any role may."""
+    principal = principal_of(session)
+    if principal.account_id is None:
+        raise TrackerError("only a signed-in account has a password of its own to change")
+    account = session.get(Account, principal.account_id)
+    if account is None or account.disabled:
+        raise TrackerError("this account is disabled or gone; sign in again")
+    if not account.password_hash:
+        raise TrackerError("this account signs in through single sign-on and has no password")
+    if not _verify(account.password_hash, current):
+        raise TrackerError("the current password is wrong; nothing was changed")
+    if current == new:
+        raise TrackerError("the new password is the current one")
+    account.password_hash = _hasher.hash(check_password(new))
     session.flush()
     return account
 

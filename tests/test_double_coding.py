@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from tests.factories import make_actor, make_issue, make_source, make_stance
 from tracker.access import Principal
+from tracker.actor_merge import merge_actors
 from tracker.agreement import measure, settle
 from tracker.cli import app
 from tracker.db import transaction
@@ -266,3 +267,31 @@ def test_double_coding_from_the_command_line(db_url: str, engine: Engine) -> Non
     assert result.exit_code == 0, result.output
     with transaction(engine) as session:
         assert [d.source_id for d in list_double_coding(session)] == [second]
+
+
+def test_merging_actors_keeps_each_coders_stance(engine: Engine, coded: dict[str, int]) -> None:
+    """bo and cy coded the passage for "Volodymyr", Ana and bo for "Zelensky": merging the
+    two actors keeps one stance per coder on the double-coded source."""
+    moved = {}
+    for who in (BO, Principal("cy", Role.ANALYST, 5)):
+        with transaction(engine, who) as session:
+            alias = session.scalars(select(Actor).filter_by(name="Volodymyr")).one_or_none()
+            moved[who.name] = make_stance(
+                session,
+                actor=alias or make_actor(session, "Volodymyr"),
+                issue=session.get_one(Issue, coded["issue"]),
+                source=session.get_one(Source, coded["source"]),
+                quote=QUOTE,
+            ).id
+    with transaction(engine) as session:
+        drop = session.scalars(select(Actor).filter_by(name="Volodymyr")).one()
+        merge_actors(session, session.get_one(Actor, coded["actor"]), drop, annotator="rev")
+    with transaction(engine) as session:
+        coders = {
+            s.id: s.coder
+            for s in session.scalars(
+                select(Stance).where(Stance.source_id == coded["source"], Stance.coder != "")
+            )
+        }
+    # bo's second stance repeated bo's first: deleted; cy's is a coding of its own.
+    assert coders == {coded["Ana"]: "ana", coded["bo"]: "bo", moved["cy"]: "cy"}

@@ -26,6 +26,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, cast
 
 import krippendorff
@@ -57,7 +58,7 @@ _CHUNK = 1000
 NO_STANCE = 9
 
 
-@dataclass
+@dataclass(slots=True)
 class Coding:
     stance_id: int
     coder: str
@@ -79,20 +80,26 @@ class UnitCodings:
     # is settled: its one side cannot disagree with itself).
     reviewed: bool = False
 
-    @property
+    # Read once the codings are all in (thousands of units are compared many times over).
+    @cached_property
     def coders(self) -> list[str]:
         return sorted([*self.by_coder, *self.missing])
 
+    @cached_property
+    def _values(self) -> dict[str, int | None]:
+        values: dict[str, int | None] = dict.fromkeys(self.missing)
+        for coder, codings in self.by_coder.items():
+            positions = [c.position for c in codings]
+            values[coder] = int(round(sum(positions) / len(positions)))
+        return values
+
     def value(self, coder: str) -> int | None:
         """The coder's position on the unit; None for "no stance"."""
-        if coder not in self.by_coder:
-            return None
-        positions = [c.position for c in self.by_coder[coder]]
-        return int(round(sum(positions) / len(positions)))
+        return self._values.get(coder)
 
-    @property
+    @cached_property
     def agreed(self) -> bool:
-        return len({self.value(c) for c in self.coders}) == 1
+        return len(set(self._values.values())) == 1
 
     @property
     def settled(self) -> bool:
@@ -178,19 +185,21 @@ def double_coded(
     )
     if issue:
         query = query.where(Issue.slug == issue)
-    rows = session.execute(query).all()
-    assigned = _assigned(session, sorted({row.source_id for row in rows}))
+    # Plain rows through the connection: the ORM's per-row bookkeeping is most of the cost
+    # on the thousands of stances a large double-coding round has.
+    rows = session.connection().execute(query).all()
+    assigned = _assigned(session, sorted({row[6] for row in rows}))
     units: dict[Unit, UnitCodings] = {}
     expected: dict[Unit, set[str]] = defaultdict(set)
-    for row in rows:
-        key = (row.actor_id, row.issue_id, row[5])
-        unit = units.setdefault(key, UnitCodings(row.name, row.slug, row[5]))
-        unit.by_coder.setdefault(row.coder, []).append(
-            Coding(row.id, row.coder, row.position, row.status, row.version, row.quote)
-        )
-        expected[key] |= assigned.get(row.source_id, set())
+    for sid, actor_id, actor, slug, issue_id, story_id, source_id, coder, *rest in rows:
+        key = (actor_id, issue_id, story_id)
+        unit = units.get(key)
+        if unit is None:
+            unit = units[key] = UnitCodings(actor, slug, story_id)
+        unit.by_coder.setdefault(coder, []).append(Coding(sid, coder, *rest))
+        expected[key] |= assigned.get(source_id, set())
     for key, unit in units.items():
-        unit.missing = tuple(sorted(expected[key] - set(unit.by_coder)))
+        unit.missing = tuple(sorted(expected[key] - unit.by_coder.keys()))
     found = [u for u in units.values() if len(u.coders) >= 2]
     _mark_reviewed(session, [u for u in found if u.missing and not u.agreed])
     return found

@@ -19,7 +19,7 @@ the history. A closed source stays on record, so agreement is still measured ove
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select, true
@@ -104,33 +104,23 @@ def list_double_coding(
     """Sources in double coding (and, if asked, those closed), newest first."""
     condition = true() if include_closed else DoubleCoding.closed_at.is_(None)
     rows = session.execute(
-        select(DoubleCoding, Source.title)
+        select(DoubleCoding.source_id, Source.title, DoubleCoding.opened_by, DoubleCoding.closed_at)
         .join(Source, Source.id == DoubleCoding.source_id)
         .where(condition)
         .order_by(DoubleCoding.opened_at.desc(), DoubleCoding.source_id.desc())
     ).all()
+    coders: dict[int, list[str]] = {}
+    for source_id, coder in session.execute(
+        select(DoubleCoder.source_id, DoubleCoder.coder)
+        .join(DoubleCoding, DoubleCoding.source_id == DoubleCoder.source_id)
+        .where(condition)
+        .order_by(DoubleCoder.coder)
+    ):
+        coders.setdefault(source_id, []).append(coder)
     return [
-        DoubleCodedSource(
-            row.source_id,
-            title,
-            tuple(c.coder for c in row.coders),
-            row.opened_by,
-            row.closed_at is None,
-        )
-        for row, title in rows
+        DoubleCodedSource(sid, title, tuple(coders.get(sid, ())), opened_by, closed is None)
+        for sid, title, opened_by, closed in rows
     ]
-
-
-def assigned_coders(session: Session, source_ids: Sequence[int]) -> dict[int, set[str]]:
-    """The analysts assigned to each of these double-coded sources."""
-    found: dict[int, set[str]] = {}
-    for start in range(0, len(source_ids), 1000):
-        chunk = list(source_ids[start : start + 1000])
-        for source_id, coder in session.execute(
-            select(DoubleCoder.source_id, DoubleCoder.coder).where(DoubleCoder.source_id.in_(chunk))
-        ):
-            found.setdefault(source_id, set()).add(coder)
-    return found
 
 
 def analysts(session: Session) -> list[str]:

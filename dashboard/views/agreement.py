@@ -17,6 +17,7 @@ from tracker.errors import TrackerError
 from tracker.models import Role
 
 NO_STANCE = 0  # the radio's choice for "no stance was right": no stance id is 0
+PER_PAGE = 20
 
 st.title("Agreement between analysts")
 st.caption(
@@ -160,7 +161,18 @@ st.subheader(f"Disagreements ({len(found.disagreements)})", anchor=False)
 if not found.disagreements:
     st.info("The analysts agree on every unit they both coded.")
     st.stop()
-for n, unit in enumerate(found.disagreements):
+# A page of disagreements at a time: a widget per stance for thousands of units would
+# take Streamlit a minute to draw.
+pages = (len(found.disagreements) - 1) // PER_PAGE + 1
+page = 1
+if pages > 1:
+    page = int(
+        st.number_input(
+            f"Page (of {pages})", 1, pages, 1, key="agree_page", help=f"{PER_PAGE} a page"
+        )
+    )
+first = (page - 1) * PER_PAGE
+for n, unit in enumerate(found.disagreements[first : first + PER_PAGE], start=first):
     with st.expander(md_escape(f"{unit.actor} on {unit.issue} (story #{unit.story})")):
         for coder in unit.coders:
             for c in unit.by_coder.get(coder, []):

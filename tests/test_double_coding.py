@@ -295,3 +295,18 @@ def test_merging_actors_keeps_each_coders_stance(engine: Engine, coded: dict[str
         }
     # bo's second stance repeated bo's first: deleted; cy's is a coding of its own.
     assert coders == {coded["Ana"]: "ana", coded["bo"]: "bo", moved["cy"]: "cy"}
+
+
+def test_reopening_replaces_the_analysts(engine: Engine) -> None:
+    with transaction(engine) as session:
+        source = make_source(session).id
+        open_double_coding(session, [source], ["ana", "bo"], by="rev")
+    with transaction(engine) as session:
+        open_double_coding(session, [source], ["bo", "cy", "Ana"], by="rev")
+    with transaction(engine) as session:
+        close_double_coding(session, [source], by="rev")
+    with transaction(engine) as session:
+        open_double_coding(session, [source], ["bo", "dee"], by="rev2")
+    with transaction(engine) as session:
+        (found,) = list_double_coding(session, include_closed=True)
+        assert (found.coders, found.opened_by, found.is_open) == (("bo", "dee"), "rev2", True)

@@ -189,3 +189,50 @@ def test_proposal_migration_keeps_linked_stances_both_ways(empty_db_url: str) ->
         assert migrate.current_revision(engine) == migrate.head_revision()
     finally:
         engine.dispose()
+
+
+def test_double_coding_migration_keeps_stances_and_fills_coders(empty_db_url: str) -> None:
+    """0009 adds the coder (who recorded each stance) to the passage constraint: stored
+    stances survive with their coder; two coders may then share a passage; going back to
+    0008 is refused while they do (nothing dropped silently), and works once they don't."""
+    engine = make_engine(empty_db_url)
+    try:
+        migrate.upgrade(engine, "0008")
+        with engine.begin() as connection:
+            for statement in FIRST_SCHEMA_ROWS:
+                params = {"t": "2025-08-18 12:00:00"} if ":t" in statement else {}
+                connection.execute(text(statement), params)
+            connection.execute(  # recorded by "Ólga  Ivanova", last changed by "ana"
+                text(
+                    "INSERT INTO stance_event (stance_id, action, annotator, at)"
+                    " VALUES (1, 'create', ' Ólga  Ivanova ', '2025-08-18 12:00:00')"
+                )
+            )
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT id, quote, annotator, coder FROM stance")).one()
+            assert tuple(row) == (1, "join NATO", "ana", "ólga ivanova")
+        second = (
+            FIRST_SCHEMA_ROWS[-1]
+            .replace("'ana'", "'bo'")
+            .replace("updated_at, version)", "updated_at, version, coder)")
+            .replace(":t, :t, 1)", ":t, :t, 1, 'bo')")
+        )
+        with engine.begin() as connection:
+            connection.execute(text(second), {"t": "2025-08-18 12:00:00"})
+        with pytest.raises(IntegrityError), engine.begin() as connection:  # bo twice: no
+            connection.execute(text(second), {"t": "2025-08-18 12:00:00"})
+        with pytest.raises(RuntimeError, match="same actor, issue and passage"):
+            migrate.downgrade(engine, "0008")
+        assert migrate.current_revision(engine) == migrate.head_revision()
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM stance WHERE coder = 'bo'"))
+        migrate.downgrade(engine, "0008")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT quote FROM stance")).scalar() == "join NATO"
+        assert "coder" not in {c["name"] for c in inspect(engine).get_columns("stance")}
+        assert "double_coding" not in inspect(engine).get_table_names()
+        migrate.upgrade(engine)
+        assert migrate.current_revision(engine) == migrate.head_revision()
+    finally:
+        engine.dispose()

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tracker.access import require
+from tracker.blinding import is_open
 from tracker.errors import TrackerError
 from tracker.models import (
     Actor,
@@ -26,7 +27,8 @@ def merge_actors(session: Session, keep: Actor, drop: Actor, *, annotator: str) 
 
     Its names become aliases of ``keep``, its stances, mentions and members move over
     (each moved stance gets an 'update' event). A stance that would repeat one ``keep``
-    already has for the same issue and passage is deleted, with a 'delete' event.
+    already has for the same issue and passage (on a source in double coding: of the same
+    coder) is deleted, with a 'delete' event.
     Returns the number of stances moved.
     """
     require(session, Role.REVIEWER, "merge actors")
@@ -39,15 +41,16 @@ def merge_actors(session: Session, keep: Actor, drop: Actor, *, annotator: str) 
     moved = 0
     for stance in session.scalars(select(Stance).where(Stance.actor_id == drop.id)).all():
         before = snapshot(stance)
-        repeat = session.scalar(
-            select(Stance.id).where(
-                Stance.actor_id == keep.id,
-                Stance.issue_id == stance.issue_id,
-                Stance.source_id == stance.source_id,
-                Stance.quote_start == stance.quote_start,
-                Stance.quote_end == stance.quote_end,
-            )
-        )
+        same_passage = [
+            Stance.actor_id == keep.id,
+            Stance.issue_id == stance.issue_id,
+            Stance.source_id == stance.source_id,
+            Stance.quote_start == stance.quote_start,
+            Stance.quote_end == stance.quote_end,
+        ]
+        if is_open(session, stance.source_id):  # double coding: each coder's stance is kept
+            same_passage.append(Stance.coder == stance.coder)
+        repeat = session.scalar(select(Stance.id).where(*same_passage).limit(1))
         if repeat is not None:
             session.delete(stance)
             session.flush()

@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
+from tracker.blinding import visible_conditions
 from tracker.corroboration import corroboration
 from tracker.evidence import evidence_fields
 from tracker.models import Actor, Issue, Mention, Stance
 from tracker.sources import get_source
-from tracker.stances import recorded_by_each
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,9 @@ def segments(text: str, spans: list[Span]) -> list[Segment]:
     return pieces
 
 
-def tagging_view(
-    session: Session, source_id: int, *, only_recorded_by: str | None = None
-) -> dict[str, Any]:
-    """A source's text, its actor mentions and its stances, ready to display.
-
-    ``only_recorded_by``: show only the stances this analyst recorded (double coding: each
-    analyst codes the source without seeing the others' stances)."""
+def tagging_view(session: Session, source_id: int) -> dict[str, Any]:
+    """A source's text, its actor mentions and the stances the session's principal may see
+    on it (on a source in double coding, an analyst sees only their own)."""
     source = get_source(session, source_id)
     mentions = session.execute(
         select(Mention.start_offset, Mention.end_offset, Actor.name)
@@ -75,15 +71,9 @@ def tagging_view(
         .join(Actor, Actor.id == Stance.actor_id)
         .join(Issue, Issue.id == Stance.issue_id)
         .outerjoin(reporter, reporter.id == Stance.reported_by_id)
-        .where(Stance.source_id == source.id)
+        .where(Stance.source_id == source.id, *visible_conditions(session))
         .order_by(Stance.quote_start, Stance.id)
     ).all()
-    if only_recorded_by is not None:
-        creators = recorded_by_each(session, [row[0].id for row in stances])
-        mine = only_recorded_by.strip().casefold()
-        stances = [
-            row for row in stances if (creators.get(row[0].id) or "").strip().casefold() == mine
-        ]
     spans = [Span(start, end, name) for start, end, name in mentions]
     rows = []
     for stance, actor, slug, issue, reported_by, corroborated in stances:

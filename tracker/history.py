@@ -17,8 +17,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tracker.blinding import visible
 from tracker.csv_io import write_csv
-from tracker.models import Actor, Issue, StanceEvent
+from tracker.models import Actor, Issue, Stance, StanceEvent
 
 FIELDS = (
     "position",
@@ -46,7 +47,7 @@ def history(
     session: Session, flt: HistoryFilter, *, limit: int = 200, offset: int = 0
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of events, newest first, with a readable list of what changed; and the total."""
-    conditions = _conditions(flt)
+    conditions = _conditions(session, flt)
     total = session.scalar(select(func.count()).select_from(StanceEvent).where(*conditions))
     events = session.scalars(
         select(StanceEvent)
@@ -83,7 +84,7 @@ def audit_trail(
     while True:
         events = session.scalars(
             select(StanceEvent)
-            .where(*_conditions(flt), StanceEvent.id > last_id)
+            .where(*_conditions(session, flt), StanceEvent.id > last_id)
             .order_by(StanceEvent.id)
             .limit(batch)
         ).all()
@@ -110,8 +111,11 @@ def _json(state: dict[str, Any] | None) -> str:
     return "" if state is None else json.dumps(state, ensure_ascii=False, sort_keys=True)
 
 
-def _conditions(flt: HistoryFilter) -> list[Any]:
+def _conditions(session: Session, flt: HistoryFilter) -> list[Any]:
     conditions: list[Any] = []
+    seen = visible(session)
+    if seen is not None:  # double coding: not the events of stances hidden from this reader
+        conditions.append(StanceEvent.stance_id.not_in(select(Stance.id).where(~seen)))
     if flt.stance_id is not None:
         conditions.append(StanceEvent.stance_id == flt.stance_id)
     if flt.annotator:

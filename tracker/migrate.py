@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from importlib.resources import files
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
@@ -11,9 +12,19 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 
+def _scripts() -> str:
+    """The migrations beside this package in a source checkout, else the packaged ones: an
+    editable install maps ``tracker.migrations`` to its own checkout, which may not be the
+    one on PYTHONPATH (a second worktree would run the first one's migrations)."""
+    checkout = Path(__file__).resolve().parent.parent / "migrations"
+    if (checkout / "env.py").is_file():
+        return str(checkout)
+    return str(files("tracker.migrations"))
+
+
 def alembic_config(engine: Engine | None = None) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(files("tracker.migrations")))
+    config.set_main_option("script_location", _scripts())
     if engine is not None:
         config.set_main_option(
             "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")

@@ -345,13 +345,15 @@ class Stance(Base):
             "(conditional AND length(trim(condition)) > 0) OR (NOT conditional AND condition = '')",
             name="condition",
         ),
-        # One stance per actor, issue and passage: re-imports and suggestions never duplicate.
+        # One stance per actor, issue, passage and coder: re-imports and suggestions never
+        # duplicate, and two analysts double coding a source may quote the same passage.
         UniqueConstraint(
             "actor_id",
             "issue_id",
             "source_id",
             "quote_start",
             "quote_end",
+            "coder",
             name="uq_stance_passage",
         ),
         # "Positions of these actors on this issue over time".
@@ -383,6 +385,9 @@ class Stance(Base):
     conditional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     condition: Mapped[str] = mapped_column(Text, default="", server_default="")
 
+    # Who coded it: the name_key() of the analyst who recorded it (the name on its 'create'
+    # event; ``annotator`` is whoever changed it last). Empty for suggestions: not a coder.
+    coder: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # The proposal the stance reacts to, if any ("rejected the outline of Putin's proposals").
     proposal_id: Mapped[int | None] = mapped_column(
         ForeignKey("proposal.id", ondelete="RESTRICT"), index=True
@@ -395,6 +400,39 @@ class Stance(Base):
     source: Mapped[Source] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class DoubleCoding(Base):
+    """A source put into double coding: its assigned analysts code it without seeing each
+    other's stances until a reviewer closes it (see tracker.double_coding). The row stays
+    after closing, so agreement is still measured over what was double-coded."""
+
+    __tablename__ = "double_coding"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True
+    )
+    opened_by: Mapped[str] = mapped_column(String(200))
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_by: Mapped[str | None] = mapped_column(String(200))
+    # NULL while open: analysts see only their own stances on the source.
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    coders: Mapped[list[DoubleCoder]] = relationship(
+        cascade="all, delete-orphan", order_by="DoubleCoder.coder"
+    )
+
+
+class DoubleCoder(Base):
+    """An analyst assigned to code a double-coded source (``coder`` as in ``stance.coder``)."""
+
+    __tablename__ = "double_coder"
+    __table_args__ = (CheckConstraint("length(coder) > 0", name="coder_not_blank"),)
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("double_coding.source_id", ondelete="CASCADE"), primary_key=True
+    )
+    coder: Mapped[str] = mapped_column(String(200), primary_key=True)
 
 
 class StanceEvent(Base):

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from tracker.blinding import visible_conditions
 from tracker.corroboration import corroboration
 from tracker.evidence import evidence_fields
 from tracker.models import Actor, Issue, Source, Stance, StanceStatus
@@ -19,7 +20,7 @@ def queue_size(session: Session) -> int:
         session.scalar(
             select(func.count())
             .select_from(Stance)
-            .where(Stance.status == StanceStatus.SUGGESTED.value)
+            .where(Stance.status == StanceStatus.SUGGESTED.value, *visible_conditions(session))
         )
         or 0
     )
@@ -34,7 +35,7 @@ def next_suggestions(session: Session, *, limit: int = 1, offset: int = 0) -> li
         .outerjoin(reporter, reporter.id == Stance.reported_by_id)
         .join(Issue, Issue.id == Stance.issue_id)
         .join(Source, Source.id == Stance.source_id)
-        .where(Stance.status == StanceStatus.SUGGESTED.value)
+        .where(Stance.status == StanceStatus.SUGGESTED.value, *visible_conditions(session))
         .order_by(Stance.created_at, Stance.id)
         .limit(limit)
         .offset(offset)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from tracker.access import Principal, principal_of, require
 from tracker.access import annotator as acting_name
+from tracker.blinding import open_sources
 from tracker.csv_io import atomic_output, stream_csv, write_csv
 from tracker.db import transaction
 from tracker.models import Role, Stance, StanceAction, StanceEvent, utcnow
@@ -34,7 +35,7 @@ from tracker.stance_validation import (
     RowChecker,
     chunks,
 )
-from tracker.stances import snapshot
+from tracker.stances import coder_of, snapshot
 
 
 @dataclass
@@ -169,12 +170,14 @@ def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> 
     # Stored stances of the chunk's sources (an indexed read), matched by passage here:
     # a row-value IN over five columns is slow to compile and, on SQLite, scans the table.
     source_ids = sorted({r.values["source_id"] for r in rows})
-    by_passage = {
-        _passage(s): s
-        for s in session.scalars(select(Stance).where(Stance.source_id.in_(source_ids)))
-    }
+    by_passage: dict[tuple[int, int, int, int, int], list[Stance]] = {}
+    for s in session.scalars(
+        select(Stance).where(Stance.source_id.in_(source_ids)).order_by(Stance.id)
+    ):
+        by_passage.setdefault(_passage(s), []).append(s)
+    blind = set(session.scalars(open_sources())) & set(source_ids)  # few sources are open
     for row in rows:
-        stored = by_passage.get(row.passage)
+        stored = _same_passage(session, row, by_passage.get(row.passage, []), blind)
         if row.stance_id is not None and row.stance_id in by_id:
             if _passage(by_id[row.stance_id]) != row.passage:
                 problems.append(
@@ -194,6 +197,25 @@ def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> 
         else:
             plan.unchanged += 1
     return plan
+
+
+def _same_passage(
+    session: Session, row: CheckedRow, stored: list[Stance], blind: set[int]
+) -> Stance | None:
+    """The stored stance a row without a matching id stands for: the same coder's on this
+    passage; else, outside double coding, whoever's (one stance per passage, as before)."""
+    coder = _coder(session, row)
+    mine = [s for s in stored if s.coder == coder]
+    if mine or row.values["source_id"] in blind:
+        return mine[0] if mine else None
+    return stored[0] if stored else None
+
+
+def _coder(session: Session, row: CheckedRow) -> str:
+    """Who codes an imported row: the signed-in importer, else the file's annotator."""
+    principal = principal_of(session)
+    name = principal.name if principal.is_account else row.values["annotator"]
+    return coder_of(name, row.values["origin"])
 
 
 def _compared(row: CheckedRow) -> tuple[str, ...]:
@@ -243,6 +265,8 @@ def _insert(session: Session, rows: list[CheckedRow]) -> None:
     if principal_of(session).is_account:  # the signed-in importer, not the file's names
         for values in with_ids + without:
             values["annotator"] = principal_of(session).name
+    for values in with_ids + without:
+        values["coder"] = coder_of(values["annotator"], values["origin"])
     ids: list[int] = [v["id"] for v in with_ids]
     # Core inserts on the tables: the ORM's bulk path adds per-row bookkeeping we don't use.
     stance = cast(Table, Stance.__table__)

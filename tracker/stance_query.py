@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from tracker.actors import get_actor
+from tracker.blinding import visible_conditions
 from tracker.corroboration import corroboration
 from tracker.errors import TrackerError
 from tracker.issues import get_issue
@@ -75,8 +76,9 @@ class StanceFilter:
 
 
 def filter_conditions(session: Session, flt: StanceFilter) -> list[ColumnElement[bool]]:
-    """The filter as SQL conditions on ``stance``; unknown names are errors."""
-    conditions: list[ColumnElement[bool]] = []
+    """The filter as SQL conditions on ``stance``; unknown names are errors. Stances the
+    session's principal may not see (double coding) are left out whatever the filter."""
+    conditions: list[ColumnElement[bool]] = visible_conditions(session)
     if flt.actor:
         conditions.append(Stance.actor_id == get_actor(session, flt.actor).id)
     if flt.party:

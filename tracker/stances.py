@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.access import annotator as acting_name
 from tracker.access import principal_of, require, same_person
+from tracker.blinding import is_open
 from tracker.errors import ConflictError, NotFoundError, PermissionDenied, TrackerError
 from tracker.models import (
     POSITION_MAX,
@@ -38,7 +39,7 @@ from tracker.models import (
 )
 from tracker.position_days import day_key, refresh_days
 from tracker.stance_query import STATUSES, StanceFilter, filter_conditions
-from tracker.text import check_length, shorten
+from tracker.text import check_length, name_key, shorten
 
 ORIGINS = tuple(o.value for o in StanceOrigin)
 ATTRIBUTIONS = tuple(a.value for a in Attribution)
@@ -251,7 +252,8 @@ def record_stance(
         raise TrackerError(f"unknown origin {origin!r}; expected one of {', '.join(ORIGINS)}")
     attribution = check_attribution(attribution, reported_by.id if reported_by else None, actor.id)
     conditional, condition = check_condition(conditional, condition)
-    _check_passage_free(session, actor.id, issue.id, source.id, start, end)
+    coder = coder_of(annotator, origin)
+    _check_passage_free(session, actor.id, issue.id, source.id, start, end, coder)
     stance = Stance(
         actor=actor,
         issue=issue,
@@ -265,6 +267,7 @@ def record_stance(
         status=check_status(status),
         origin=origin,
         annotator=annotator,
+        coder=coder,
         note=note.strip(),
         attribution=attribution,
         reported_by=reported_by,
@@ -279,6 +282,11 @@ def record_stance(
     return stance
 
 
+def coder_of(annotator: str, origin: str) -> str:
+    """The coder recorded with a new stance: who recorded it; nobody for a suggestion."""
+    return "" if origin == StanceOrigin.SUGGESTION.value else name_key(annotator)
+
+
 def _check_passage_free(
     session: Session,
     actor_id: int,
@@ -286,19 +294,23 @@ def _check_passage_free(
     source_id: int,
     start: int,
     end: int,
+    coder: str,
     exclude: int | None = None,
 ) -> None:
-    """One stance per actor, issue and passage (the database enforces it too)."""
-    existing = session.scalar(
-        select(Stance.id).where(
-            Stance.actor_id == actor_id,
-            Stance.issue_id == issue_id,
-            Stance.source_id == source_id,
-            Stance.quote_start == start,
-            Stance.quote_end == end,
-            Stance.id != (exclude or -1),
-        )
-    )
+    """One stance per actor, issue and passage; on a source in double coding, one per
+    coder (each analyst codes it on their own and must not learn of the others' stances).
+    The database enforces one per coder."""
+    conditions = [
+        Stance.actor_id == actor_id,
+        Stance.issue_id == issue_id,
+        Stance.source_id == source_id,
+        Stance.quote_start == start,
+        Stance.quote_end == end,
+        Stance.id != (exclude or -1),
+    ]
+    if is_open(session, source_id):
+        conditions.append(Stance.coder == coder)
+    existing = session.scalar(select(Stance.id).where(*conditions).limit(1))
     if existing is not None:
         raise TrackerError(
             f"stance #{existing} already records this actor's position on this issue from "
@@ -446,7 +458,9 @@ def update_stance(
         quote = changes.quote
         start, end = locate_quote(stance.source, quote, changes.quote_start)
     with session.no_autoflush:
-        _check_passage_free(session, actor.id, issue.id, stance.source_id, start, end, stance.id)
+        _check_passage_free(
+            session, actor.id, issue.id, stance.source_id, start, end, stance.coder, stance.id
+        )
         attribution, reporter, conditional, condition = _evidence(stance, changes, actor)
     stance.actor, stance.issue = actor, issue
     stance.attribution, stance.reported_by = attribution, reporter

@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, Select, Subquery, and_, func, or_, select,
 from sqlalchemy.orm import Session, aliased
 
 from tracker.actors import get_actor
+from tracker.blinding import counted
 from tracker.corroboration import corroboration
 from tracker.errors import TrackerError
 from tracker.issues import get_issue
@@ -118,6 +119,7 @@ def _counted_stances(
     conditions = [
         Stance.status.in_(list(flt.statuses)),
         Stance.confidence >= flt.min_confidence,
+        counted(),  # not while the source is in double coding
         *_scope(session, flt, Stance.issue_id, Stance.actor_id, Stance.stated_on),
     ]
     if where is not None:

@@ -10,6 +10,7 @@ from dashboard.marked_text import marked_html
 from dashboard.state import may, principal, reading, session
 from dashboard.ui import md_escape
 from tracker.actors import create_actor, get_actor, list_actors
+from tracker.blinding import is_open
 from tracker.errors import ConflictError, TrackerError
 from tracker.highlight import find_passage, tagging_view
 from tracker.issues import get_issue, list_issues
@@ -159,13 +160,9 @@ wanted = st.query_params.get("source")
 if wanted and wanted.isdigit() and int(wanted) in labels and "tag_source" not in st.session_state:
     st.session_state["tag_source"] = int(wanted)
 source_id = st.selectbox("Source", list(labels), format_func=labels.__getitem__, key="tag_source")
-blind = st.toggle(
-    "Double coding: hide the stances other analysts recorded",
-    key="tag_blind",
-    help="Code this source on your own; Analyse → Agreement compares the analysts' codings.",
-)
 with reading() as s:
-    view = tagging_view(s, source_id, only_recorded_by=principal().name if blind else None)
+    view = tagging_view(s, source_id)
+    blind = is_open(s, source_id)
     creators = recorded_by_each(s, [row["stance_id"] for row in view["stances"]])
     changeable = {
         row["stance_id"]
@@ -174,6 +171,14 @@ with reading() as s:
     }
 who = principal()
 name = who.name
+if blind:
+    st.info(
+        "This source is in double coding: analysts code it on their own and see only their "
+        "own stances here; a reviewer compares the codings on Agreement and closes it."
+        if not may(Role.REVIEWER)
+        else "This source is in double coding: its analysts see only their own stances; "
+        "you see them all. Compare and settle them on Agreement, then close it there."
+    )
 
 st.caption(
     md_escape(

@@ -6,6 +6,7 @@ fix (TrackerError) are printed on one line with exit code 2 and no traceback.
 
 from tracker.cli import (  # noqa: F401  (each module registers its commands)
     database,
+    double_coding,
     proposals,
     report,
     sources,

@@ -189,11 +189,17 @@ def test_analysis_pages_escape_names_in_their_messages(
     timeline.multiselect(key="tl_status").set_value(["rejected"]).run()
     assert literal(ISSUE, timeline.info[0].value)
 
+    engine = make_engine(hostile_url)
+    with transaction(engine) as s:
+        make_actor(s, "Outsider")
+    engine.dispose()
     gap = open_page("gap.py", hostile_url, monkeypatch)
     gap.multiselect(key="gp_side_a").set_value([NAME])
     gap.multiselect(key="gp_side_b").set_value([NAME]).run()
     assert literal(NAME, gap.warning[0].value)
-    gap.multiselect(key="gp_side_b").set_value(["Plain Member"])
+    gap.multiselect(key="gp_side_b").set_value(["Plain Member"]).run()  # a member of NAME
+    assert literal(NAME, gap.warning[0].value) and "counted on both sides" in gap.warning[0].value
+    gap.multiselect(key="gp_side_b").set_value(["Outsider"])
     gap.multiselect(key="gp_status").set_value(["rejected"]).run()
     assert literal(ISSUE, gap.info[0].value)
     for at in (matrix, profile, timeline, gap):

@@ -197,11 +197,23 @@ def _scope(
     return conditions
 
 
-def counted_stance_ids(session: Session, flt: SeriesFilter) -> Select[tuple[int]]:
-    """A query of the ids of the stances that count (one per story), to filter others by:
-    a subquery, not a list, so a busy week never exceeds a driver's parameter limit."""
+def counted_stances(session: Session, flt: SeriesFilter) -> Subquery:
+    """The stances that count, one per story: id, actor_id, issue_id, stated_on, position,
+    confidence. A subquery, not a list, so a busy week never exceeds a driver's parameter
+    limit."""
     counted = _counted_stances(session, flt).subquery("counted")
-    return select(counted.c.id).where(counted.c.nth_of_story == 1)
+    return (
+        select(
+            counted.c.id,
+            counted.c.actor_id,
+            counted.c.issue_id,
+            counted.c.stated_on,
+            counted.c.position,
+            counted.c.confidence,
+        )
+        .where(counted.c.nth_of_story == 1)
+        .subquery("once")
+    )
 
 
 def computed_days(

@@ -775,3 +775,41 @@ def _side_at(rollups: list[list[RollupPoint]], day: dt.date, window: dt.timedelt
         if known:
             values.append(known[-1].position)
     return round(sum(values) / len(values), 4) if values else None
+
+
+# --- actor profile ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileChoices:
+    """Who the Actor profile offers, by name, with how many accepted stances each has."""
+
+    actors: dict[str, int]  # every actor: its own stances
+    parties: dict[str, int]  # parties with members: their own and their members'
+
+
+def profile_choices(session: Session) -> ProfileChoices:
+    """The Actor profile's choices and their weights (accepted stances, a story and its
+    rewrites once, as every view counts them). Summed from ``position_day`` rather than by
+    counting every stance: at a million stances that count was most of the page."""
+    own = dict(
+        session.execute(
+            select(PositionDay.actor_id, func.sum(PositionDay.stances)).group_by(
+                PositionDay.actor_id
+            )
+        )
+        .tuples()
+        .all()
+    )
+    actors = session.execute(select(Actor.id, Actor.name, Actor.party_id)).tuples().all()
+    names = {actor_id: name for actor_id, name, _ in actors}
+    parties: dict[str, int] = {}
+    for actor_id, _, party_id in actors:
+        if party_id is not None:  # a member: its party is a choice, with its own stances
+            party = names[party_id]
+            parties.setdefault(party, int(own.get(party_id, 0)))
+            parties[party] += int(own.get(actor_id, 0))
+    return ProfileChoices(
+        actors={name: int(own.get(actor_id, 0)) for actor_id, name, _ in actors},
+        parties=parties,
+    )

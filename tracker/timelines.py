@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Connection,
     Integer,
@@ -343,64 +344,108 @@ def _before(session: Session, flt: SeriesFilter, days: Subquery) -> list[DayPosi
     """Each (actor, issue) pair of ``days``: its last day before the filter's start."""
     assert flt.since is not None
     pairs = select(days.c.actor_id, days.c.issue_id).distinct().subquery("pairs")
-    earlier = _days(session, replace(flt, until=flt.since - dt.timedelta(days=1)), since=False)
-    last = (
-        select(earlier.c.actor_id, earlier.c.issue_id, func.max(earlier.c.day).label("day"))
-        .join(
-            pairs,
-            and_(pairs.c.actor_id == earlier.c.actor_id, pairs.c.issue_id == earlier.c.issue_id),
-        )
-        .group_by(earlier.c.actor_id, earlier.c.issue_id)
-        .subquery("last")
-    )
-    again = _days(session, replace(flt, until=flt.since - dt.timedelta(days=1)), since=False)
-    return _read_days(
-        session,
-        select(again).join(
-            last,
-            and_(
-                last.c.actor_id == again.c.actor_id,
-                last.c.issue_id == again.c.issue_id,
-                last.c.day == again.c.day,
-            ),
-        ),
-    )
+    earlier = replace(flt, since=None, until=flt.since - dt.timedelta(days=1))
+    return _last_days(session, earlier, pairs)
 
 
 def latest_days(session: Session, flt: SeriesFilter, on: dt.date) -> list[DayPosition]:
     """Each actor's last day on each issue on or before ``on``: positions as of that date
     (only days from the filter's start on, when it has one)."""
-    days = _days(session, replace(flt, until=on))
-    last = (
-        select(days.c.actor_id, days.c.issue_id, func.max(days.c.day).label("day"))
-        .group_by(days.c.actor_id, days.c.issue_id)
-        .subquery("last")
+    flt = replace(flt, until=on)
+    if not is_stored(flt):
+        return _last_days(session, flt, None)
+    # Every actor and issue in the filter's scope: those with a day are found below.
+    scope = _scope(session, replace(flt, since=None, until=None), Issue.id, Actor.id, None)
+    pairs = (
+        select(Actor.id.label("actor_id"), Issue.id.label("issue_id"))
+        .join(Issue, true())
+        .where(and_(true(), *scope))
+        .subquery("pairs")
     )
-    again = _days(session, replace(flt, until=on))
+    return _last_days(session, flt, pairs)
+
+
+def _last_days(session: Session, flt: SeriesFilter, pairs: Subquery | None) -> list[DayPosition]:
+    """Each pair's last day within the filter's dates (every pair with one, for None).
+
+    Stored days: one index seek per pair for its last day in the dates, then its row by
+    primary key, rather than grouping every stored day of the span (a weekly report asks
+    this of a year of days)."""
+    if pairs is not None and is_stored(flt):
+        in_dates = [
+            PositionDay.actor_id == pairs.c.actor_id,
+            PositionDay.issue_id == pairs.c.issue_id,
+        ]
+        if flt.since is not None:
+            in_dates.append(PositionDay.day >= flt.since)
+        if flt.until is not None:
+            in_dates.append(PositionDay.day <= flt.until)
+        last_day = select(func.max(PositionDay.day)).where(*in_dates).scalar_subquery()
+        # Materialized: inlined, SQLite ran the seek for every stored day, not every pair.
+        last = (
+            select(pairs.c.actor_id, pairs.c.issue_id, last_day.label("day"))
+            .cte("last")
+            .prefix_with("MATERIALIZED")
+        )
+        # The pairs are in the filter's scope and the day in its dates: no other condition.
+        return _read_days(
+            session,
+            select(
+                PositionDay.actor_id,
+                PositionDay.issue_id,
+                PositionDay.day,
+                PositionDay.position,
+                PositionDay.stances,
+                PositionDay.stance_id,
+            ).join(
+                last,
+                and_(
+                    last.c.actor_id == PositionDay.actor_id,
+                    last.c.issue_id == PositionDay.issue_id,
+                    last.c.day == PositionDay.day,
+                ),
+            ),
+            materialize=True,
+        )
+    days = _days(session, flt)
+    grouped = select(days.c.actor_id, days.c.issue_id, func.max(days.c.day).label("day"))
+    if pairs is not None:
+        grouped = grouped.join(
+            pairs,
+            and_(pairs.c.actor_id == days.c.actor_id, pairs.c.issue_id == days.c.issue_id),
+        )
+    grouped_last = grouped.group_by(days.c.actor_id, days.c.issue_id).subquery("last")
+    again = _days(session, flt)
     return _read_days(
         session,
         select(again).join(
-            last,
+            grouped_last,
             and_(
-                last.c.actor_id == again.c.actor_id,
-                last.c.issue_id == again.c.issue_id,
-                last.c.day == again.c.day,
+                grouped_last.c.actor_id == again.c.actor_id,
+                grouped_last.c.issue_id == again.c.issue_id,
+                grouped_last.c.day == again.c.day,
             ),
         ),
     )
 
 
-def _read_days(session: Session, days_select: Select[Any]) -> list[DayPosition]:
+def _read_days(
+    session: Session, days_select: Select[Any], *, materialize: bool = False
+) -> list[DayPosition]:
     """Per-day rows with their actor, issue and representative stance's evidence, ordered
-    by issue slug, actor name and day."""
-    days = days_select.subquery("chosen")
+    by issue slug, actor name and day. ``materialize`` has SQLite pick the days first, for
+    a select joining several reads (inlined, its planner let the ORDER BY choose the join
+    order and read every stored day of an issue to keep the few chosen)."""
     connection = session.connection()
     with _collector_paused():
-        return _build_days(
-            _evidence_by_id(connection, days)
-            if connection.dialect.name == "postgresql"
-            else _evidence_joined(connection, days)
+        if connection.dialect.name == "postgresql":
+            return _build_days(_evidence_by_id(connection, days_select.subquery("chosen")))
+        chosen: Subquery | CTE = (
+            days_select.cte("chosen").prefix_with("MATERIALIZED")
+            if materialize
+            else days_select.subquery("chosen")
         )
+        return _build_days(_evidence_joined(connection, chosen))
 
 
 @contextmanager
@@ -468,7 +513,7 @@ def _build_days(rows: Iterable[Any]) -> list[DayPosition]:
     ]
 
 
-def _evidence_joined(connection: Connection, days: Subquery) -> Sequence[Any]:
+def _evidence_joined(connection: Connection, days: Subquery | CTE) -> Sequence[Any]:
     """The days joined to their stances, sources and names, in order: SQLite's planner
     looks each up by primary key, the cheapest way there."""
     reporter = aliased(Actor)

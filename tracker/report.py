@@ -13,9 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, Integer, Select, and_, column, func, select, values
 from sqlalchemy.orm import Session
 
+from tracker.corroboration import window_days
 from tracker.errors import TrackerError
 from tracker.evidence import evidence_line, evidence_text
 from tracker.models import Actor, Issue, PositionDay, Source, Stance, StanceStatus
@@ -25,7 +26,7 @@ from tracker.timelines import (
     DayPosition,
     SeriesFilter,
     Shift,
-    counted_stance_ids,
+    counted_stances,
     day_positions,
     find_shifts,
     latest_days,
@@ -228,54 +229,63 @@ def _add_new_stances(session: Session, report: Report, parties: dict[str, str]) 
     """The period's stances by issue and party: the latest few of each party in full, and
     how many more there were (a busy week has thousands; the CSV export has them all)."""
     period = report.period
-    counted = counted_stance_ids(session, SeriesFilter(since=period.start, until=period.end))
+    counted = counted_stances(session, SeriesFilter(since=period.start, until=period.end))
     party_id = func.coalesce(Actor.party_id, Actor.id)
+    per_party = (counted.c.issue_id, party_id)
+    # One pass ranks each party's stances and counts them: the window over the week's
+    # counted stances is the dear part, and it was run twice (once for the counts).
     ranked = (
         select(
-            Stance.id,
-            Stance.issue_id,
+            counted.c.id,
+            counted.c.issue_id,
             party_id.label("party_id"),
             func.row_number()
             .over(
-                partition_by=(Stance.issue_id, party_id),
-                order_by=(Stance.stated_on.desc(), Stance.confidence.desc(), Stance.id.desc()),
+                partition_by=per_party,
+                order_by=(
+                    counted.c.stated_on.desc(),
+                    counted.c.confidence.desc(),
+                    counted.c.id.desc(),
+                ),
             )
             .label("nth"),
+            func.count().over(partition_by=per_party).label("total"),
         )
-        .join(Actor, Actor.id == Stance.actor_id)
-        .where(Stance.id.in_(counted))
+        .join(Actor, Actor.id == counted.c.actor_id)
         .subquery("ranked")
     )
-    totals = {
-        (issue_id, pid): n
-        for issue_id, pid, n in session.execute(
-            select(ranked.c.issue_id, ranked.c.party_id, func.count()).group_by(
-                ranked.c.issue_id, ranked.c.party_id
-            )
+    shown = session.execute(
+        select(ranked.c.id, ranked.c.issue_id, ranked.c.party_id, ranked.c.total).where(
+            ranked.c.nth <= NEW_STANCES_PER_PARTY
         )
-    }
+    ).all()
+    # Every party's latest stance is shown, so the counts cover every party.
+    totals = {(issue_id, pid): total for _, issue_id, pid, total in shown}
     report.stance_count = sum(totals.values())
-    if not totals:
+    if not shown:
         return
-    shown = select(ranked.c.id).where(ranked.c.nth <= NEW_STANCES_PER_PARTY)
-    rows = session.execute(
-        records_query(session, StanceFilter())
-        .add_columns(Stance.issue_id, party_id.label("party_id"))
-        .where(Stance.id.in_(shown))
-    ).mappings()
+    rows = [
+        dict(row)
+        for row in session.execute(
+            _without_corroboration(records_query(session, StanceFilter()))
+            .add_columns(Stance.issue_id, Stance.actor_id, party_id.label("party_id"))
+            .where(Stance.id.in_(sorted(row.id for row in shown)))
+        ).mappings()
+    ]
+    counts = _corroboration(session, rows)
     grouped: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     more: dict[tuple[str, str], int] = {}
-    for row in rows:
-        record = dict(row)
+    for record in rows:
+        record["corroboration"] = counts[record["stance_id"]]
         record["evidence"] = evidence_line(
-            row["attribution"],
-            row["reported_by"],
-            bool(row["conditional"]),
-            row["condition"],
-            row["corroboration"],
+            record["attribution"],
+            record["reported_by"],
+            bool(record["conditional"]),
+            record["condition"],
+            record["corroboration"],
         )
-        grouped[row["issue"]][row["party"]].append(record)
-        more[(row["issue"], row["party"])] = totals[(row["issue_id"], row["party_id"])]
+        grouped[record["issue"]][record["party"]].append(record)
+        more[(record["issue"], record["party"])] = totals[(record["issue_id"], record["party_id"])]
     for issue in report.issues:
         by_party = grouped.get(issue["slug"])
         if by_party:
@@ -295,6 +305,89 @@ def _add_new_stances(session: Session, report: Report, parties: dict[str, str]) 
                     ],
                 }
             )
+
+
+def _without_corroboration(query: Select[Any]) -> Select[Any]:
+    """The stance listing without its per-row corroboration subquery (counted for all the
+    shown rows at once by :func:`_corroboration`)."""
+    return query.with_only_columns(
+        *(column for column in query.selected_columns if column.key != "corroboration"),
+        maintain_column_froms=True,
+    )
+
+
+def _corroboration(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
+    """Stance id -> how many independent stories back it, as tracker.corroboration counts
+    it (accepted stances of the same actor, issue and sign within the window, a story and
+    its rewrites once, the stance's own story included), for the listed stances in one
+    read: the correlated count per row re-read the same neighbours for each of a party's
+    stances, most of a busy week's report."""
+    window = dt.timedelta(days=window_days())
+    spans: dict[tuple[int, int], tuple[dt.date, dt.date]] = {}
+    for row in rows:
+        key, day = (row["issue_id"], row["actor_id"]), _as_date(row["stated_on"])
+        first, last = spans.get(key, (day, day))
+        spans[key] = (min(first, day), max(last, day))
+    story = func.coalesce(Source.duplicate_of, Source.id)
+    nearby: dict[tuple[int, int], list[tuple[dt.date, int, int]]] = defaultdict(list)
+    pairs = sorted(spans.items())
+    for start in range(0, len(pairs), _PAIRS_PER_READ):
+        # A CTE of (issue, actor, first day, last day): SQLite reads VALUES there, not as
+        # an aliased FROM item.
+        chunk = (
+            values(
+                column("issue_id", Integer),
+                column("actor_id", Integer),
+                column("first", Date),
+                column("last", Date),
+                name="spans",
+            )
+            .data(
+                [
+                    (issue_id, actor_id, first - window, last + window)
+                    for (issue_id, actor_id), (first, last) in pairs[
+                        start : start + _PAIRS_PER_READ
+                    ]
+                ]
+            )
+            .cte("spans")
+        )
+        for issue_id, actor_id, day, position, story_id in session.execute(
+            select(Stance.issue_id, Stance.actor_id, Stance.stated_on, Stance.position, story)
+            .join(
+                chunk,
+                and_(
+                    chunk.c.issue_id == Stance.issue_id,
+                    chunk.c.actor_id == Stance.actor_id,
+                    Stance.stated_on.between(chunk.c.first, chunk.c.last),
+                ),
+            )
+            .join(Source, Source.id == Stance.source_id)
+            .where(Stance.status == StanceStatus.ACCEPTED.value)
+        ):
+            nearby[(issue_id, actor_id)].append((_as_date(day), _sign(position), story_id))
+    counts = {}
+    for row in rows:
+        day, sign = _as_date(row["stated_on"]), _sign(row["position"])
+        stories = {row["duplicate_of"] or row["source_id"]}  # its own, whatever its status
+        stories.update(
+            story_id
+            for other_day, other_sign, story_id in nearby[(row["issue_id"], row["actor_id"])]
+            if other_sign == sign and abs(other_day - day) <= window
+        )
+        counts[row["stance_id"]] = len(stories)
+    return counts
+
+
+_PAIRS_PER_READ = 500  # 4 parameters each: under SQLite's limit
+
+
+def _sign(position: float) -> int:
+    return (position > 0) - (position < 0)
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def _add_matrix(

@@ -21,12 +21,30 @@ refreshes it on every write); other filters compute the same rows on the fly.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, func, or_, select, true
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    Subquery,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    func,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
 from tracker.actors import get_actor
@@ -34,7 +52,8 @@ from tracker.blinding import counted
 from tracker.corroboration import corroboration
 from tracker.errors import TrackerError
 from tracker.issues import get_issue
-from tracker.models import Actor, Issue, PositionDay, Source, Stance, StanceStatus
+from tracker.models import Actor, ActorAlias, Issue, PositionDay, Source, Stance, StanceStatus
+from tracker.text import name_key
 
 DEFAULT_ROLLUP_DAYS = 90
 
@@ -100,7 +119,7 @@ def _actor_ids(session: Session, flt: SeriesFilter) -> list[int] | None:
     """The actors a filter names (parties with their members); None means everyone."""
     if not flt.actors and not flt.parties and flt.actor_ids is None:
         return None
-    ids = {get_actor(session, name).id for name in flt.actors} | set(flt.actor_ids or ())
+    ids = set(_named_actor_ids(session, flt.actors)) | set(flt.actor_ids or ())
     for name in flt.parties:
         party = get_actor(session, name)
         ids |= set(
@@ -109,6 +128,22 @@ def _actor_ids(session: Session, flt: SeriesFilter) -> list[int] | None:
             )
         )
     return sorted(ids)
+
+
+def _named_actor_ids(session: Session, names: Sequence[str]) -> list[int]:
+    """The ids of the actors known by these names (or aliases, any case), in one read
+    rather than one per name; an unknown name is the error :func:`get_actor` gives."""
+    keys = {name_key(name): name for name in names}
+    # A comprehension, not dict(result): a Result has keys() and would be read as a mapping.
+    found: dict[str, int] = {
+        row.alias_key: row.actor_id
+        for row in session.execute(
+            select(ActorAlias.alias_key, ActorAlias.actor_id).where(
+                ActorAlias.alias_key.in_(sorted(keys))
+            )
+        )
+    }
+    return [found[key] if key in found else get_actor(session, keys[key]).id for key in keys]
 
 
 def _counted_stances(
@@ -165,11 +200,23 @@ def _scope(
     return conditions
 
 
-def counted_stance_ids(session: Session, flt: SeriesFilter) -> Select[tuple[int]]:
-    """A query of the ids of the stances that count (one per story), to filter others by:
-    a subquery, not a list, so a busy week never exceeds a driver's parameter limit."""
+def counted_stances(session: Session, flt: SeriesFilter) -> Subquery:
+    """The stances that count, one per story: id, actor_id, issue_id, stated_on, position,
+    confidence. A subquery, not a list, so a busy week never exceeds a driver's parameter
+    limit."""
     counted = _counted_stances(session, flt).subquery("counted")
-    return select(counted.c.id).where(counted.c.nth_of_story == 1)
+    return (
+        select(
+            counted.c.id,
+            counted.c.actor_id,
+            counted.c.issue_id,
+            counted.c.stated_on,
+            counted.c.position,
+            counted.c.confidence,
+        )
+        .where(counted.c.nth_of_story == 1)
+        .subquery("once")
+    )
 
 
 def computed_days(
@@ -299,58 +346,181 @@ def _before(session: Session, flt: SeriesFilter, days: Subquery) -> list[DayPosi
     """Each (actor, issue) pair of ``days``: its last day before the filter's start."""
     assert flt.since is not None
     pairs = select(days.c.actor_id, days.c.issue_id).distinct().subquery("pairs")
-    earlier = _days(session, replace(flt, until=flt.since - dt.timedelta(days=1)), since=False)
-    last = (
-        select(earlier.c.actor_id, earlier.c.issue_id, func.max(earlier.c.day).label("day"))
-        .join(
-            pairs,
-            and_(pairs.c.actor_id == earlier.c.actor_id, pairs.c.issue_id == earlier.c.issue_id),
-        )
-        .group_by(earlier.c.actor_id, earlier.c.issue_id)
-        .subquery("last")
-    )
-    again = _days(session, replace(flt, until=flt.since - dt.timedelta(days=1)), since=False)
-    return _read_days(
-        session,
-        select(again).join(
-            last,
-            and_(
-                last.c.actor_id == again.c.actor_id,
-                last.c.issue_id == again.c.issue_id,
-                last.c.day == again.c.day,
-            ),
-        ),
-    )
+    earlier = replace(flt, since=None, until=flt.since - dt.timedelta(days=1))
+    return _last_days(session, earlier, pairs)
 
 
 def latest_days(session: Session, flt: SeriesFilter, on: dt.date) -> list[DayPosition]:
     """Each actor's last day on each issue on or before ``on``: positions as of that date
     (only days from the filter's start on, when it has one)."""
-    days = _days(session, replace(flt, until=on))
-    last = (
-        select(days.c.actor_id, days.c.issue_id, func.max(days.c.day).label("day"))
-        .group_by(days.c.actor_id, days.c.issue_id)
-        .subquery("last")
+    flt = replace(flt, until=on)
+    if not is_stored(flt):
+        return _last_days(session, flt, None)
+    # Every actor and issue in the filter's scope: those with a day are found below.
+    scope = _scope(session, replace(flt, since=None, until=None), Issue.id, Actor.id, None)
+    pairs = (
+        select(Actor.id.label("actor_id"), Issue.id.label("issue_id"))
+        .join(Issue, true())
+        .where(and_(true(), *scope))
+        .subquery("pairs")
     )
-    again = _days(session, replace(flt, until=on))
+    return _last_days(session, flt, pairs)
+
+
+def _last_days(session: Session, flt: SeriesFilter, pairs: Subquery | None) -> list[DayPosition]:
+    """Each pair's last day within the filter's dates (every pair with one, for None).
+
+    Stored days: one index seek per pair for its last day in the dates, then its row by
+    primary key, rather than grouping every stored day of the span (a weekly report asks
+    this of a year of days)."""
+    if pairs is not None and is_stored(flt):
+        in_dates = [
+            PositionDay.actor_id == pairs.c.actor_id,
+            PositionDay.issue_id == pairs.c.issue_id,
+        ]
+        if flt.since is not None:
+            in_dates.append(PositionDay.day >= flt.since)
+        if flt.until is not None:
+            in_dates.append(PositionDay.day <= flt.until)
+        last_day = select(func.max(PositionDay.day)).where(*in_dates).scalar_subquery()
+        # Materialized: inlined, SQLite ran the seek for every stored day, not every pair.
+        last = (
+            select(pairs.c.actor_id, pairs.c.issue_id, last_day.label("day"))
+            .cte("last")
+            .prefix_with("MATERIALIZED")
+        )
+        # The pairs are in the filter's scope and the day in its dates: no other condition.
+        return _read_days(
+            session,
+            select(
+                PositionDay.actor_id,
+                PositionDay.issue_id,
+                PositionDay.day,
+                PositionDay.position,
+                PositionDay.stances,
+                PositionDay.stance_id,
+            ).join(
+                last,
+                and_(
+                    last.c.actor_id == PositionDay.actor_id,
+                    last.c.issue_id == PositionDay.issue_id,
+                    last.c.day == PositionDay.day,
+                ),
+            ),
+            materialize=True,
+        )
+    days = _days(session, flt)
+    grouped = select(days.c.actor_id, days.c.issue_id, func.max(days.c.day).label("day"))
+    if pairs is not None:
+        grouped = grouped.join(
+            pairs,
+            and_(pairs.c.actor_id == days.c.actor_id, pairs.c.issue_id == days.c.issue_id),
+        )
+    grouped_last = grouped.group_by(days.c.actor_id, days.c.issue_id).subquery("last")
+    again = _days(session, flt)
     return _read_days(
         session,
         select(again).join(
-            last,
+            grouped_last,
             and_(
-                last.c.actor_id == again.c.actor_id,
-                last.c.issue_id == again.c.issue_id,
-                last.c.day == again.c.day,
+                grouped_last.c.actor_id == again.c.actor_id,
+                grouped_last.c.issue_id == again.c.issue_id,
+                grouped_last.c.day == again.c.day,
             ),
         ),
     )
 
 
-def _read_days(session: Session, days_select: Select[Any]) -> list[DayPosition]:
-    """Per-day rows with their actor, issue and representative stance's evidence."""
-    days = days_select.subquery("chosen")
+def _read_days(
+    session: Session, days_select: Select[Any], *, materialize: bool = False
+) -> list[DayPosition]:
+    """Per-day rows with their actor, issue and representative stance's evidence, ordered
+    by issue slug, actor name and day. ``materialize`` has SQLite pick the days first, for
+    a select joining several reads (inlined, its planner let the ORDER BY choose the join
+    order and read every stored day of an issue to keep the few chosen)."""
+    connection = session.connection()
+    with _collector_paused():
+        if connection.dialect.name == "postgresql":
+            return _build_days(_evidence_by_id(connection, days_select.subquery("chosen")))
+        chosen: Subquery | CTE = (
+            days_select.cte("chosen").prefix_with("MATERIALIZED")
+            if materialize
+            else days_select.subquery("chosen")
+        )
+        return _build_days(_evidence_joined(connection, chosen))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a bulk read. A 20k-point series allocates
+    ~100k rows, tuples and points; every 700 allocations start a collection over the young
+    objects, and the older generations are walked again and again as they fill up: a
+    third of the read's time, measured. Nothing built here forms a cycle, and the
+    collector runs as usual afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build_days(rows: Iterable[Any]) -> list[DayPosition]:
+    # Positional construction from plain tuples: a 20-actor series at a million stances
+    # is ~20k rows, and per-row overhead is much of the time.
+    return [
+        _day_position(
+            (
+                actor_id,
+                actor,
+                issue,
+                _as_date(day),
+                round(float(position), 4),
+                int(count),
+                stance_id,
+                quote,
+                source_id,
+                title,
+                outlet,
+                url,
+                annotator,
+                float(confidence),
+                attribution,
+                bool(conditional),
+                condition,
+                None,  # corroboration: counted later, for the points a view shows
+                reported_by,
+            )
+        )
+        for (
+            actor_id,
+            actor,
+            issue,
+            day,
+            position,
+            count,
+            stance_id,
+            quote,
+            source_id,
+            title,
+            outlet,
+            url,
+            annotator,
+            confidence,
+            attribution,
+            conditional,
+            condition,
+            reported_by,
+        ) in rows
+    ]
+
+
+def _evidence_joined(connection: Connection, days: Subquery | CTE) -> Sequence[Any]:
+    """The days joined to their stances, sources and names, in order: SQLite's planner
+    looks each up by primary key, the cheapest way there."""
     reporter = aliased(Actor)
-    query = (
+    return connection.execute(
         select(
             days.c.actor_id,
             Actor.name,
@@ -377,52 +547,98 @@ def _read_days(session: Session, days_select: Select[Any]) -> list[DayPosition]:
         .join(Issue, Issue.id == days.c.issue_id)
         .join(Source, Source.id == Stance.source_id)
         .order_by(Issue.slug, Actor.name, days.c.day)
+    ).all()
+
+
+def _evidence_by_id(connection: Connection, days: Subquery) -> list[tuple[Any, ...]]:
+    """The same rows from PostgreSQL, in separate reads: the days, then their stances by
+    id, then those stances' sources by id. Joined, its planner scanned the whole stance
+    table rather than make 20k index lookups for a 20-actor series (costed for disks, it
+    took twice as long), and sorting 20k rows by name under a UTF-8 collation cost as much
+    as reading them; looked up by a sorted array of ids, each table is read through its
+    primary key in id order."""
+    rows = connection.execute(
+        select(
+            days.c.issue_id,
+            days.c.actor_id,
+            days.c.day,
+            days.c.position,
+            days.c.stances,
+            days.c.stance_id,
+        ).order_by(days.c.issue_id, days.c.actor_id, days.c.day)
+    ).all()
+    if not rows:
+        return []
+    reporter = aliased(Actor)
+    stances = _by_id(
+        connection,
+        Stance.id,
+        select(
+            Stance.id,
+            Stance.quote,
+            Stance.source_id,
+            Stance.annotator,
+            Stance.confidence,
+            Stance.attribution,
+            Stance.conditional,
+            Stance.condition,
+            reporter.name,
+        ).outerjoin(reporter, reporter.id == Stance.reported_by_id),
+        {row[5] for row in rows},
     )
-    # Core, not ORM, execution and positional construction: a 20-actor series at a
-    # million stances is ~20k rows, and per-row overhead is most of the time.
-    return [
-        DayPosition(
-            actor_id,
-            actor,
-            issue,
-            _as_date(day),
-            round(float(position), 4),
-            int(count),
-            stance_id,
-            quote,
-            source_id,
-            title,
-            outlet,
-            url,
-            annotator,
-            float(confidence),
-            attribution,
-            bool(conditional),
-            condition,
-            None,
-            reported_by,
+    sources = _by_id(
+        connection,
+        Source.id,
+        select(Source.id, Source.title, Source.outlet, Source.url),
+        {stance[2] for stance in stances.values()},
+    )
+    evidence = {}
+    for stance_id, quote, source_id, annotator, *rest in stances.values():
+        _, title, outlet, url = sources[source_id]
+        evidence[stance_id] = (stance_id, quote, source_id, title, outlet, url, annotator, *rest)
+    names = {
+        (issue_id, actor_id): (n, (actor_id, actor, issue))
+        for n, (issue_id, actor_id, issue, actor) in enumerate(
+            connection.execute(
+                select(Issue.id, Actor.id, Issue.slug, Actor.name)
+                .join(Actor, true())
+                .where(
+                    Issue.id.in_(sorted({row[0] for row in rows})),
+                    Actor.id.in_(sorted({row[1] for row in rows})),
+                )
+                .order_by(Issue.slug, Actor.name)
+            )
         )
-        for (
-            actor_id,
-            actor,
-            issue,
-            day,
-            position,
-            count,
-            stance_id,
-            quote,
-            source_id,
-            title,
-            outlet,
-            url,
-            annotator,
-            confidence,
-            attribution,
-            conditional,
-            condition,
-            reported_by,
-        ) in session.connection().execute(query)
+    }
+    # Each actor's days are together and in order; the actors go in name order (the
+    # database's collation, as ORDER BY name would).
+    return [
+        names[(issue_id, actor_id)][1] + (day, position, count) + evidence[stance_id]
+        for issue_id, actor_id, day, position, count, stance_id in sorted(
+            rows, key=lambda row: names[(row[0], row[1])][0]
+        )
     ]
+
+
+def _by_id(connection: Connection, key: Any, query: Select[Any], ids: set[int]) -> dict[int, Any]:
+    """Id -> row, for these ids (the query's first column is the id)."""
+    listed = ",".join(map(str, sorted(ids)))
+    # One array literal, not 20k bound parameters: those cost more to render and bind
+    # than the lookups they made.
+    among = key == any_(cast(bindparam("ids", f"{{{listed}}}"), postgresql.ARRAY(Integer)))
+    return {row[0]: row for row in connection.execute(query.where(among)).all()}
+
+
+_DAY_FIELDS = tuple(f.name for f in fields(DayPosition))
+
+
+def _day_position(values: tuple[Any, ...]) -> DayPosition:
+    """A DayPosition from its fields in order, without the frozen dataclass's __init__,
+    which sets each of the 19 fields through object.__setattr__: that was a quarter of a
+    20k-point read. The instance is the same (equal, hashable, still frozen)."""
+    point = object.__new__(DayPosition)
+    point.__dict__.update(zip(_DAY_FIELDS, values, strict=True))
+    return point
 
 
 def _as_date(value: Any) -> dt.date:
@@ -641,3 +857,41 @@ def _side_at(rollups: list[list[RollupPoint]], day: dt.date, window: dt.timedelt
         if known:
             values.append(known[-1].position)
     return round(sum(values) / len(values), 4) if values else None
+
+
+# --- actor profile ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileChoices:
+    """Who the Actor profile offers, by name, with how many accepted stances each has."""
+
+    actors: dict[str, int]  # every actor: its own stances
+    parties: dict[str, int]  # parties with members: their own and their members'
+
+
+def profile_choices(session: Session) -> ProfileChoices:
+    """The Actor profile's choices and their weights (accepted stances, a story and its
+    rewrites once, as every view counts them). Summed from ``position_day`` rather than by
+    counting every stance: at a million stances that count was most of the page."""
+    own = dict(
+        session.execute(
+            select(PositionDay.actor_id, func.sum(PositionDay.stances)).group_by(
+                PositionDay.actor_id
+            )
+        )
+        .tuples()
+        .all()
+    )
+    actors = session.execute(select(Actor.id, Actor.name, Actor.party_id)).tuples().all()
+    names = {actor_id: name for actor_id, name, _ in actors}
+    parties: dict[str, int] = {}
+    for actor_id, _, party_id in actors:
+        if party_id is not None:  # a member: its party is a choice, with its own stances
+            party = names[party_id]
+            parties.setdefault(party, int(own.get(party_id, 0)))
+            parties[party] += int(own.get(actor_id, 0))
+    return ProfileChoices(
+        actors={name: int(own.get(actor_id, 0)) for actor_id, name, _ in actors},
+        parties=parties,
+    )

@@ -6,34 +6,30 @@ import streamlit as st
 from dashboard.filters import NO_TAXONOMY, file_stem, show_chart, stance_filters
 from dashboard.state import reading
 from dashboard.ui import md_escape
-from tracker.actors import list_actors
-from tracker.analysis import stance_counts
 from tracker.charts import position_label, position_text, profile_chart
 from tracker.issues import list_issues
-from tracker.timelines import DEFAULT_ROLLUP_DAYS, day_positions, find_shifts, party_rollup
+from tracker.timelines import (
+    DEFAULT_ROLLUP_DAYS,
+    day_positions,
+    find_shifts,
+    party_rollup,
+    profile_choices,
+)
 
 st.title("Actor profile")
 
 with reading() as s:
     issues = {i.slug: (i.name, i.labels()) for i in list_issues(s)}
-    actors = list_actors(s)
-    counts = stance_counts(s, ["accepted"])
-    members: dict[str, list[str]] = {}
-    for a in actors:
-        if a.party is not None:
-            members.setdefault(a.party.name, []).append(a.name)
+    choices = profile_choices(s)
 
-if not issues or not actors:
+if not issues or not choices.actors:
     st.info(NO_TAXONOMY)
     st.stop()
 
 cols = st.columns([1, 2, 2])
 kind = cols[0].radio("Show", ["Actor", "Party"], key="pr_kind", horizontal=True)
 party_mode = kind == "Party"
-if party_mode:
-    weight = {p: counts.get(p, 0) + sum(counts.get(m, 0) for m in ms) for p, ms in members.items()}
-else:
-    weight = {a.name: counts.get(a.name, 0) for a in actors}
+weight = choices.parties if party_mode else choices.actors
 options = sorted(weight)
 if not options:
     st.info("No actor speaks for a party yet: set parties on Actors & issues.")

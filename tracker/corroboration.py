@@ -95,10 +95,13 @@ def corroboration(days: int | None = None) -> ScalarSelect[int]:
 
 # (actor_id, issue_id, sign of the position): the stances that can corroborate each other.
 _Key = tuple[int, int, int]
+# (actor_id, issue_id, sign of the position, stated_on as ISO text, story)
+Neighbour = tuple[int, int, int, str, int]
 
 
-def sign(position: int) -> int:
-    return (position > 0) - (position < 0)
+def sign(position: Any) -> ColumnElement[int]:
+    """The sign of a position (-1, 0, 1), in SQL."""
+    return _sign(position)
 
 
 def shift_days(day: dt.date, days: int) -> dt.date:
@@ -112,47 +115,48 @@ def shift_days(day: dt.date, days: int) -> dt.date:
 class CorroborationWindow:
     """:func:`corroboration` for stances met in ``stated_on`` order, set-based.
 
-    ``accepted`` yields ``(actor_id, issue_id, position, stated_on, story)`` for every
-    accepted stance that can corroborate the stances to be counted, in ``stated_on``
-    order (``story`` is ``coalesce(duplicate_of, source_id)``). The window slides along
-    it: for each (actor, issue, sign) it holds how many accepted stances of each story
-    fall within ± ``days`` of the current day, so a count is one lookup. Memory is the
-    stances of ``2 * days + 1`` days, however many stances there are."""
+    ``accepted`` yields a :data:`Neighbour` for every accepted stance that can corroborate
+    the stances to be counted, in ``stated_on`` order (``story`` is
+    ``coalesce(duplicate_of, source_id)``; days are ISO text, which sorts as the dates do).
+    The window slides along it: for each (actor, issue, sign) it holds how many accepted
+    stances of each story fall within ± ``days`` of the current day, so a count is one
+    lookup. Memory is the stances of ``2 * days + 1`` days, however many stances there are.
+    """
 
-    def __init__(self, accepted: Iterable[tuple[int, int, int, dt.date, int]], days: int) -> None:
-        self._upcoming: Iterator[tuple[int, int, int, dt.date, int]] = iter(accepted)
-        self._next: tuple[int, int, int, dt.date, int] | None = next(self._upcoming, None)
+    def __init__(self, accepted: Iterable[Neighbour], days: int) -> None:
+        self._upcoming: Iterator[Neighbour] = iter(accepted)
+        self._next: Neighbour | None = next(self._upcoming, None)
         self._days = days
-        self._held: deque[tuple[dt.date, _Key, int]] = deque()
+        self._held: deque[tuple[str, _Key, int]] = deque()
         self._stories: dict[_Key, dict[int, int]] = {}
-        self._day: dt.date | None = None
+        self._day = ""
 
     def count(
-        self, actor_id: int, issue_id: int, position: int, stated_on: dt.date, story: int,
-        accepted: bool,
-    ) -> int:  # fmt: skip
-        """The corroboration of one stance; ``stated_on`` never goes back."""
+        self, actor_id: int, issue_id: int, sign: int, stated_on: str, story: int, accepted: bool
+    ) -> int:
+        """The corroboration of one stance; ``stated_on`` (ISO) never goes back."""
         if stated_on != self._day:
             self._move_to(stated_on)
-        stories = self._stories.get((actor_id, issue_id, sign(position)))
+        stories = self._stories.get((actor_id, issue_id, sign))
         if stories is None:
             return 1  # not accepted, nothing accepted around it: its own story
         # An accepted stance is in the window already; another counts its own story too.
         return len(stories) + (not accepted and story not in stories)
 
-    def _move_to(self, day: dt.date) -> None:
-        if self._day is not None and day < self._day:
+    def _move_to(self, day: str) -> None:
+        if day < self._day:
             raise ValueError("stances must come in stated_on order")
         self._day = day
-        last = shift_days(day, self._days)
+        date = dt.date.fromisoformat(day)
+        last = shift_days(date, self._days).isoformat()
         while self._next is not None and self._next[3] <= last:
-            actor_id, issue_id, position, stated_on, story = self._next
-            key = (actor_id, issue_id, sign(position))
+            actor_id, issue_id, sign, stated_on, story = self._next
+            key = (actor_id, issue_id, sign)
             self._held.append((stated_on, key, story))
             stories = self._stories.setdefault(key, {})
             stories[story] = stories.get(story, 0) + 1
             self._next = next(self._upcoming, None)
-        first = shift_days(day, -self._days)
+        first = shift_days(date, -self._days).isoformat()
         held = self._held
         while held and held[0][0] < first:
             _, key, story = held.popleft()

@@ -247,7 +247,7 @@ def _insert(session: Session, rows: list[CheckedRow]) -> None:
     # Core inserts on the tables: the ORM's bulk path adds per-row bookkeeping we don't use.
     stance = cast(Table, Stance.__table__)
     if with_ids:
-        session.execute(insert(stance), with_ids)
+        _executemany(session, stance, with_ids)
         _move_sequence_past_ids(session)  # before rows that take ids from the sequence
     if without:
         ids += list(
@@ -260,8 +260,9 @@ def _insert(session: Session, rows: list[CheckedRow]) -> None:
     ordered = [r for r in rows if r.stance_id is not None] + [
         r for r in rows if r.stance_id is None
     ]
-    session.execute(
-        insert(cast(Table, StanceEvent.__table__)),
+    _executemany(
+        session,
+        cast(Table, StanceEvent.__table__),
         [
             {
                 "stance_id": sid,
@@ -274,6 +275,43 @@ def _insert(session: Session, rows: list[CheckedRow]) -> None:
             for sid, v, row in zip(ids, records, ordered, strict=True)
         ],
     )
+
+
+def _executemany(session: Session, table: Table, records: list[dict[str, Any]]) -> None:
+    """Insert rows through the driver's ``executemany``.
+
+    What a Core insert would send: the statement SQLAlchemy compiles and each column
+    type's own bind processor (dates, UTC timestamps, JSON), without SQLAlchemy's
+    per-row parameter handling, which cost more than the database's work here."""
+    keys = records[0].keys()
+    if any(record.keys() != keys for record in records):
+        session.execute(insert(table), records)  # not one shape: let SQLAlchemy sort it out
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    compiled = insert(table).compile(dialect=dialect, column_keys=list(keys), for_executemany=True)
+    names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
+    defaults = {name: _scalar_default(table, name) for name in names if name not in keys}
+    processors = [
+        (i, process)
+        for i, name in enumerate(names)
+        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+    ]
+    params: list[Any] = []
+    for record in records:
+        row = [record[name] if name in record else defaults[name] for name in names]
+        for i, process in processors:
+            row[i] = process(row[i])
+        params.append(tuple(row) if compiled.positional else dict(zip(names, row, strict=True)))
+    connection.exec_driver_sql(str(compiled), params)
+
+
+def _scalar_default(table: Table, name: str) -> Any:
+    """The Python-side default of a column the rows leave out (conditional, condition)."""
+    default = table.c[name].default
+    if default is None or not default.is_scalar:
+        raise TypeError(f"{table.name}.{name} needs a value in every row")
+    return default.arg  # type: ignore[attr-defined]
 
 
 def _update(session: Session, changed: list[tuple[CheckedRow, Any]], importer: str) -> None:
@@ -334,7 +372,9 @@ def _snapshot(values: dict[str, Any], reporter: str | None, proposal: str | None
         "proposal": proposal,
         "proposal_id": values.get("proposal_id"),
     }
-    return {**_jsonable({k: values[k] for k in keep}), **evidence, "version": 1}
+    plain = {k: values[k] for k in keep}
+    plain["stated_on"] = plain["stated_on"].isoformat()  # the only date kept
+    return {**plain, **evidence, "version": 1}
 
 
 def _write_rejects(

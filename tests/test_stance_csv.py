@@ -368,3 +368,34 @@ def test_export_writes_every_cell_as_the_flat_records_say(engine: Engine) -> Non
     assert "2025-08-13T09:30:00+00:00" in exported
     assert "2025-08-14T23:59:59.000120+00:00" in exported
     assert "''=already quoted" in exported and ",'-if Moscow agrees," in exported
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_stance_repeated_in_the_file_is_imported_once(
+    engine: Engine, second_db: Engine, monkeypatch: pytest.MonkeyPatch, dry_run: bool
+) -> None:
+    """Repeats within a chunk and in later chunks (small chunks, merged hash arrays)."""
+    _tricky_db(engine)
+    _tricky_db(second_db)
+    with transaction(second_db) as session:
+        session.execute(delete(StanceEvent))
+        session.execute(delete(Stance))
+    header, *rows = export_text(engine).split("\r\n", 1)[0], *_records(export_text(engine))
+    monkeypatch.setattr("tracker.stance_validation.CHUNK", 3)
+    monkeypatch.setattr("tracker.stance_import.SeenPassages.MERGE_ABOVE", 2)
+    repeated = [rows[0], rows[0], *rows, *rows[::-1], rows[2]]
+    report = import_stances(
+        second_db, "repeats.csv", text="\r\n".join([header, *repeated, ""]), dry_run=dry_run
+    )
+    assert (report.created, report.updated, report.unchanged) == (5, 0, len(repeated) - 5)
+    assert stance_count(second_db) == (0 if dry_run else 5)
+
+
+def _records(text: str) -> list[str]:
+    """The data rows of an export as CSV lines (cells with newlines stay in their row)."""
+    lines = []
+    for cells in list(csv.reader(io.StringIO(text)))[1:]:
+        out = io.StringIO(newline="")
+        csv.writer(out, lineterminator="").writerow(cells)
+        lines.append(out.getvalue())
+    return lines

@@ -12,18 +12,19 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, select, update
 from typer.testing import CliRunner, Result
 
 from tests.factories import make_actor, make_issue, make_source
 from tracker import migrate
 from tracker.cli import app
+from tracker.csv_io import write_csv
 from tracker.db import make_engine, transaction
 from tracker.demo import load_demo
 from tracker.models import Actor, Issue, Source, Stance, StanceEvent
 from tracker.stance_csv import export_stances
 from tracker.stance_import import import_stances
-from tracker.stance_query import COLUMNS, StanceFilter
+from tracker.stance_query import COLUMNS, StanceFilter, stance_records
 from tracker.stances import record_stance
 
 runner = CliRunner()
@@ -333,3 +334,68 @@ def test_export_filters_and_excel_bom(demo_url: str, tmp_path: Path) -> None:
     ]
     stdout = tracker(demo_url, "stances", "export", "-", "--party", "Russia")
     assert stdout.exit_code == 0 and stdout.stdout.startswith("stance_id,actor,party")
+
+
+def _reference_export(engine: Engine) -> str:
+    """The export as write_csv writes the flat records (tracker.stance_query), cell by cell."""
+    out = io.StringIO(newline="")
+    with transaction(engine) as session:
+        records = stance_records(session, StanceFilter())
+    for record in records:
+        record["conditional"] = "true" if record["conditional"] else "false"
+    write_csv(out, COLUMNS, records)
+    return out.getvalue()
+
+
+def test_export_writes_every_cell_as_the_flat_records_say(engine: Engine) -> None:
+    """The database renders dates, timestamps and the neutralising flag for the export:
+    the file must be what the records, written cell by cell in Python, give."""
+    _tricky_db(engine)
+    with transaction(engine) as session:
+        first, second, *_ = session.scalars(select(Stance).order_by(Stance.id))
+        second.note = "'=already quoted"
+        second.annotator = "'ana"
+        second.conditional, second.condition = True, "-if Moscow agrees"
+        whole_second = dt.datetime(2025, 8, 13, 9, 30, tzinfo=dt.UTC)
+        session.execute(update(Stance).where(Stance.id == first.id).values(created_at=whole_second))
+        session.execute(
+            update(Stance)
+            .where(Stance.id == second.id)
+            .values(updated_at=dt.datetime(2025, 8, 14, 23, 59, 59, 120, tzinfo=dt.UTC))
+        )
+    exported = export_text(engine)
+    assert exported == _reference_export(engine)
+    assert "2025-08-13T09:30:00+00:00" in exported
+    assert "2025-08-14T23:59:59.000120+00:00" in exported
+    assert "''=already quoted" in exported and ",'-if Moscow agrees," in exported
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_stance_repeated_in_the_file_is_imported_once(
+    engine: Engine, second_db: Engine, monkeypatch: pytest.MonkeyPatch, dry_run: bool
+) -> None:
+    """Repeats within a chunk and in later chunks (small chunks, merged hash arrays)."""
+    _tricky_db(engine)
+    _tricky_db(second_db)
+    with transaction(second_db) as session:
+        session.execute(delete(StanceEvent))
+        session.execute(delete(Stance))
+    header, *rows = export_text(engine).split("\r\n", 1)[0], *_records(export_text(engine))
+    monkeypatch.setattr("tracker.stance_validation.CHUNK", 3)
+    monkeypatch.setattr("tracker.stance_import.SeenPassages.MERGE_ABOVE", 2)
+    repeated = [rows[0], rows[0], *rows, *rows[::-1], rows[2]]
+    report = import_stances(
+        second_db, "repeats.csv", text="\r\n".join([header, *repeated, ""]), dry_run=dry_run
+    )
+    assert (report.created, report.updated, report.unchanged) == (5, 0, len(repeated) - 5)
+    assert stance_count(second_db) == (0 if dry_run else 5)
+
+
+def _records(text: str) -> list[str]:
+    """The data rows of an export as CSV lines (cells with newlines stay in their row)."""
+    lines = []
+    for cells in list(csv.reader(io.StringIO(text)))[1:]:
+        out = io.StringIO(newline="")
+        csv.writer(out, lineterminator="").writerow(cells)
+        lines.append(out.getvalue())
+    return lines

@@ -97,7 +97,9 @@ def _rows(name: str, reader: Any, header: list[str]) -> Iterator[CsvRow]:
                     raise TrackerError(
                         f"{name} line {line}: {len(cells)} cells, but the header has {len(header)}"
                     )
-                yield CsvRow(line, {h: restore(c) for h, c in zip(header, cells, strict=True)})
+                # restore() changes only cells that start with a quote: most go as read.
+                pairs = zip(header, cells, strict=True)
+                yield CsvRow(line, {h: restore(c) if c[:1] == "'" else c for h, c in pairs})
             line = reader.line_num + 1
     except (csv.Error, UnicodeDecodeError) as exc:
         raise _read_error(name, reader.line_num, exc) from None

@@ -55,6 +55,7 @@ DERIVED = (
 )
 CHUNK = 2000
 SOURCE_CACHE = 2000
+VERDICT_MEMO = 10_000  # distinct cells remembered per column (see RowChecker._remembered)
 # What an import may change on a stored stance (who recorded it is not content).
 COMPARED = ("stated_on", "position", "confidence", "status", "origin", "note")
 # Compared and changed only when the file has their columns: a file from before they
@@ -129,6 +130,8 @@ class RowChecker:
             ).tuples()
         }
         self.sources: OrderedDict[int, _SourceText] = OrderedDict()
+        self._checks = self._cell_checks()
+        self._verdicts: dict[str, dict[str, tuple[bool, Any]]] = {}
 
     def load_sources(self, rows: list[CsvRow]) -> None:
         """Fetch the texts a chunk of rows quotes, in one query."""
@@ -144,42 +147,65 @@ class RowChecker:
         while len(self.sources) > max(SOURCE_CACHE, len(needed)):
             self.sources.popitem(last=False)
 
+    def _cell_checks(self) -> list[tuple[str, str, Any, Any, bool]]:
+        """Per column: the value's key, its parser, the default for an empty cell, and
+        whether the parser depends on the cell alone (so its verdict can be remembered)."""
+        return [
+            ("actor", "actor_id", lambda v: _lookup(self.actors, name_key(v), "actor", v), None,
+             True),
+            ("issue", "issue_id", lambda v: _lookup(self.issues, v.lower(), "issue", v), None,
+             True),
+            ("stated_on", "stated_on", _date, None, True),
+            ("position", "position", check_position, None, True),
+            ("confidence", "confidence", check_confidence, 1.0, True),
+            ("status", "status", lambda v: _choice(v, STATUSES, "status"),
+             StanceStatus.ACCEPTED.value, True),
+            ("origin", "origin", lambda v: _choice(v, ORIGINS, "origin"),
+             StanceOrigin.IMPORT.value, True),
+            ("annotator", "annotator", check_annotator_name, self.annotator, True),
+            ("created_at", "created_at", _timestamp, "now", False),
+            ("updated_at", "updated_at", _timestamp, "now", False),
+        ]  # fmt: skip
+
+    def _verdict(self, column: str, raw: str, parse: Any) -> tuple[bool, Any]:
+        """(True, value) or (False, the problem's message) for one cell."""
+        try:
+            return True, parse(raw)
+        except (TrackerError, ValueError) as exc:
+            return False, _message(column, raw, exc)
+
+    def _remembered(self, column: str, raw: str, parse: Any) -> tuple[bool, Any]:
+        # Names, dates, positions and the like repeat from row to row: each distinct cell
+        # is parsed once (a million rows hold a few thousand of them).
+        memo = self._verdicts.setdefault(column, {})
+        verdict = memo.get(raw)
+        if verdict is None:
+            verdict = self._verdict(column, raw, parse)
+            if len(memo) >= VERDICT_MEMO:
+                memo.clear()  # keeps memory flat on a file of all-different cells
+            memo[raw] = verdict
+        return verdict
+
     def check(self, row: CsvRow) -> CheckedRow | list[Problem]:
         cells = row.cells
-        problems = [
-            Problem(row.line, column, "contains a NUL byte, which the database cannot store")
-            for column, cell in cells.items()
-            if "\x00" in cell
-        ]
+        problems = []
+        if "\x00" in "".join(cells.values()):
+            problems = [
+                Problem(row.line, column, "contains a NUL byte, which the database cannot store")
+                for column, cell in cells.items()
+                if "\x00" in cell
+            ]
         values: dict[str, Any] = {}
-
-        def parse_cell(column: str, key: str, parse: Any, default: Any = None) -> None:
+        for column, key, parse, default, pure in self._checks:
             raw = cells.get(column, "").strip()
             if not raw and default is not None:
                 values[key] = parse(default) if default == "now" else default
-                return
-            try:
-                values[key] = parse(raw)
-            except (TrackerError, ValueError) as exc:
-                problems.append(Problem(row.line, column, _message(column, raw, exc)))
-
-        parse_cell("actor", "actor_id", lambda v: _lookup(self.actors, name_key(v), "actor", v))
-        parse_cell("issue", "issue_id", lambda v: _lookup(self.issues, v.lower(), "issue", v))
-        parse_cell("stated_on", "stated_on", _date)
-        parse_cell("position", "position", check_position)
-        parse_cell("confidence", "confidence", check_confidence, 1.0)
-        parse_cell(
-            "status",
-            "status",
-            lambda v: _choice(v, STATUSES, "status"),
-            StanceStatus.ACCEPTED.value,
-        )
-        parse_cell(
-            "origin", "origin", lambda v: _choice(v, ORIGINS, "origin"), StanceOrigin.IMPORT.value
-        )
-        parse_cell("annotator", "annotator", check_annotator_name, self.annotator)
-        parse_cell("created_at", "created_at", _timestamp, "now")
-        parse_cell("updated_at", "updated_at", _timestamp, "now")
+                continue
+            ok, result = (self._remembered if pure else self._verdict)(column, raw, parse)
+            if ok:
+                values[key] = result
+            else:
+                problems.append(Problem(row.line, column, result))
         values["note"] = cells.get("note", "").strip()
         stance_id = _optional_int(cells.get("stance_id", ""), row.line, "stance_id", problems)
         self._check_quote(row, values, problems)

@@ -60,8 +60,14 @@ def add_source(
     url: str = "",
     published_on: dt.date | None = None,
     duplicate_of: Source | None = None,
+    split_from: int | None = None,
+    published_basis: str = "",
+    ingest_log: dict[str, Any] | None = None,
+    minhash: bytes | None = None,
 ) -> Source:
-    """Store a new source; the same text stored twice raises :class:`DuplicateSourceError`."""
+    """Store a new source; the same text stored twice raises :class:`DuplicateSourceError`.
+
+    ``split_from`` .. ``minhash``: what ingestion knows before the INSERT (one row write)."""
     require(session, Role.ANALYST, "add sources")
     if "\x00" in text:
         raise TrackerError("source text contains NUL bytes; is this a binary file?")
@@ -78,6 +84,10 @@ def add_source(
         url=check_link(url),
         published_on=published_on,
         duplicate_of=duplicate_of.id if duplicate_of is not None else None,
+        split_from=split_from,
+        published_basis=published_basis,
+        ingest_log=ingest_log if ingest_log is not None else {},
+        minhash=minhash,
     )
     session.add(source)
     session.flush()

@@ -40,8 +40,12 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(squash(unicodedata.normalize("NFKC", text)).encode("utf-8")).hexdigest()
 
 
-def find_by_text(session: Session, text: str) -> Source | None:
-    return session.scalar(select(Source).where(Source.content_hash == content_hash(text)))
+def find_by_text(session: Session, text: str, digest: str | None = None) -> Source | None:
+    """The source with the same text; ``digest`` is its ``content_hash`` if known."""
+    digest = digest if digest is not None else content_hash(text)
+    # The id first: nearly every text is new, and the ORM costs more than the lookup.
+    found = session.scalar(select(Source.id).where(Source.content_hash == digest))
+    return session.get(Source, found) if found is not None else None
 
 
 def get_source(session: Session, source_id: int) -> Source:
@@ -73,12 +77,13 @@ def add_source(
         raise TrackerError("source text contains NUL bytes; is this a binary file?")
     if not text.strip():
         raise TrackerError("source text is empty")
-    existing = find_by_text(session, text)
+    digest = content_hash(text)
+    existing = find_by_text(session, text, digest)
     if existing is not None:
         raise DuplicateSourceError(existing)
     source = Source(
         text=text,
-        content_hash=content_hash(text),
+        content_hash=digest,
         title=shorten(title, 500),  # page titles can run long; the text is what counts
         outlet=check_length(squash(outlet), 200, "the outlet"),
         url=check_link(url),

@@ -17,7 +17,7 @@ from typing import cast
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from tracker.models import ActorAlias, Mention, Source
@@ -192,6 +192,8 @@ def _trim(name: str) -> str:
 
 
 _MENTIONS = cast(Table, Mention.__table__)
+_DELETE_MENTIONS = delete(_MENTIONS).where(_MENTIONS.c.source_id == bindparam("source"))
+_INSERT_MENTION = insert(_MENTIONS)
 
 
 def record_mentions(session: Session, source: Source, matcher: AliasMatcher) -> list[Found]:
@@ -201,10 +203,10 @@ def record_mentions(session: Session, source: Source, matcher: AliasMatcher) -> 
     # Core statements on the session's connection (same transaction): the ORM's bulk
     # paths cost more than the statements themselves, and no Mention objects are loaded.
     connection = session.connection()
-    connection.execute(delete(_MENTIONS).where(_MENTIONS.c.source_id == source.id))
+    connection.execute(_DELETE_MENTIONS, {"source": source.id})
     if found:  # one executemany, not an ORM object per mention
         connection.execute(
-            insert(_MENTIONS),
+            _INSERT_MENTION,
             [
                 {
                     "source_id": source.id,

@@ -94,6 +94,8 @@ class AliasMatcher:
             assert node is not None
             node.hit = (actor_id, exact)  # a later alias with the same key wins, as before
             self._names[alias] = actor_id
+        self._aliases = list(self._names)
+        self._processed = [default_process(alias) for alias in self._aliases]
         self._closest_cache: dict[str, tuple[str | None, float]] = {}
 
     @classmethod
@@ -105,7 +107,7 @@ class AliasMatcher:
         matches = list(_TOKEN.finditer(text))
         # One casefold() for the whole text instead of one per token: tokens hold no
         # spaces, and casefolding never makes one, so splitting gives one word per token.
-        words = " ".join(m.group() for m in matches).casefold().split(" ") if matches else []
+        words = " ".join(_TOKEN.findall(text)).casefold().split(" ") if matches else []
         trie = self._trie
         found: list[Found] = []
         skip_to = 0
@@ -171,10 +173,12 @@ class AliasMatcher:
         cached = self._closest_cache.get(name)
         if cached is None:
             # Plain edit-distance ratio: spelling variants score high, shared words do not.
+            # The aliases were processed once (default_process: lower case, no punctuation),
+            # as extractOne's processor= would do again for every alias on every call.
             best = process.extractOne(
-                name, self._names.keys(), scorer=fuzz.ratio, processor=default_process
+                default_process(name), self._processed, scorer=fuzz.ratio, processor=None
             )
-            cached = (best[0], float(best[1])) if best else (None, 0.0)
+            cached = (self._aliases[best[2]], float(best[1])) if best else (None, 0.0)
             if len(self._closest_cache) >= _CLOSEST_CACHE:
                 self._closest_cache.clear()  # bounded; refilled by the names still in use
             self._closest_cache[name] = cached

@@ -17,8 +17,8 @@ SUGGEST_ARTICLES = 10_000
 STEPS = {
     "link_rewrite (all of it)": "`link_rewrite` (all)",
     "  SQL: LSH candidate query": "↳ LSH candidate query",
-    "  is_duplicate (full-text bigrams)": "↳ `is_duplicate` (full-text bigrams)",
-    "  MinHash signature": "↳ MinHash signature",
+    "  is_duplicate (bigrams)": "↳ `is_duplicate` (bigrams)",
+    "dedup.fingerprint (MinHash, bigrams)": "`dedup.fingerprint` (MinHash and bigrams)",
     "add_source (exact-duplicate check, INSERT)": "`add_source` (exact-duplicate check, INSERT)",
     "record_mentions (find, DELETE, INSERTs)": "`record_mentions` (find, DELETE, INSERT)",
     "  AliasMatcher.find": "↳ `AliasMatcher.find`",

@@ -23,13 +23,16 @@ from tracker.dedup import (
     EMPTY_SIGNATURE,
     NUM_PERM,
     ROWS,
+    Comparable,
     band_keys,
     estimated_similarity,
     features,
+    fingerprint,
     is_duplicate,
     signature,
     similarity,
 )
+from tracker.rewrites import RecentStories
 
 REWRITE, ORIGINAL = "000", "001"
 SEEDS = ("000", "001", "002", "003", "004")
@@ -320,3 +323,28 @@ def test_band_keys_are_one_per_band_in_bigint_range(text: str) -> None:
     keys = band_keys(signature(text))
     assert len(keys) == (BANDS if features(text) else 0)
     assert all(-(2**63) <= bucket < 2**63 for _, bucket in keys)
+
+
+# --- what ingestion computes once per article ---------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", SEEDS)
+def test_fingerprint_is_the_signature_and_the_bigrams_of_the_text(prefix: str) -> None:
+    sig, bigrams = fingerprint(seed(prefix))
+    assert sig == signature(seed(prefix))
+    for other in SEEDS:
+        assert bigrams.similarity(Comparable(seed(other))) == similarity(seed(prefix), seed(other))
+
+
+def test_recent_stories_keep_only_what_was_stored_and_the_newest() -> None:
+    recent = RecentStories(size=2)
+    stored, failed = fingerprint(seed("001")), fingerprint(seed("004"))
+    recent.remember(1, stored)
+    recent.keep()  # its input's savepoint was released
+    recent.remember(2, failed)
+    recent.forget()  # rolled back: id 2 may be given to another text
+    assert recent.get(1) is stored and recent.get(2) is None
+    recent.remember(2, stored)
+    recent.remember(3, stored)
+    recent.keep()
+    assert recent.get(1) is None and recent.get(3) is stored  # the window moved on

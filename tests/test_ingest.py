@@ -292,3 +292,33 @@ def test_sources_export_is_spreadsheet_safe(db_url: str, tmp_path: Path) -> None
     (row,) = list(csv.DictReader(out.open(newline="", encoding="utf-8")))
     assert row["title"] == '\'=HYPERLINK("x")'  # neutralised for spreadsheets
     assert row["text"] == "Line one, with a comma.\n-2 is not a formula here."
+
+
+def test_a_rolled_back_article_is_never_compared_with_later_ones(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ingestion keeps the fingerprints of the articles it stored in memory; a rewrite of
+    an article whose input failed is not linked to anything (SQLite gives the failed
+    article's id to the next one)."""
+    seed_text = {p.name[:3]: p.read_text(encoding="utf-8") for p in SEEDS.iterdir()}
+    (tmp_path / "1_original.txt").write_text(seed_text["001"], encoding="utf-8")
+    (tmp_path / "2_other.txt").write_text(seed_text["004"], encoding="utf-8")
+    (tmp_path / "3_rewrite.txt").write_text(seed_text["000"], encoding="utf-8")
+    real = ingest_module.record_mentions
+
+    def fail_for_original(session, source, matcher):  # type: ignore[no-untyped-def]
+        if source.text.startswith(seed_text["001"][:200]):
+            from tracker.errors import TrackerError
+
+            raise TrackerError("simulated failure")
+        return real(session, source, matcher)
+
+    monkeypatch.setattr(ingest_module, "record_mentions", fail_for_original)
+    result = tracker(db_url, "sources", "add", str(tmp_path), "--json")
+    assert result.exit_code == 2
+    stored = sources(db_url)
+    assert sorted(stored) == ["2_other.txt", "3_rewrite.txt"]
+    # The rewrite's original was never stored: it is linked to nothing, in particular not
+    # to the unrelated article that may have taken the original's id.
+    assert stored["3_rewrite.txt"].duplicate_of is None
+    assert stored["2_other.txt"].duplicate_of is None

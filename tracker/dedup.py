@@ -71,7 +71,8 @@ spaces give clause-sized tokens. Changing the features, hash seeds or parameters
 every signature: stored signatures and band keys must then be recomputed.
 
 Speed: ``python -m tracker.dedup`` times ``signature`` on 1,000 synthetic 4,000-character
-articles: ~0.22 ms each (most of it tokenising), band_keys ~0.06 ms.
+articles: ~0.22 ms each (most of it tokenising), band_keys ~0.06 ms. Ingestion calls
+``fingerprint``, which tokenises once for the signature and the bigrams.
 """
 
 from __future__ import annotations
@@ -167,7 +168,10 @@ def signature(text: str) -> bytes:
     """MinHash of ``features(text)``: NUM_PERM little-endian uint32, slot i the minimum over
     the features' keys x of ((a_i * x + b_i) mod 2**64) >> 32. ``EMPTY_SIGNATURE`` when
     there are no features."""
-    words = features(text)
+    return _minhash(features(text))
+
+
+def _minhash(words: Collection[str]) -> bytes:
     if not words:
         return EMPTY_SIGNATURE
     # Multiply-add-shift (Dietzfelbinger 1996) is strongly universal for 32-bit keys with
@@ -177,6 +181,13 @@ def signature(text: str) -> bytes:
     hashed += _B
     minima: npt.NDArray[np.uint64] = hashed.min(axis=0)
     return (minima >> np.uint64(32)).astype(_SLOT).tobytes()
+
+
+def fingerprint(text: str) -> tuple[bytes, Comparable]:
+    """``signature(text)`` and ``Comparable(text)`` from one tokenisation: ingestion needs
+    both for every article, and tokenising was most of the cost of each."""
+    tokens = _tokens(text)
+    return _minhash(set(tokens)), Comparable.from_tokens(tokens)
 
 
 def _slots(sig: bytes) -> npt.NDArray[np.uint32]:
@@ -189,10 +200,13 @@ def band_keys(sig: bytes) -> list[tuple[int, int]]:
     """(band, bucket) pairs to store and look up, the bucket a signed 64-bit hash of the
     band's ROWS slots. No keys for ``EMPTY_SIGNATURE``: featureless texts would otherwise all
     share one ever-growing bucket and be candidates for each other."""
-    bands = _slots(sig).reshape(BANDS, ROWS)
+    _slots(sig)  # checks the length
     if sig == EMPTY_SIGNATURE:
         return []
-    return [(i, _signed64(band.tobytes())) for i, band in enumerate(bands)]
+    # Band i is bytes [i * width, (i + 1) * width) of the little-endian signature: the same
+    # bytes as its slots' tobytes(), without building an array per band.
+    width = ROWS * _SLOT.itemsize
+    return [(i, _signed64(sig[i * width : (i + 1) * width])) for i in range(BANDS)]
 
 
 def _signed64(data: bytes) -> int:
@@ -222,14 +236,32 @@ def is_duplicate(text_a: str, text_b: str) -> tuple[bool, float]:
 
 class Comparable:
     """A text's bigrams, worked out once: ingestion compares each new article with several
-    candidates, and tokenising it again for each was a tenth of the ingestion time."""
+    candidates, and keeps those of recent articles to compare later ones with.
+
+    The bigrams are kept as a sorted array of their 64-bit ``hash()`` values (3 KB for a
+    typical article instead of ~40 KB of tuples), so only compare Comparables made in one
+    process: ``str`` hashes are salted per process. Two distinct bigrams of two articles
+    share a hash with probability ~2**-64 per pair: no score changes in practice.
+    """
+
+    __slots__ = ("hashes",)
+    hashes: npt.NDArray[np.int64]
 
     def __init__(self, text: str) -> None:
-        self.bigrams = _bigrams(_tokens(text))
+        self.hashes = Comparable.from_tokens(_tokens(text)).hashes
+
+    @classmethod
+    def from_tokens(cls, tokens: Sequence[str]) -> Comparable:
+        made = cls.__new__(cls)
+        bigrams = _bigrams(tokens)
+        hashes = np.fromiter((hash(b) for b in bigrams), dtype=np.int64, count=len(bigrams))
+        made.hashes = np.unique(hashes)
+        return made
 
     def similarity(self, other: Comparable) -> float:
-        a, b = self.bigrams, other.bigrams
-        return len(a & b) / max(min(len(a), len(b)), _MIN_BIGRAMS)
+        a, b = self.hashes, other.hashes
+        shared = np.intersect1d(a, b, assume_unique=True).size
+        return int(shared) / max(min(a.size, b.size), _MIN_BIGRAMS)
 
     def is_duplicate(self, other: Comparable) -> tuple[bool, float]:
         score = self.similarity(other)

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tracker import dedup
@@ -23,19 +23,17 @@ from tracker.db import session_factory
 from tracker.errors import TrackerError
 from tracker.extract import MAX_BYTES, SUPPORTED, Extracted, extract
 from tracker.mentions import AliasMatcher, record_mentions
-from tracker.models import Role, Source, SourceBand
+from tracker.models import Role, Source
+from tracker.rewrites import RecentStories, link_rewrite
 from tracker.sources import (
     DuplicateSourceError,
     add_source,
     check_link,
     find_by_text,
-    mark_duplicate,
 )
 from tracker.suggest import Taxonomy, suggest_sources
 
 COMMIT_EVERY = 100
-MAX_CANDIDATES = 20  # bucket-sharing sources whose signatures are compared, most shared first
-VERIFY_AT_MOST = 5  # of those, how many are compared on their full texts
 
 
 @dataclass
@@ -143,6 +141,7 @@ class Ingestor:
         self.matcher = AliasMatcher.from_database(session)
         # Suggestions read the taxonomy once per batch, like the matcher the aliases.
         self.taxonomy = Taxonomy.from_database(session) if suggest else None
+        self.recent = RecentStories()
 
     def ingest(
         self, session: Session, item: Input, overrides: Overrides | None = None
@@ -151,8 +150,14 @@ class Ingestor:
         try:
             extracted = extract(item.name, item.read(), kind=overrides.kind)
             _apply(extracted, overrides)
-            with session.begin_nested():  # a failure below leaves no partial rows
-                return self._store(session, item.name, extracted)
+            try:
+                with session.begin_nested():  # a failure below leaves no partial rows
+                    result = self._store(session, item.name, extracted)
+            except BaseException:
+                self.recent.forget()
+                raise
+            self.recent.keep()
+            return result
         except DuplicateSourceError as exc:
             return IngestResult(
                 item.name,
@@ -171,6 +176,7 @@ class Ingestor:
             return IngestResult(item.name, "refused", f"not stored: {what}")
 
     def _store(self, session: Session, name: str, extracted: Extracted) -> IngestResult:
+        fingerprint = dedup.fingerprint(extracted.text)
         source = add_source(
             session,
             extracted.text,
@@ -178,10 +184,12 @@ class Ingestor:
             outlet=extracted.outlet,
             url=extracted.url,
             published_on=extracted.published_on,
+            # Set before the INSERT: an UPDATE right after it was a second flush per article.
+            published_basis=extracted.published_basis[:300],
+            ingest_log={"input": name, "notes": extracted.notes, "dropped": extracted.dropped},
+            minhash=fingerprint[0],
         )
-        source.published_basis = extracted.published_basis[:300]
-        source.ingest_log = {"input": name, "notes": extracted.notes, "dropped": extracted.dropped}
-        original, score = link_rewrite(session, source)
+        original, score = link_rewrite(session, source, self.recent, fingerprint)
         found = record_mentions(session, source, self.matcher)
         related_ids = [self._store_related(session, source, story) for story in extracted.related]
         candidates = self.matcher.candidates(source.text, found)
@@ -230,10 +238,17 @@ class Ingestor:
         existing = find_by_text(session, story.text)
         if existing is not None:  # the same "related" teaser appears under many pages
             return existing.id
-        related = add_source(session, story.text, title=story.title, outlet=story.outlet)
-        related.split_from = main.id
-        related.ingest_log = {"input": f"split from source {main.id}"}
-        link_rewrite(session, related)
+        fingerprint = dedup.fingerprint(story.text)
+        related = add_source(
+            session,
+            story.text,
+            title=story.title,
+            outlet=story.outlet,
+            split_from=main.id,
+            ingest_log={"input": f"split from source {main.id}"},
+            minhash=fingerprint[0],
+        )
+        link_rewrite(session, related, self.recent, fingerprint)
         record_mentions(session, related, self.matcher)
         return related.id
 
@@ -255,106 +270,6 @@ def _apply(extracted: Extracted, overrides: Overrides) -> None:
     if overrides.published_on:
         extracted.published_on = overrides.published_on
         extracted.published_basis = "given by the analyst"
-
-
-# One indexed lookup per band, written out once: SQLite scans the whole table for a
-# row-value IN ((band, bucket), ...) list, and building 64 ORM clauses per article was
-# most of the ingestion time.
-# Only the 5,000 most recent sources are searched: rewrites of a story arrive within days of
-# each other, and an archive-wide search would grow with every article on the same talks.
-REWRITE_WINDOW = 5_000
-_CANDIDATES = text(
-    "SELECT source_id, count(*) AS shared FROM source_band WHERE "
-    + " OR ".join(
-        f"(band = :b{i} AND bucket = :k{i} AND source_id > :since)" for i in range(dedup.BANDS)
-    )
-    + " GROUP BY source_id ORDER BY shared DESC, source_id LIMIT :limit"
-)
-
-
-def link_rewrite(session: Session, source: Source) -> tuple[Source | None, float]:
-    """Store the source's MinHash buckets; link it to an earlier rewrite of the same story.
-
-    Candidates come from shared LSH buckets (indexed lookups, not all pairs), are ranked
-    by their stored signatures, and the best few are verified on the full texts.
-    """
-    signature = dedup.signature(source.text)
-    source.minhash = signature
-    keys = dedup.band_keys(signature)
-    best: tuple[int | None, float] = (None, 0.0)
-    with session.no_autoflush:  # nothing pending needs writing before these reads
-        if keys:
-            params: dict[str, int] = {
-                "limit": MAX_CANDIDATES + 1,
-                "since": (source.id or 0) - REWRITE_WINDOW,
-            }
-            for i, (band, bucket) in enumerate(keys):
-                params[f"b{i}"], params[f"k{i}"] = band, bucket
-            candidates = [
-                sid for sid, _ in session.execute(_CANDIDATES, params) if sid != source.id
-            ]
-            worth = _worth_comparing(session, candidates, signature)
-            mine = dedup.Comparable(source.text if worth else "")
-            for candidate_id, candidate_text in worth:
-                is_dup, score = mine.is_duplicate(dedup.Comparable(candidate_text))
-                if is_dup and score > best[1]:
-                    best = (candidate_id, score)
-    session.flush()  # the source row must exist before its buckets point at it
-    if keys:
-        session.execute(
-            insert(SourceBand),
-            [{"source_id": source.id, "band": band, "bucket": bucket} for band, bucket in keys],
-        )
-    original = session.get(Source, best[0]) if best[0] is not None else None
-    if original is not None:
-        _link(session, source, original, round(min(max(best[1], 0.0), 1.0), 4))
-    return original, best[1]
-
-
-def _link(session: Session, new: Source, match: Source, score: float) -> None:
-    """Link two versions of a story so that the original is the root, whatever came first.
-
-    The original is the earlier publication; on the same day, the longer text (rewrites
-    condense). When the new source is the original, the old story's group moves under it.
-    """
-    root = session.get(Source, match.duplicate_of) if match.duplicate_of else match
-    assert root is not None
-    if _originality(new) < _originality(root):
-        for member in session.scalars(select(Source).where(Source.duplicate_of == root.id)):
-            member.duplicate_of = new.id
-        root.duplicate_of, root.similarity = new.id, score
-        session.flush()
-    else:
-        mark_duplicate(session, new, root)
-        new.similarity = score
-
-
-def _originality(source: Source) -> tuple[dt.date, int]:
-    return (source.published_on or dt.date.max, -len(source.text))
-
-
-def _worth_comparing(session: Session, ids: list[int], signature: bytes) -> list[tuple[int, str]]:
-    """Candidates whose signatures look like a rewrite, best first, with their texts.
-
-    Same-talks articles share buckets often; only signatures above the candidate
-    threshold earn a full-text comparison, and at most VERIFY_AT_MOST of them.
-    """
-    if not ids:
-        return []
-    rows = session.execute(select(Source.id, Source.minhash).where(Source.id.in_(ids))).all()
-    ranked = sorted(
-        ((dedup.estimated_similarity(signature, sig), sid) for sid, sig in rows if sig),
-        reverse=True,
-    )
-    chosen = [
-        sid for estimate, sid in ranked[:VERIFY_AT_MOST] if estimate >= dedup.CANDIDATE_THRESHOLD
-    ]
-    if not chosen:
-        return []
-    texts = dict(
-        session.execute(select(Source.id, Source.text).where(Source.id.in_(chosen))).tuples().all()
-    )
-    return [(sid, texts[sid]) for sid in chosen]
 
 
 def ingest_inputs(

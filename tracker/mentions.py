@@ -8,13 +8,16 @@ matches "Zelenskiy", and "Kyivstar" does not match "Kyiv". Short all-capital ali
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
+from typing import cast
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from tracker.models import ActorAlias, Mention, Source
@@ -35,6 +38,7 @@ _NOT_NAMES = frozenset(
 )
 SHORT_ACRONYM = 4
 CANDIDATE_SCORE = 85.0
+_CLOSEST_CACHE = 50_000
 
 
 def _key(text: str) -> str:
@@ -61,24 +65,38 @@ class Candidate:
     score: float
 
 
+class _Node:
+    __slots__ = ("children", "hit")
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Node] = {}
+        self.hit: tuple[int, str | None] | None = None  # actor id, exact spelling required
+
+
 class AliasMatcher:
     """Every alias of every actor, ready to scan texts. Build once per batch of sources."""
 
     def __init__(self, aliases: Iterable[tuple[str, int]]) -> None:
-        self._by_key: dict[str, tuple[int, str | None]] = {}
-        self._first_tokens: set[str] = set()
+        # The aliases as a trie of casefolded words: from a word of the text, one dict
+        # lookup per following word finds every alias starting there ("the" starts dozens
+        # of aliases and is in every sentence: joining 1..6 words at each was slow).
+        self._trie: dict[str, _Node] = {}
         self._names: dict[str, int] = {}
-        longest = 1
         for alias, actor_id in aliases:
             key = _key(alias)
             if not key:
                 continue
             exact = alias if alias.isupper() and len(alias) <= SHORT_ACRONYM else None
-            self._by_key[key] = (actor_id, exact)
-            self._first_tokens.add(key.split(" ", 1)[0])
+            level, node = self._trie, None
+            for word in key.split(" "):
+                node = level.setdefault(word, _Node())
+                level = node.children
+            assert node is not None
+            node.hit = (actor_id, exact)  # a later alias with the same key wins, as before
             self._names[alias] = actor_id
-            longest = max(longest, key.count(" ") + 1)
-        self._longest = longest
+        self._aliases = list(self._names)
+        self._processed = [default_process(alias) for alias in self._aliases]
+        self._closest_cache: dict[str, tuple[str | None, float]] = {}
 
     @classmethod
     def from_database(cls, session: Session) -> AliasMatcher:
@@ -86,49 +104,56 @@ class AliasMatcher:
 
     def find(self, text: str) -> list[Found]:
         """Known actors named in ``text``, longest alias first, no overlaps."""
-        tokens = [(m.start(), m.end(), m.group().casefold()) for m in _TOKEN.finditer(text)]
+        matches = list(_TOKEN.finditer(text))
+        # One casefold() for the whole text instead of one per token: tokens hold no
+        # spaces, and casefolding never makes one, so splitting gives one word per token.
+        words = " ".join(_TOKEN.findall(text)).casefold().split(" ") if matches else []
+        trie = self._trie
         found: list[Found] = []
-        i = 0
-        while i < len(tokens):
-            if tokens[i][2] not in self._first_tokens:  # most words start no alias
-                i += 1
+        skip_to = 0
+        for i in [i for i, word in enumerate(words) if word in trie]:
+            if i < skip_to:  # inside an alias found just before
                 continue
-            for n in range(min(self._longest, len(tokens) - i), 0, -1):
-                key = " ".join(t[2] for t in tokens[i : i + n])
-                hit = self._by_key.get(key)
-                if hit is None:
-                    continue
-                start, end = tokens[i][0], tokens[i + n - 1][1]
-                actor_id, exact = hit
+            ends: list[tuple[int, tuple[int, str | None]]] = []  # aliases starting at i
+            node: _Node | None = trie[words[i]]
+            j = i
+            while node is not None:
+                if node.hit is not None:
+                    ends.append((j, node.hit))
+                j += 1
+                node = node.children.get(words[j]) if j < len(words) else None
+            for j, (actor_id, exact) in reversed(ends):  # the longest that fits
+                start, end = matches[i].start(), matches[j].end()
                 if exact is not None and text[start:end] != exact:
                     continue
                 found.append(Found(actor_id, start, end, text[start:end]))
-                i += n - 1
+                skip_to = j + 1
                 break
-            i += 1
         return found
 
     def candidates(self, text: str, known: Sequence[Found]) -> list[Candidate]:
         """Names that look like people or organisations but match no actor."""
-        covered = [(f.start, f.end) for f in known]
+        # A name overlaps a mention when one starting before the name ends, ends after the
+        # name starts: a bisection over the sorted starts and the running maximum of ends,
+        # not a loop over every mention for every name.
+        covered = sorted((f.start, f.end) for f in known)
+        starts = [s for s, _ in covered]
+        reach = list(accumulate((e for _, e in covered), max))
         counts: Counter[str] = Counter()
         first: dict[str, int] = {}
         for match in _NAME.finditer(text):
             name = _trim(match.group())
             start = match.start()
-            if len(name.split()) < 2 or any(
-                s < start + len(name) and start < e for s, e in covered
-            ):
+            if len(name.split()) < 2:
+                continue
+            before = bisect_left(starts, start + len(name)) - 1
+            if before >= 0 and reach[before] > start:
                 continue
             counts[name] += 1
             first.setdefault(name, start)
         result = []
         for name, count in counts.items():
-            # Plain edit-distance ratio: spelling variants score high, shared words do not.
-            best = process.extractOne(
-                name, self._names.keys(), scorer=fuzz.ratio, processor=default_process
-            )
-            alias, score = (best[0], float(best[1])) if best else (None, 0.0)
+            alias, score = self._closest(name)
             near = alias if score >= CANDIDATE_SCORE else None
             result.append(
                 Candidate(
@@ -142,6 +167,23 @@ class AliasMatcher:
             )
         return sorted(result, key=lambda c: (-c.count, c.first_offset))
 
+    def _closest(self, name: str) -> tuple[str | None, float]:
+        """The alias nearest to ``name`` and its score, remembered: the same unknown names
+        come back article after article, and each lookup scores every alias."""
+        cached = self._closest_cache.get(name)
+        if cached is None:
+            # Plain edit-distance ratio: spelling variants score high, shared words do not.
+            # The aliases were processed once (default_process: lower case, no punctuation),
+            # as extractOne's processor= would do again for every alias on every call.
+            best = process.extractOne(
+                default_process(name), self._processed, scorer=fuzz.ratio, processor=None
+            )
+            cached = (self._aliases[best[2]], float(best[1])) if best else (None, 0.0)
+            if len(self._closest_cache) >= _CLOSEST_CACHE:
+                self._closest_cache.clear()  # bounded; refilled by the names still in use
+            self._closest_cache[name] = cached
+        return cached
+
 
 def _trim(name: str) -> str:
     """Drop leading words that are capitalised only because they start a sentence."""
@@ -153,14 +195,22 @@ def _trim(name: str) -> str:
     return " ".join(words).removesuffix("'s").removesuffix("’s")
 
 
+_MENTIONS = cast(Table, Mention.__table__)
+_DELETE_MENTIONS = delete(_MENTIONS).where(_MENTIONS.c.source_id == bindparam("source"))
+_INSERT_MENTION = insert(_MENTIONS)
+
+
 def record_mentions(session: Session, source: Source, matcher: AliasMatcher) -> list[Found]:
     """Replace the stored mentions of ``source`` with what ``matcher`` finds now."""
     found = matcher.find(source.text)
     session.flush()  # the source row first: mentions point at it
-    session.execute(delete(Mention).where(Mention.source_id == source.id))
+    # Core statements on the session's connection (same transaction): the ORM's bulk
+    # paths cost more than the statements themselves, and no Mention objects are loaded.
+    connection = session.connection()
+    connection.execute(_DELETE_MENTIONS, {"source": source.id})
     if found:  # one executemany, not an ORM object per mention
-        session.execute(
-            insert(Mention),
+        connection.execute(
+            _INSERT_MENTION,
             [
                 {
                     "source_id": source.id,

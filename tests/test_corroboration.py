@@ -7,9 +7,12 @@ import datetime as dt
 import io
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_actor, make_issue, make_source, make_stance
+from tracker.corroboration import corroboration_counts
+from tracker.models import Source, Stance
 from tracker.sources import mark_duplicate
 from tracker.stance_csv import export_stances
 from tracker.stance_query import StanceFilter, stance_records
@@ -112,3 +115,32 @@ def test_export_of_an_actor_counts_its_neighbours_only(session: Session) -> None
     flt = StanceFilter(actor="Lone actor")
     assert _exported(session, flt) == _per_stance(session, flt)
     assert list(_exported(session, flt).values()) == [1]
+
+
+@pytest.mark.parametrize("days", ["0", "7", "366"])
+def test_a_batch_of_listed_stances_counts_what_the_definition_counts(
+    session: Session, monkeypatch: pytest.MonkeyPatch, days: str
+) -> None:
+    """The report's count for the stances it shows (corroboration_counts), any subset."""
+    _neighbourhood(session)
+    monkeypatch.setenv("TRACKER_CORROBORATION_DAYS", days)
+    rows = [
+        dict(r._mapping)
+        for r in session.execute(
+            select(
+                Stance.id.label("stance_id"),
+                Stance.actor_id,
+                Stance.issue_id,
+                Stance.stated_on,
+                Stance.position,
+                Stance.source_id,
+                Source.duplicate_of,
+            ).join(Source, Source.id == Stance.source_id)
+        )
+    ]
+    expected = _per_stance(session, StanceFilter())
+    assert corroboration_counts(session, rows) == expected
+    some = rows[::3]
+    assert corroboration_counts(session, some) == {
+        r["stance_id"]: expected[r["stance_id"]] for r in some
+    }

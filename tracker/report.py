@@ -13,10 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Date, Integer, Select, and_, column, func, select, values
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from tracker.corroboration import window_days
+from tracker.corroboration import corroboration_counts
 from tracker.errors import TrackerError
 from tracker.evidence import evidence_line, evidence_text
 from tracker.models import Actor, Issue, PositionDay, Source, Stance, StanceStatus
@@ -272,7 +272,7 @@ def _add_new_stances(session: Session, report: Report, parties: dict[str, str]) 
             .where(Stance.id.in_(sorted(row.id for row in shown)))
         ).mappings()
     ]
-    counts = _corroboration(session, rows)
+    counts = corroboration_counts(session, rows)
     grouped: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     more: dict[tuple[str, str], int] = {}
     for record in rows:
@@ -314,80 +314,6 @@ def _without_corroboration(query: Select[Any]) -> Select[Any]:
         *(column for column in query.selected_columns if column.key != "corroboration"),
         maintain_column_froms=True,
     )
-
-
-def _corroboration(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
-    """Stance id -> how many independent stories back it, as tracker.corroboration counts
-    it (accepted stances of the same actor, issue and sign within the window, a story and
-    its rewrites once, the stance's own story included), for the listed stances in one
-    read: the correlated count per row re-read the same neighbours for each of a party's
-    stances, most of a busy week's report."""
-    window = dt.timedelta(days=window_days())
-    spans: dict[tuple[int, int], tuple[dt.date, dt.date]] = {}
-    for row in rows:
-        key, day = (row["issue_id"], row["actor_id"]), _as_date(row["stated_on"])
-        first, last = spans.get(key, (day, day))
-        spans[key] = (min(first, day), max(last, day))
-    story = func.coalesce(Source.duplicate_of, Source.id)
-    nearby: dict[tuple[int, int], list[tuple[dt.date, int, int]]] = defaultdict(list)
-    pairs = sorted(spans.items())
-    for start in range(0, len(pairs), _PAIRS_PER_READ):
-        # A CTE of (issue, actor, first day, last day): SQLite reads VALUES there, not as
-        # an aliased FROM item.
-        chunk = (
-            values(
-                column("issue_id", Integer),
-                column("actor_id", Integer),
-                column("first", Date),
-                column("last", Date),
-                name="spans",
-            )
-            .data(
-                [
-                    (issue_id, actor_id, first - window, last + window)
-                    for (issue_id, actor_id), (first, last) in pairs[
-                        start : start + _PAIRS_PER_READ
-                    ]
-                ]
-            )
-            .cte("spans")
-        )
-        for issue_id, actor_id, day, position, story_id in session.execute(
-            select(Stance.issue_id, Stance.actor_id, Stance.stated_on, Stance.position, story)
-            .join(
-                chunk,
-                and_(
-                    chunk.c.issue_id == Stance.issue_id,
-                    chunk.c.actor_id == Stance.actor_id,
-                    Stance.stated_on.between(chunk.c.first, chunk.c.last),
-                ),
-            )
-            .join(Source, Source.id == Stance.source_id)
-            .where(Stance.status == StanceStatus.ACCEPTED.value)
-        ):
-            nearby[(issue_id, actor_id)].append((_as_date(day), _sign(position), story_id))
-    counts = {}
-    for row in rows:
-        day, sign = _as_date(row["stated_on"]), _sign(row["position"])
-        stories = {row["duplicate_of"] or row["source_id"]}  # its own, whatever its status
-        stories.update(
-            story_id
-            for other_day, other_sign, story_id in nearby[(row["issue_id"], row["actor_id"])]
-            if other_sign == sign and abs(other_day - day) <= window
-        )
-        counts[row["stance_id"]] = len(stories)
-    return counts
-
-
-_PAIRS_PER_READ = 500  # 4 parameters each: under SQLite's limit
-
-
-def _sign(position: float) -> int:
-    return (position > 0) - (position < 0)
-
-
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def _add_matrix(

@@ -262,6 +262,17 @@ def is_stored(flt: SeriesFilter) -> bool:
     )
 
 
+# A stored day's columns, in the order every reader of position_day selects them.
+_DAY_COLUMNS = (
+    PositionDay.actor_id,
+    PositionDay.issue_id,
+    PositionDay.day,
+    PositionDay.position,
+    PositionDay.stances,
+    PositionDay.stance_id,
+)
+
+
 def _days(session: Session, flt: SeriesFilter, *, since: bool = True) -> Subquery:
     """The filter's per-day rows, from ``position_day`` when it holds them; ``since=False``
     ignores the filter's start date."""
@@ -270,18 +281,7 @@ def _days(session: Session, flt: SeriesFilter, *, since: bool = True) -> Subquer
     if not is_stored(flt):
         return computed_days(session, flt).subquery("days")
     conditions = _scope(session, flt, PositionDay.issue_id, PositionDay.actor_id, PositionDay.day)
-    return (
-        select(
-            PositionDay.actor_id,
-            PositionDay.issue_id,
-            PositionDay.day,
-            PositionDay.position,
-            PositionDay.stances,
-            PositionDay.stance_id,
-        )
-        .where(and_(true(), *conditions))
-        .subquery("days")
-    )
+    return select(*_DAY_COLUMNS).where(and_(true(), *conditions)).subquery("days")
 
 
 def day_positions(
@@ -392,14 +392,7 @@ def _last_days(session: Session, flt: SeriesFilter, pairs: Subquery | None) -> l
         # The pairs are in the filter's scope and the day in its dates: no other condition.
         return _read_days(
             session,
-            select(
-                PositionDay.actor_id,
-                PositionDay.issue_id,
-                PositionDay.day,
-                PositionDay.position,
-                PositionDay.stances,
-                PositionDay.stance_id,
-            ).join(
+            select(*_DAY_COLUMNS).join(
                 last,
                 and_(
                     last.c.actor_id == PositionDay.actor_id,

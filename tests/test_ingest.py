@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
 from tracker import ingest as ingest_module
@@ -16,6 +17,7 @@ from tracker.demo import seed_dir
 from tracker.extract import MAX_BYTES
 from tracker.models import Actor, Mention, Source, SourceBand
 from tracker.search import search_sources
+from tracker.sources import add_source
 
 runner = CliRunner()
 SEEDS = Path(str(seed_dir() / "articles"))
@@ -322,3 +324,12 @@ def test_a_rolled_back_article_is_never_compared_with_later_ones(
     # to the unrelated article that may have taken the original's id.
     assert stored["3_rewrite.txt"].duplicate_of is None
     assert stored["2_other.txt"].duplicate_of is None
+
+
+def test_a_new_source_object_has_every_column_set(session: Session) -> None:
+    """add_source attaches the row it inserted without reading it back: every column must
+    be among the values it inserts, or the object would load it lazily (or wrongly)."""
+    source = add_source(session, "A statement on the talks.", title="T", outlet="O")
+    state = inspect(source)
+    assert not state.unloaded, f"columns add_source does not set: {sorted(state.unloaded)}"
+    assert source.id and source.content_hash and source.ingested_at is not None

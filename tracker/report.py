@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tracker.corroboration import corroboration_counts
@@ -267,7 +267,7 @@ def _add_new_stances(session: Session, report: Report, parties: dict[str, str]) 
     rows = [
         dict(row)
         for row in session.execute(
-            _without_corroboration(records_query(session, StanceFilter()))
+            records_query(session, StanceFilter(), with_corroboration=False)
             .add_columns(Stance.issue_id, Stance.actor_id, party_id.label("party_id"))
             .where(Stance.id.in_(sorted(row.id for row in shown)))
         ).mappings()
@@ -305,15 +305,6 @@ def _add_new_stances(session: Session, report: Report, parties: dict[str, str]) 
                     ],
                 }
             )
-
-
-def _without_corroboration(query: Select[Any]) -> Select[Any]:
-    """The stance listing without its per-row corroboration subquery (counted for all the
-    shown rows at once by :func:`_corroboration`)."""
-    return query.with_only_columns(
-        *(column for column in query.selected_columns if column.key != "corroboration"),
-        maintain_column_froms=True,
-    )
 
 
 def _add_matrix(

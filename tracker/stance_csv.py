@@ -126,7 +126,7 @@ def _rows_query(session: Session, flt: StanceFilter) -> Select[Any]:
     """:func:`records_query`'s exported columns in :data:`COLUMNS` order, each as the text
     the CSV gets where the database can write it, then what the corroboration window
     needs; without records_query's subquery per row for corroboration."""
-    query = records_query(session, flt)
+    query = records_query(session, flt, with_corroboration=False)
     by_name = {column.name: column for column in query.selected_columns}
     dialect = session.get_bind().dialect.name
     exported = [_cell(name, by_name[name]) for name in COLUMNS if name != "corroboration"]

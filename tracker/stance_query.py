@@ -113,8 +113,12 @@ def filter_conditions(session: Session, flt: StanceFilter) -> list[ColumnElement
     return conditions
 
 
-def records_query(session: Session, flt: StanceFilter) -> Select[Any]:
-    """Every column of :data:`COLUMNS` (plus ``version``), joined and labelled in SQL."""
+def records_query(
+    session: Session, flt: StanceFilter, *, with_corroboration: bool = True
+) -> Select[Any]:
+    """Every column of :data:`COLUMNS` (plus ``version``), joined and labelled in SQL.
+    ``with_corroboration=False`` leaves out its correlated subquery per row, for readers
+    that count corroboration for all their rows at once (the export, the report)."""
     party = aliased(Actor)
     reporter = aliased(Actor)
     label = case(
@@ -153,7 +157,7 @@ def records_query(session: Session, flt: StanceFilter) -> Select[Any]:
             reporter.name.label("reported_by"),
             Stance.conditional,
             Stance.condition,
-            corroboration().label("corroboration"),
+            *([corroboration().label("corroboration")] if with_corroboration else []),
             Proposal.name.label("proposal"),
             Stance.version,
         )

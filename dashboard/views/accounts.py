@@ -104,8 +104,8 @@ with right:
     st.markdown("**Change an account**")
     names = [a["username"] for a in everyone]
     chosen = st.selectbox("Account", names, key="acc_pick")
-    current_role = next(a["role"] for a in everyone if a["username"] == chosen)
-    disabled = next(a["disabled"] for a in everyone if a["username"] == chosen)
+    picked = next(a for a in everyone if a["username"] == chosen)
+    current_role, disabled = picked["role"], picked["disabled"]
     new_role = st.selectbox("Role", ROLES, index=ROLES.index(current_role), key="acc_role")
     buttons = st.columns(3)
     try:

@@ -288,3 +288,38 @@ def test_long_gap_series_are_thinned_evenly() -> None:
     assert spec["title"]["text"] == "A vs B: the gap is narrowing"
     assert spec["title"]["subtitle"][0].startswith("The gap narrowed from 4 to 1 points")
     assert "evenly spread" in spec["title"]["subtitle"][1]
+
+
+def test_a_printed_timeline_draws_the_same_steps_from_far_fewer_rows() -> None:
+    """A report's image: the step line through its change points only (it draws the same
+    steps), a point per actor and week, no quotes (nobody can hover an image), and no
+    "hover" in its notes."""
+    daily = [
+        day("Donald Trump", f"2025-03-{d:02d}", 1 if d < 20 else -2, quote=f"said {d}")
+        for d in range(1, 31)
+    ]
+    spec = timeline_chart(
+        daily, find_shifts(daily), LABELS, title="Ceasefire", printed=True
+    ).to_dict()
+    interactive = timeline_chart(daily, find_shifts(daily), LABELS, title="Ceasefire").to_dict()
+    found = layers(spec)
+    steps = [(r["day"], r["position"]) for r in rows(spec, found["positions"])]
+    every_day = [
+        (r["day"], r["position"]) for r in rows(interactive, layers(interactive)["positions"])
+    ]
+    assert len(every_day) == 31  # each day, and the last position held to the axis' end
+    assert steps == [("2025-03-01", 1), ("2025-03-20", -2), every_day[-1]]
+    dots = [(r["day"], r["position"]) for r in rows(spec, found["stances"])]
+    # ISO weeks: Mar 1-2, 3-9, 10-16, 17-23 (twice: the move on the 20th), 24-30.
+    assert dots == [
+        ("2025-03-01", 1),
+        ("2025-03-03", 1),
+        ("2025-03-10", 1),
+        ("2025-03-17", 1),
+        ("2025-03-20", -2),
+        ("2025-03-24", -2),
+    ]
+    assert "said 5" not in json.dumps(spec)
+    assert "hover" not in json.dumps(spec["title"])
+    assert len(rows(interactive, layers(interactive)["stances"])) == 30
+    assert "hover" in json.dumps(interactive["title"])

@@ -206,3 +206,39 @@ def test_html_and_pdf_files_look_like_documents(demo_url: str, tmp_path: Path) -
     ).stdout
     assert "Donald Trump moved from" in text and "Page 1 of" in text
     assert "while the fighting continued" in text
+
+
+def test_coverage_names_actors_gone_quiet_on_every_issue(engine: Engine) -> None:
+    """ "No stance for a long time" means on any issue, before the period's end: an actor
+    who spoke on another issue lately is not quiet, later stances don't count, and an
+    actor who never spoke is not listed (nothing to say when they were last heard)."""
+    with transaction(engine) as session:
+        ceasefire, nato = make_issue(session, "ceasefire-first"), make_issue(session, "nato")
+        said = {
+            "Merz": [(ceasefire, dt.date(2025, 5, 2))],
+            "Orban": [(ceasefire, dt.date(2025, 3, 1)), (nato, dt.date(2025, 4, 9))],
+            "Tusk": [(ceasefire, dt.date(2025, 2, 1)), (nato, dt.date(2025, 8, 1))],
+            "Stubb": [(nato, dt.date(2025, 1, 5)), (nato, dt.date(2025, 9, 3))],  # after
+        }
+        make_actor(session, "Silent")
+        for name, stances in said.items():
+            actor = make_actor(session, name)
+            for issue, stated_on in stances:
+                record_stance(
+                    session,
+                    actor=actor,
+                    issue=issue,
+                    source=make_source(session),
+                    position=1,
+                    quote="there should be a ceasefire first",
+                    annotator="ana",
+                    stated_on=stated_on,
+                )
+    with transaction(engine) as session:
+        report = build_report(session, week_period("2025-W34"), now=NOW)
+    assert [(a["actor"], a["last"]) for a in report.quiet_actors] == [
+        ("Stubb", dt.date(2025, 1, 5)),
+        ("Orban", dt.date(2025, 4, 9)),
+        ("Merz", dt.date(2025, 5, 2)),
+    ]
+    assert "Stubb (last 5 Jan 2025), Orban (last 9 Apr 2025)" in render_markdown(report)

@@ -64,6 +64,34 @@ def thinned(
     return kept, [note]
 
 
+def change_points(points: Sequence[DayPosition]) -> list[DayPosition]:
+    """Each series' first day and the days its position changed: a step line through these
+    draws exactly what it draws through every day."""
+    last: dict[tuple[int, str], float] = {}
+    kept = []
+    for p in sorted(points, key=lambda p: (p.actor_id, p.issue, p.day)):
+        key = (p.actor_id, p.issue)
+        if last.get(key) != p.position:
+            kept.append(p)
+        last[key] = p.position
+    return kept
+
+
+def weekly_points(points: Sequence[DayPosition]) -> list[DayPosition]:
+    """One point per actor, issue, ISO week and position (the week's first such day), the
+    conditional ones apart: in a year-long image a dot is five days wide, so the days of
+    one week drew one blot, at a tenth of the cost."""
+    seen: set[tuple[int, str, tuple[int, int], float, bool]] = set()
+    kept = []
+    for p in sorted(points, key=lambda p: (p.actor_id, p.issue, p.day)):
+        year, week, _ = p.day.isocalendar()
+        key = (p.actor_id, p.issue, (year, week), p.position, p.conditional)
+        if key not in seen:
+            seen.add(key)
+            kept.append(p)
+    return kept
+
+
 def evenly(items: Sequence[GapPoint], limit: int) -> list[GapPoint]:
     """``limit`` items spread evenly, the first and the last included."""
     if len(items) <= limit:
@@ -114,6 +142,22 @@ def stance_rows(points: Sequence[DayPosition], labels: Labels) -> pd.DataFrame:
             "condition",
             "corroboration",
         ],
+    )
+
+
+def printed_rows(points: Sequence[DayPosition]) -> pd.DataFrame:
+    """The columns an image draws, without the evidence only a tooltip shows."""
+    return pd.DataFrame(
+        [
+            {
+                "actor": p.actor,
+                "day": p.day.isoformat(),
+                "position": p.position,
+                "conditional": p.conditional,
+            }
+            for p in points
+        ],
+        columns=["actor", "day", "position", "conditional"],
     )
 
 

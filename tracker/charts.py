@@ -20,14 +20,17 @@ import vl_convert as vlc
 from tracker.analysis import GapTrend, gap_trend
 from tracker.chart_data import (
     MAX_ROWS,
+    change_points,
     evenly,
     held_rows,
+    printed_rows,
     rollup_as_day,
     shift_rows,
     stance_rows,
     step_rows,
     thin,
     thinned,
+    weekly_points,
 )
 from tracker.chart_scales import (
     LEGEND,
@@ -94,28 +97,34 @@ def _position_layers(
     color: alt.Scale,
     dash: alt.Scale,
     end: dt.date,
+    printed: bool = False,
 ) -> list[alt.Chart]:
-    """Step line, stance points and shift markers of one issue, in one shared encoding."""
+    """Step line, stance points and shift markers of one issue, in one shared encoding.
+    ``printed``: for an image nobody can hover, the line through its change points only,
+    a point per week (:func:`weekly_points`) and no tooltip data."""
     colour = alt.Color("actor:N", title="Actor", scale=color, legend=LEGEND)
     stroke = alt.StrokeDash("actor:N", title="Actor", scale=dash, legend=LEGEND)
     y = position_y(labels)
     line = (
-        alt.Chart(step_rows(points, end), name="positions")
+        alt.Chart(step_rows(change_points(points) if printed else points, end), name="positions")
         .mark_line(interpolate="step-after", strokeWidth=2.5, clip=True)
         .encode(x=x, y=y, color=colour, strokeDash=stroke, detail="actor:N")
     )
-    rows = stance_rows(points, labels)
+    if printed:
+        rows, tooltip = printed_rows(weekly_points(points)), []
+    else:
+        rows, tooltip = stance_rows(points, labels), STANCE_TOOLTIP
     dots = (
         alt.Chart(rows[~rows["conditional"]], name="stances")
         .mark_point(filled=True, size=70, opacity=1)
-        .encode(x=x, y=y, color=colour, tooltip=STANCE_TOOLTIP)
+        .encode(x=x, y=y, color=colour, tooltip=tooltip)
     )
     layers = [line, dots]
     if rows["conditional"].any():  # hollow: a conditional support is not plain support
         layers.append(
             alt.Chart(rows[rows["conditional"]], name="conditional-stances")
             .mark_point(filled=False, size=110, strokeWidth=2.5, opacity=1)
-            .encode(x=x, y=y, color=colour, tooltip=STANCE_TOOLTIP)
+            .encode(x=x, y=y, color=colour, tooltip=tooltip)
         )
     if shifts:
         rows = shift_rows(shifts, labels)
@@ -149,20 +158,34 @@ def timeline_chart(
     *,
     title: str,
     until: dt.date | None = None,
+    printed: bool = False,
 ) -> alt.LayerChart:
     """Each actor's position on one issue over time: a step line (a position holds until the
-    next stance), a point per day with its quote, a triangle where the position shifted."""
+    next stance), a point per day with its quote, a triangle where the position shifted.
+    ``printed``: for a report's image, a point per week with a stance and no tooltips (a
+    year of a busy issue made 900 KiB of SVG that took a second to draw)."""
     series = {p.actor for p in points}
     points, notes = thinned(points, shifts, extra_rows=len(series))
     shifts = list(shifts)[-MAX_ROWS:]
+    hover = "" if printed else "; hover a point for its quote"
     if shifts:
-        notes.append(f"{len(shifts)} shift(s) marked ▲/▼; hover a point for its quote.")
+        notes.append(f"{len(shifts)} shift(s) marked ▲/▼{hover}.")
     if any(p.conditional for p in points):
-        notes.append("Hollow points: conditional stances (hover for the condition).")
+        condition = "." if printed else " (hover for the condition)."
+        notes.append("Hollow points: conditional stances" + condition)
+    if printed:
+        notes.append("A point for each week an actor stated a position.")
     span = date_span([p.day for p in points], until)
     color, dash = series_scales(sorted(series))
     layers = _position_layers(
-        points, shifts, labels, x=date_x(span), color=color, dash=dash, end=span[1]
+        points,
+        shifts,
+        labels,
+        x=date_x(span),
+        color=color,
+        dash=dash,
+        end=span[1],
+        printed=printed,
     )
     chart = alt.layer(*layers).properties(
         title=chart_title(title, notes), width=WIDTH, height=PANEL_HEIGHT * 2

@@ -233,7 +233,7 @@ class Source(Base):
     duplicate_of: Mapped[int | None] = mapped_column(
         ForeignKey("source.id", ondelete="SET NULL"), index=True
     )
-    ingested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ingested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # How similar this source is to the one it duplicates (0..1), when it is a rewrite.
     similarity: Mapped[float | None] = mapped_column(Float)
     # A story that was printed below another article ("Related Articles") and split off it.

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from tracker.corroboration import corroboration_counts
@@ -390,22 +390,32 @@ def _add_coverage(session: Session, report: Report) -> None:
         )
         or 0
     )
-    # Accepted stances' days are kept in position_day: its index answers "last said" per
-    # actor without reading every stance.
-    last_said = func.max(PositionDay.day)
-    cutoff = period.end - dt.timedelta(days=QUIET_AFTER_DAYS)
-    last_by_actor = (
-        select(PositionDay.actor_id, last_said.label("last"))
-        .where(PositionDay.day <= period.end)
-        .group_by(PositionDay.actor_id)
-        .having(last_said < cutoff)
-        .subquery("last_by_actor")
+    # Accepted stances' days are kept in position_day: one seek on its (actor, issue, day)
+    # index per actor and issue answers "last said", where grouping read every stored day.
+    last_on_issue = (
+        select(func.max(PositionDay.day))
+        .where(
+            PositionDay.actor_id == Actor.id,
+            PositionDay.issue_id == Issue.id,
+            PositionDay.day <= period.end,
+        )
+        .scalar_subquery()
     )
+    per_issue = (
+        select(Actor.id.label("actor_id"), last_on_issue.label("day"))
+        .join(Issue, true())
+        .cte("last_on_issue")
+        .prefix_with("MATERIALIZED")  # the seeks once per pair, not per row of the grouping
+    )
+    last_said = func.max(per_issue.c.day)
+    cutoff = period.end - dt.timedelta(days=QUIET_AFTER_DAYS)
     report.quiet_actors = [
         {"actor": name, "last": last if isinstance(last, dt.date) else dt.date.fromisoformat(last)}
         for name, last in session.execute(
-            select(Actor.name, last_by_actor.c.last)
-            .join(last_by_actor, last_by_actor.c.actor_id == Actor.id)
-            .order_by(last_by_actor.c.last, Actor.name)
+            select(Actor.name, last_said)
+            .join(per_issue, per_issue.c.actor_id == Actor.id)
+            .group_by(Actor.id, Actor.name)
+            .having(last_said < cutoff)
+            .order_by(last_said, Actor.name)
         )
     ]

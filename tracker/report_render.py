@@ -118,7 +118,7 @@ def _chart_images(report: Report, chart_format: str) -> dict[str, str]:
     images = {}
     for slug, (points, shifts) in sorted(report.series.items()):
         chart = timeline_chart(
-            points, shifts, labels[slug], title=names[slug], until=report.period.end
+            points, shifts, labels[slug], title=names[slug], until=report.period.end, printed=True
         )
         if chart_format == "png":
             image = chart_png(chart)

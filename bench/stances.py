@@ -18,9 +18,10 @@ series  ``tracker.timelines.day_positions`` for the busiest issue and its 20 mos
         actors. Baseline: the same rows read from ``position_day`` by a hand-written join
         through the raw driver; the window-function query that computes them from the
         stances is timed too (``windowed_sql_from_stances_s``) and must agree.
-report  ``build_report`` for the busiest ISO week, then ``render_markdown``,
-        ``render_html(charts=False)`` and ``render_html()``. Baseline: the report's main
-        read (the week's stored days, joined to their stances) by hand, raw driver.
+report  ``build_report(charts=False)`` for the busiest ISO week, then ``render_markdown``
+        and ``render_html(charts=False)``; ``build_report`` with charts, then
+        ``render_html()``. Baseline: the report's main read (the week's stored days, joined
+        to their stances) by hand, raw driver.
 
 Series and report runs follow one untimed warm-up; export and import runs do not (each is
 a fresh process; the page cache is warm from the previous run). ``--profile NAME`` runs
@@ -170,18 +171,28 @@ def bench_report(target: Target, runs: int) -> list[Figure]:
     period = week_period(target.week)
     query = stances_sql.sql(stances_sql.REPORT_WEEK_DAYS, target.backend)
     raw = target.raw()
-    parts: dict[str, list[float]] = {"build": [], "md": [], "html": [], "html_charts": []}
+    # Markdown and HTML without images are built without the charts' timelines (as
+    # `tracker report --format md` does); HTML with charts reads them.
+    parts: dict[str, list[float]] = {
+        "build": [],
+        "md": [],
+        "html": [],
+        "build_charts": [],
+        "html_charts": [],
+    }
     baseline: list[float] = []
     for run in range(runs + 1):  # the first is a warm-up
         with session_factory(target.engine)() as session:
-            build, report = _timed(partial(build_report, session, period, now=NOW))
+            build, report = _timed(partial(build_report, session, period, now=NOW, charts=False))
         md, _ = _timed(partial(render_markdown, report))
         html, _ = _timed(partial(render_html, report, charts=False))
+        with session_factory(target.engine)() as session:
+            build_charts, report = _timed(partial(build_report, session, period, now=NOW))
         charts, _ = _timed(partial(render_html, report))
         week = [period.start.isoformat(), period.end.isoformat()]
         seconds, _ = _timed(partial(_fetch_all, raw, query, week))
         if run:
-            for key, value in zip(parts, (build, md, html, charts), strict=True):
+            for key, value in zip(parts, (build, md, html, build_charts, charts), strict=True):
                 parts[key].append(value)
             baseline.append(seconds)
     raw.close()
@@ -191,13 +202,16 @@ def bench_report(target: Target, runs: int) -> list[Figure]:
         "shifts": len(report.shifts),
         "new_stances": report.stance_count,
         "charts": len(report.series),
-        "build_s": parts["build"],
     }
-    renders = {"report-md": "md", "report-html": "html", "report-html-charts": "html_charts"}
+    renders = {
+        "report-md": ("build", "md"),
+        "report-html": ("build", "html"),
+        "report-html-charts": ("build_charts", "html_charts"),
+    }
     figures = []
-    for name, key in renders.items():
-        total = [b + r for b, r in zip(parts["build"], parts[key], strict=True)]
-        details = {**extra, "render_s": parts[key]}
+    for name, (built, rendered) in renders.items():
+        total = [b + r for b, r in zip(parts[built], parts[rendered], strict=True)]
+        details = {**extra, "build_s": parts[built], "render_s": parts[rendered]}
         figures.append(Figure(name, target.size, target.backend, total, baseline, details))
     return figures
 
@@ -331,7 +345,7 @@ def profile(target: Target, name: str, top: int) -> str:
         "series": lambda: day_positions(
             session, SeriesFilter(issue=target.issue, actors=target.actors)
         ),
-        "report": lambda: render_markdown(build_report(session, week_period(target.week), now=NOW)),
+        "report": lambda: render_html(build_report(session, week_period(target.week), now=NOW)),
     }
     session = session_factory(target.engine)()
     profiler = cProfile.Profile()

@@ -3,14 +3,16 @@ would open the attachment (fixtures in tests/browser.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import Page, expect
 
-from tests.browser import ARTIFACTS
+from tests.browser import ARTIFACTS, Dashboard, assert_no_errors, open_signed_in, wait_idle
 from tracker.db import make_engine, transaction
 from tracker.report import build_report, week_period
 from tracker.report_render import render_html
 
-pytest_plugins = ["tests.browser"]  # the browser and page fixtures
+pytest_plugins = ["tests.browser"]  # the dashboard, browser and page fixtures
 
 
 def test_report_html_renders_standalone(page: Page, demo_url: str) -> None:
@@ -32,3 +34,22 @@ def test_report_html_renders_standalone(page: Page, demo_url: str) -> None:
     path = ARTIFACTS / "report-2025-W34.png"
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 20_000
+
+
+def test_reports_page_downloads_the_html_with_its_charts(page: Page, dashboard: Dashboard) -> None:
+    """The page previews without images; its HTML download reads the charts' timelines
+    when clicked, and the file stands alone with them."""
+    open_signed_in(page, dashboard, "reports")
+    week = page.get_by_label("Week (e.g. 2025-W34)")
+    week.fill("2025-W34")
+    week.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_text("Donald Trump moved from").first).to_be_visible()
+    assert_no_errors(page, "reports")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="HTML").click()
+    html = Path(download.value.path()).read_text(encoding="utf-8")
+    assert download.value.suggested_filename == "stance-report-2025-W34.html"
+    assert "Donald Trump moved from" in html
+    assert html.count('src="data:image/svg+xml;base64,') >= 1  # the moved issues' timelines
+    assert "Traceback" not in dashboard.log.read_text(errors="replace")

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     Date,
     Integer,
     ScalarSelect,
@@ -30,13 +31,15 @@ from sqlalchemy import (
     column,
     func,
     literal,
+    literal_column,
     or_,
     select,
+    true,
     values,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement, Select
 
 from tracker.errors import TrackerError
 from tracker.models import Source, Stance, StanceStatus
@@ -194,6 +197,37 @@ def _as_date(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
+def _neighbours(session: Session, spans: CTE, story: ColumnElement[int]) -> Select[Any]:
+    """The accepted stances within each span: issue_id, actor_id, stated_on, position,
+    story."""
+    near = [
+        Stance.issue_id == spans.c.issue_id,
+        Stance.actor_id == spans.c.actor_id,
+        Stance.stated_on.between(spans.c.first, spans.c.last),
+        Stance.status == StanceStatus.ACCEPTED.value,
+    ]
+    if session.get_bind().dialect.name != "postgresql":
+        # SQLite loops over the spans and seeks the (issue, actor, stated_on) index.
+        return (
+            select(Stance.issue_id, Stance.actor_id, Stance.stated_on, Stance.position, story)
+            .join(spans, and_(*near))
+            .join(Source, Source.id == Stance.source_id)
+        )
+    # PostgreSQL hashed the spans and scanned every stance (its estimate: 83 rows, not
+    # 22,503; 260-370 ms at 1M). One index seek per span instead (72 ms): a LATERAL read,
+    # kept apart by OFFSET 0, without which the planner flattens it into the same join.
+    each = (
+        select(Stance.stated_on, Stance.position, story.label("story"))
+        .join(Source, Source.id == Stance.source_id)
+        .where(*near)
+        .offset(literal_column("0"))
+        .lateral("near")
+    )
+    return select(
+        spans.c.issue_id, spans.c.actor_id, each.c.stated_on, each.c.position, each.c.story
+    ).join(each, true())
+
+
 def corroboration_counts(session: Session, rows: Sequence[Mapping[str, Any]]) -> dict[int, int]:
     """Stance id -> :func:`corroboration` of each listed stance (rows with ``stance_id``,
     ``actor_id``, ``issue_id``, ``stated_on``, ``position``, ``source_id`` and
@@ -231,17 +265,7 @@ def corroboration_counts(session: Session, rows: Sequence[Mapping[str, Any]]) ->
             .cte("spans")
         )
         for issue_id, actor_id, day, position, story_id in session.execute(
-            select(Stance.issue_id, Stance.actor_id, Stance.stated_on, Stance.position, story)
-            .join(
-                chunk,
-                and_(
-                    chunk.c.issue_id == Stance.issue_id,
-                    chunk.c.actor_id == Stance.actor_id,
-                    Stance.stated_on.between(chunk.c.first, chunk.c.last),
-                ),
-            )
-            .join(Source, Source.id == Stance.source_id)
-            .where(Stance.status == StanceStatus.ACCEPTED.value)
+            _neighbours(session, chunk, story)
         ):
             nearby[(issue_id, actor_id)].append((_as_date(day), _py_sign(position), story_id))
     counts = {}

@@ -114,13 +114,20 @@ class Report:
     review_queue: int = 0
     quiet_actors: list[dict[str, Any]] = field(default_factory=list)
     stance_count: int = 0
+    found_shifts: list[Shift] = field(default_factory=list)  # the shifts behind ``shifts``
+    charted: bool = False  # series read: the report can be drawn with its charts
 
     @property
     def empty(self) -> bool:
         return not self.shifts and not self.stance_count
 
 
-def build_report(session: Session, period: Period, *, now: dt.datetime | None = None) -> Report:
+def build_report(
+    session: Session, period: Period, *, now: dt.datetime | None = None, charts: bool = True
+) -> Report:
+    """The report of ``period``. ``charts=False`` leaves out the timelines its images draw
+    (a year of days of each issue that moved; the Markdown has no images):
+    :func:`add_charts` reads them later."""
     issues = session.scalars(select(Issue).order_by(Issue.slug)).all()
     report = Report(
         period=period,
@@ -133,7 +140,18 @@ def build_report(session: Session, period: Period, *, now: dt.datetime | None = 
     _add_new_stances(session, report, parties)
     _add_matrix(session, report, by_slug, parties)
     _add_coverage(session, report)
+    if charts:
+        add_charts(session, report)
     return report
+
+
+def add_charts(session: Session, report: Report) -> None:
+    """Read the timelines the report's images draw: for each issue that moved, its shifts'
+    actors over the year before the period's end."""
+    for slug in report.moved_issues:
+        moved_here = [s for s in report.found_shifts if s.issue == slug]
+        report.series[slug] = (_chart_points(session, slug, moved_here, report.period), moved_here)
+    report.charted = True
 
 
 def _party_of(session: Session) -> dict[str, str]:
@@ -182,9 +200,7 @@ def _add_shifts(
             )
         )
     report.moved_issues = sorted({s.issue for s in in_week})
-    for slug in report.moved_issues:
-        moved_here = [s for s in in_week if s.issue == slug]
-        report.series[slug] = (_chart_points(session, slug, moved_here, period), moved_here)
+    report.found_shifts = in_week
 
 
 def _chart_points(

@@ -87,6 +87,8 @@ _MIME = {"svg": "image/svg+xml", "png": "image/png"}
 def render_html(report: Report, *, charts: bool = True, chart_format: str = "svg") -> str:
     """Standalone HTML; charts as SVG (sharp, and a fifth of a PNG's cost to make) unless
     ``chart_format="png"``."""
+    if charts and not report.charted:
+        raise ValueError("the report was built without its charts: call add_charts first")
     images = _chart_images(report, chart_format) if charts else {}
     return (
         _environment()

@@ -4,10 +4,10 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard.state import reading
+from dashboard.state import reading, reading_later
 from dashboard.ui import md_escape
 from tracker.errors import TrackerError
-from tracker.report import Period, build_report, span_period, week_period
+from tracker.report import Period, Report, add_charts, build_report, span_period, week_period
 from tracker.report_render import render_html, render_markdown, render_pdf
 
 st.title("Weekly report")
@@ -29,7 +29,17 @@ except TrackerError as exc:
     st.stop()
 
 with reading() as s:
-    report = build_report(s, period)
+    # The preview has no images: the HTML and PDF downloads read their timelines when asked.
+    report = build_report(s, period, charts=False)
+open_session = reading_later()
+
+
+def with_charts() -> Report:
+    if not report.charted:
+        with open_session() as s:
+            add_charts(s, report)
+    return report
+
 
 if report.empty:
     st.info(
@@ -49,14 +59,14 @@ cols[0].download_button(
 )
 cols[1].download_button(
     "HTML",
-    data=lambda: render_html(report).encode("utf-8"),
+    data=lambda: render_html(with_charts()).encode("utf-8"),
     file_name=f"{name}.html",
     mime="text/html",
     on_click="ignore",
 )
 cols[2].download_button(
     "PDF",
-    data=lambda: render_pdf(report),
+    data=lambda: render_pdf(with_charts()),
     file_name=f"{name}.pdf",
     mime="application/pdf",
     on_click="ignore",

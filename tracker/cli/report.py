@@ -45,7 +45,8 @@ def report_command(
     else:
         raise TrackerError("say which period: --week 2025-W34, --week last, or --from and --to")
     with open_reading(ctx) as session:
-        data = render(build_report(session, period), fmt)
+        # Markdown has no images: their timelines are not read.
+        data = render(build_report(session, period, charts=fmt != "md"), fmt)
     if output is None:
         if fmt == "pdf" and sys.stdout.isatty():
             raise TrackerError("a PDF is binary: write it to a file with -o report.pdf")

@@ -22,6 +22,7 @@ from tracker.charts import (
     profile_chart,
     thin,
     timeline_chart,
+    timeline_spec,
 )
 from tracker.timelines import DayPosition, GapPoint, MatrixCell, RollupPoint, find_shifts
 
@@ -298,9 +299,7 @@ def test_a_printed_timeline_draws_the_same_steps_from_far_fewer_rows() -> None:
         day("Donald Trump", f"2025-03-{d:02d}", 1 if d < 20 else -2, quote=f"said {d}")
         for d in range(1, 31)
     ]
-    spec = timeline_chart(
-        daily, find_shifts(daily), LABELS, title="Ceasefire", printed=True
-    ).to_dict()
+    spec = timeline_spec(daily, find_shifts(daily), LABELS, title="Ceasefire")
     interactive = timeline_chart(daily, find_shifts(daily), LABELS, title="Ceasefire").to_dict()
     found = layers(spec)
     steps = [(r["day"], r["position"]) for r in rows(spec, found["positions"])]

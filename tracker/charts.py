@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -67,6 +68,7 @@ __all__ = [
     "profile_chart",
     "thin",
     "timeline_chart",
+    "timeline_spec",
 ]
 
 
@@ -88,6 +90,23 @@ STANCE_TOOLTIP = [
 ]
 
 
+class _Rows:
+    """Where a layer's rows go: into the chart, a data frame Altair inlines; or, for a
+    printed image, into ``datasets`` under the layer's name, added to the spec after
+    Altair has made it (its copying and sanitising of the frames cost more than drawing)."""
+
+    def __init__(self, *, named: bool) -> None:
+        self.named = named
+        self.datasets: dict[str, list[dict[str, Any]]] = {}
+
+    def __call__(self, name: str, rows: pd.DataFrame) -> pd.DataFrame | alt.Data:
+        if not self.named:
+            return rows
+        self.datasets[name] = [{str(k): v for k, v in r.items()} for r in rows.to_dict("records")]
+        data: alt.Data = alt.Data(name=name)  # type: ignore[no-untyped-call]
+        return data
+
+
 def _position_layers(
     points: Sequence[DayPosition],
     shifts: Sequence[Shift],
@@ -97,16 +116,18 @@ def _position_layers(
     color: alt.Scale,
     dash: alt.Scale,
     end: dt.date,
-    printed: bool = False,
+    printed: _Rows | None = None,
 ) -> list[alt.Chart]:
     """Step line, stance points and shift markers of one issue, in one shared encoding.
     ``printed``: for an image nobody can hover, the line through its change points only,
-    a point per week (:func:`weekly_points`) and no tooltip data."""
+    a point per week (:func:`weekly_points`), no tooltip data, the rows kept there."""
+    data = printed or _Rows(named=False)
     colour = alt.Color("actor:N", title="Actor", scale=color, legend=LEGEND)
     stroke = alt.StrokeDash("actor:N", title="Actor", scale=dash, legend=LEGEND)
     y = position_y(labels)
+    steps = step_rows(change_points(points) if printed else points, end)
     line = (
-        alt.Chart(step_rows(change_points(points) if printed else points, end), name="positions")
+        alt.Chart(data("positions", steps), name="positions")
         .mark_line(interpolate="step-after", strokeWidth=2.5, clip=True)
         .encode(x=x, y=y, color=colour, strokeDash=stroke, detail="actor:N")
     )
@@ -115,14 +136,15 @@ def _position_layers(
     else:
         rows, tooltip = stance_rows(points, labels), STANCE_TOOLTIP
     dots = (
-        alt.Chart(rows[~rows["conditional"]], name="stances")
+        alt.Chart(data("stances", rows[~rows["conditional"]]), name="stances")
         .mark_point(filled=True, size=70, opacity=1)
         .encode(x=x, y=y, color=colour, tooltip=tooltip)
     )
     layers = [line, dots]
     if rows["conditional"].any():  # hollow: a conditional support is not plain support
+        conditional = data("conditional-stances", rows[rows["conditional"]])
         layers.append(
-            alt.Chart(rows[rows["conditional"]], name="conditional-stances")
+            alt.Chart(conditional, name="conditional-stances")
             .mark_point(filled=False, size=110, strokeWidth=2.5, opacity=1)
             .encode(x=x, y=y, color=colour, tooltip=tooltip)
         )
@@ -135,13 +157,14 @@ def _position_layers(
             alt.Tooltip("since:N", title="Previous position stated"),
             alt.Tooltip("quote:N", title="Quote"),
         ]
+        shifted = data("shifts", rows)
         layers.append(
-            alt.Chart(rows, name="shift-rules")
+            alt.Chart(shifted, name="shift-rules")
             .mark_rule(strokeDash=[3, 3], strokeWidth=1.5, opacity=0.7)
             .encode(x=x, color=colour, tooltip=tooltip)
         )
         layers.append(
-            alt.Chart(rows, name="shifts")
+            alt.Chart(shifted, name="shifts")
             .mark_point(filled=True, size=260, stroke="black", strokeWidth=1.2, opacity=1)
             .encode(x=x, y=y, color=colour, shape=alt.Shape("shape:N", scale=None), tooltip=tooltip)
         )
@@ -158,12 +181,39 @@ def timeline_chart(
     *,
     title: str,
     until: dt.date | None = None,
-    printed: bool = False,
 ) -> alt.LayerChart:
     """Each actor's position on one issue over time: a step line (a position holds until the
-    next stance), a point per day with its quote, a triangle where the position shifted.
-    ``printed``: for a report's image, a point per week with a stance and no tooltips (a
-    year of a busy issue made 900 KiB of SVG that took a second to draw)."""
+    next stance), a point per day with its quote, a triangle where the position shifted."""
+    return _timeline(points, shifts, labels, title=title, until=until, printed=None)
+
+
+def timeline_spec(
+    points: Sequence[DayPosition],
+    shifts: Sequence[Shift],
+    labels: Labels,
+    *,
+    title: str,
+    until: dt.date | None = None,
+) -> dict[str, Any]:
+    """:func:`timeline_chart` for print, as a Vega-Lite spec: the step line through its
+    change points (it draws the same steps), a point per actor and week with a stance, no
+    tooltips. A year of a busy issue drawn in full made 900 KiB of SVG and took a second."""
+    printed = _Rows(named=True)
+    chart = _timeline(points, shifts, labels, title=title, until=until, printed=printed)
+    spec: dict[str, Any] = chart.to_dict(validate=False)  # validation: see chart_png
+    spec["datasets"] = printed.datasets
+    return spec
+
+
+def _timeline(
+    points: Sequence[DayPosition],
+    shifts: Sequence[Shift],
+    labels: Labels,
+    *,
+    title: str,
+    until: dt.date | None,
+    printed: _Rows | None,
+) -> alt.LayerChart:
     series = {p.actor for p in points}
     points, notes = thinned(points, shifts, extra_rows=len(series))
     shifts = list(shifts)[-MAX_ROWS:]
@@ -424,12 +474,20 @@ def gap_summary(trend: GapTrend | None) -> str:
 # --- export -----------------------------------------------------------------------------------
 
 
-def chart_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:
-    """The chart as a PNG image (twice the pixels by default, sharp on screens and in PDFs)."""
+def chart_png(chart: alt.TopLevelMixin | dict[str, Any], *, scale: float = 2.0) -> bytes:
+    """The chart (or a spec of :func:`timeline_spec`) as a PNG image (twice the pixels by
+    default, sharp on screens and in PDFs)."""
+    return bytes(vlc.vegalite_to_png(_spec(chart), scale=scale))
+
+
+def chart_svg(chart: alt.TopLevelMixin | dict[str, Any]) -> str:
+    return str(vlc.vegalite_to_svg(_spec(chart)))
+
+
+def _spec(chart: alt.TopLevelMixin | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(chart, dict):
+        return chart
     # Built by our own code from typed rows: skip Altair's schema validation, which costs
     # more than drawing (the dashboard's charts are still validated when shown).
-    return bytes(vlc.vegalite_to_png(chart.to_dict(validate=False), scale=scale))
-
-
-def chart_svg(chart: alt.TopLevelMixin) -> str:
-    return str(vlc.vegalite_to_svg(chart.to_dict(validate=False)))
+    spec: dict[str, Any] = chart.to_dict(validate=False)
+    return spec

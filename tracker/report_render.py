@@ -113,14 +113,14 @@ def render_pdf(report: Report) -> bytes:
 
 def _chart_images(report: Report, chart_format: str) -> dict[str, str]:
     """Base64 SVG (or PNG) timelines of the issues that moved this week."""
-    from tracker.charts import chart_png, chart_svg, timeline_chart
+    from tracker.charts import chart_png, chart_svg, timeline_spec
 
     labels = {issue["slug"]: issue["labels"] for issue in report.issues}
     names = {issue["slug"]: issue["name"] for issue in report.issues}
     images = {}
     for slug, (points, shifts) in sorted(report.series.items()):
-        chart = timeline_chart(
-            points, shifts, labels[slug], title=names[slug], until=report.period.end, printed=True
+        chart = timeline_spec(
+            points, shifts, labels[slug], title=names[slug], until=report.period.end
         )
         if chart_format == "png":
             image = chart_png(chart)

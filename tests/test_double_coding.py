@@ -21,7 +21,7 @@ from tracker.db import transaction
 from tracker.double_coding import close_double_coding, list_double_coding, open_double_coding
 from tracker.errors import PermissionDenied, TrackerError
 from tracker.highlight import tagging_view
-from tracker.history import HistoryFilter, history
+from tracker.history import HistoryFilter, annotators, history
 from tracker.models import Actor, Issue, Proposal, Role, Source, Stance
 from tracker.proposals import add_proposal, proposal_stances
 from tracker.review import next_suggestions, queue_size
@@ -130,6 +130,18 @@ def test_analysts_see_only_their_own_stances_in_every_listing(
     assert seen["history"] == {ana, bo, suggestion, ordinary}
     assert seen["review queue"] == {suggestion} and seen["queue size"] == {1}
     assert seen["proposal"] == {ana, bo}
+
+
+def test_the_history_names_no_one_by_their_hidden_codings(
+    engine: Engine, coded: dict[str, int]
+) -> None:
+    """The History page's list of analysts would tell who else is coding an open source."""
+    with transaction(engine, VIEWER) as session:
+        assert annotators(session) == ["bo"]  # the ordinary source's stance
+    with transaction(engine, ANA) as session:
+        assert annotators(session) == ["Ana", "bo"]
+    with transaction(engine, REV) as session:
+        assert annotators(session) == ["Ana", "bo", "suggester (rules)"]
 
 
 def test_analysts_see_the_comparison_only_once_closed(

@@ -131,8 +131,15 @@ def _conditions(session: Session, flt: HistoryFilter) -> list[Any]:
 
 
 def annotators(session: Session) -> list[str]:
+    """Who changed the stances this reader may see (the History page's list of analysts):
+    not who is coding a source in double coding, which that list would give away."""
     return list(
-        session.scalars(select(StanceEvent.annotator).distinct().order_by(StanceEvent.annotator))
+        session.scalars(
+            select(StanceEvent.annotator)
+            .where(*_conditions(session, HistoryFilter()))
+            .distinct()
+            .order_by(StanceEvent.annotator)
+        )
     )
 
 

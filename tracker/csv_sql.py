@@ -92,13 +92,10 @@ def _iso_date_default(element: iso_date, compiler: Any, **kw: Any) -> str:
 
 @compiles(iso_timestamp, "sqlite")
 def _iso_timestamp_sqlite(element: iso_timestamp, compiler: Any, **kw: Any) -> str:
-    # Stored naive UTC as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's SQLite format).
+    # Stored naive UTC as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's SQLite format), where
+    # isoformat() leaves out a zero fraction. NULL stays NULL.
     at = _arg(element, compiler, **kw)
-    return (
-        f"CASE WHEN {at} IS NULL THEN NULL ELSE substr({at}, 1, 10) || 'T' || "
-        f"substr({at}, 12, 8) || CASE WHEN substr({at}, 20) IN ('', '.000000') THEN '' "
-        f"ELSE substr({at}, 20) END || '+00:00' END"
-    )
+    return f"replace(replace({at}, ' ', 'T'), '.000000', '') || '+00:00'"
 
 
 @compiles(iso_timestamp)
@@ -113,8 +110,10 @@ def _iso_timestamp_default(element: iso_timestamp, compiler: Any, **kw: Any) -> 
 
 def _neutralised(value: str) -> str:
     # neutralise(): one more quote when the text after any leading quotes is a trigger.
+    # The first test is cheap and rules out nearly every cell; ltrim() copies the text.
     return (
-        f"CASE WHEN substr(ltrim({value}, ''''), 1, 1) IN ({_TRIGGERS}) "
+        f"CASE WHEN substr({value}, 1, 1) IN ({_TRIGGERS}, '''') "
+        f"AND substr(ltrim({value}, ''''), 1, 1) IN ({_TRIGGERS}) "
         f"THEN '''' || {value} ELSE {value} END"
     )
 
@@ -137,6 +136,11 @@ def _csv_text_sqlite(element: csv_text, compiler: Any, **kw: Any) -> str:
 def _csv_text_default(element: csv_text, compiler: Any, **kw: Any) -> str:
     value = _arg(element, compiler, **kw)
     return _quoted(value, f"{value} ~ '[\",\r\n]'")
+
+
+@compiles(csv_plain, "sqlite")
+def _csv_plain_sqlite(element: csv_plain, compiler: Any, **kw: Any) -> str:
+    return f"coalesce({_arg(element, compiler, **kw)}, '')"  # || writes numbers as text
 
 
 @compiles(csv_plain)

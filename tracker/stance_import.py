@@ -122,10 +122,8 @@ def _import_rows(
     seen = SeenPassages()
     touched: set[DayKey] | None = set()
     tables = [cast(Table, Stance.__table__), cast(Table, StanceEvent.__table__)]
-    with (
-        stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text) as (_, rows),
-        DeferredIndexes(session, tables, keep=_LOOKED_UP) as indexes,
-    ):
+    indexes = DeferredIndexes(session, tables, keep=_LOOKED_UP)
+    with stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text) as (_, rows):
         for chunk in chunks(rows):
             if write and not report.created and _large(session, path, text, chunk):
                 indexes.defer()

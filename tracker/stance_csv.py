@@ -1,168 +1,212 @@
 """Stances out to CSV: the documented columns, streamed, spreadsheet-safe.
 
-Export streams the shared flat query (tracker.stance_query) through the CSV writer, so
-memory stays flat however many stances there are. The database does the per-cell work it
-can do faster than Python: dates and timestamps come out as the ISO text Python would
-write, and one flag says whether a row has a cell to neutralise (tracker.csv_io), so most
-rows go to the writer as they were fetched. Importing lives in tracker.stance_import.
+Export streams the cells of the shared flat query (tracker.stance_query's records_query,
+same filters and columns) already written as CSV text by the database (tracker.csv_sql):
+Python only counts corroboration and joins finished lines, so memory stays flat. Python's
+``csv.writer`` alone took twice as long as the ``sqlite3`` tool's whole dump; this way a
+dump takes about three times as long as the tool's (docs/benchmarks.md). The few cells
+SQL cannot write exactly (see tracker.csv_sql) make their row go through ``csv.writer``
+instead, with the same result. Importing lives in tracker.stance_import.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any, TextIO
 
-from sqlalchemy import ColumnElement, Select, String, case, func, or_, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import Label
-from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy import CTE, CursorResult, Select, case, func, select
+from sqlalchemy.orm import Session, aliased
 
 from tracker.corroboration import CorroborationWindow, Neighbour, shift_days, sign, window_days
-from tracker.csv_io import FORMULA_TRIGGERS, atomic_output, neutralise
-from tracker.models import Source, Stance, StanceStatus
+from tracker.csv_io import atomic_output, neutralise
+from tracker.csv_sql import csv_cells, csv_float, csv_plain, csv_text, iso_date, iso_timestamp
+from tracker.models import Actor, Issue, Proposal, Source, Stance, StanceStatus
 from tracker.stance_query import COLUMNS, StanceFilter, filter_conditions, records_query
 
 _DATES = ("stated_on", "published_on")
 _TIMESTAMPS = ("created_at", "updated_at")
-# The columns that hold text; a cell needs neutralise() only when it starts with one of
-# the triggers or a quote (which neutralise() may have to double).
-_TEXTS = (
-    "actor", "party", "issue", "position_label", "status", "origin", "quote", "source_title",
-    "source_outlet", "source_url", "annotator", "note", "attribution", "reported_by",
-    "condition", "proposal",
-)  # fmt: skip
-_RISKY_FIRST = (*FORMULA_TRIGGERS, "'")
 _ACCEPTED = StanceStatus.ACCEPTED.value
 _STREAM = 5000
 _AFTER = COLUMNS.index("corroboration")  # the exported columns before corroboration
-
-
-class _iso_date(FunctionElement[str]):
-    """A date as ``date.isoformat()`` writes it."""
-
-    type = String()
-    name = "iso_date"
-    inherit_cache = True
-
-
-class _iso_timestamp(FunctionElement[str]):
-    """A UTC timestamp as ``datetime.isoformat()`` writes it (``+00:00``, micro-
-    seconds only when there are some), as tracker.models.UTCDateTime reads it."""
-
-    type = String()
-    name = "iso_timestamp"
-    inherit_cache = True
-
-
-@compiles(_iso_date, "sqlite")
-def _iso_date_sqlite(element: _iso_date, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.clauses, **kw))  # stored as ISO text already
-
-
-@compiles(_iso_date)
-def _iso_date_default(element: _iso_date, compiler: Any, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
-
-
-@compiles(_iso_timestamp, "sqlite")
-def _iso_timestamp_sqlite(element: _iso_timestamp, compiler: Any, **kw: Any) -> str:
-    # Stored naive UTC as 'YYYY-MM-DD HH:MM:SS.ffffff' (SQLAlchemy's SQLite format).
-    at = compiler.process(element.clauses, **kw)
-    return (
-        f"CASE WHEN {at} IS NULL THEN NULL ELSE substr({at}, 1, 10) || 'T' || "
-        f"substr({at}, 12, 8) || CASE WHEN substr({at}, 20) IN ('', '.000000') THEN '' "
-        f"ELSE substr({at}, 20) END || '+00:00' END"
-    )
-
-
-@compiles(_iso_timestamp)
-def _iso_timestamp_default(element: _iso_timestamp, compiler: Any, **kw: Any) -> str:
-    at = f"({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC')"
-    return (
-        f"to_char({at}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
-        f"mod(CAST(extract(microseconds FROM {at}) AS bigint), 1000000) = 0 THEN '' "
-        f"ELSE to_char({at}, '.US') END || '+00:00'"
-    )
+_HEADER = ",".join(COLUMNS) + "\r\n"  # plain names: csv.writer quotes none of them
 
 
 def export_stances(session: Session, flt: StanceFilter, out: TextIO) -> int:
     """Write the matching stances as CSV; returns the number of rows.
 
     The cells :func:`tracker.csv_io.write_csv` would write for these records (the columns
-    of :func:`records_query`), from plain rows streamed through Core. Corroboration is
-    counted alongside (:class:`tracker.corroboration.CorroborationWindow`), not by a
-    subquery per row, which doubled the export's time."""
+    of :func:`records_query`). Corroboration is counted alongside
+    (:class:`tracker.corroboration.CorroborationWindow`), not by a subquery per row, which
+    doubled the export's time."""
     days = window_days()
-    query = _rows_query(session, flt)
-    names = [column.name for column in query.selected_columns]
-    actor, issue, sign_, day, story, accepted, risky = (
-        names.index(name)
-        for name in ("actor_id", "issue_id", "sign", "stated_on", "story", "accepted", "risky")
-    )
     count_of = CorroborationWindow(_accepted_around(session, flt, days), days).count
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    write = writer.writerow
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    out.write(_HEADER)
     count = 0
     connection = session.connection().execution_options(yield_per=_STREAM)
-    for rows in connection.execute(query).partitions():
-        for row in rows:
-            cells = (
-                *row[:_AFTER],
-                count_of(row[actor], row[issue], row[sign_], row[day], row[story], row[accepted]),
-                row[_AFTER],
+    for rows in _batches(connection.execute(_lines_query(session, flt))):
+        lines = [
+            f"{head},{count_of(actor, issue, sign_, day, story, accepted)},{tail}\r\n"
+            if head is not None
+            else _python_line(
+                session, stance_id, count_of(actor, issue, sign_, day, story, accepted)
             )
-            # csv.writer writes None as an empty cell, as write_csv does.
-            write([neutralise(v) for v in cells] if row[risky] else cells)
+            for head, stance_id, actor, issue, sign_, day, story, accepted, tail in rows
+        ]
+        text = "".join(lines)
+        if sqlite and "\x00" in text:  # SQLite's string functions stop at a NUL
+            text = "".join(_without_nul(session, rows, lines))
+        out.write(text)
         count += len(rows)
     return count
 
 
-def _rows_query(session: Session, flt: StanceFilter) -> Select[Any]:
-    """:func:`records_query`'s exported columns in :data:`COLUMNS` order, each as the text
-    the CSV gets where the database can write it, then what the corroboration window
-    needs; without records_query's subquery per row for corroboration."""
-    query = records_query(session, flt, with_corroboration=False)
-    by_name = {column.name: column for column in query.selected_columns}
-    dialect = session.get_bind().dialect.name
-    exported = [_cell(name, by_name[name]) for name in COLUMNS if name != "corroboration"]
-    story = func.coalesce(Source.duplicate_of, Source.id)
-    return query.with_only_columns(
-        *exported,
-        Stance.actor_id,
-        Stance.issue_id,
-        sign(Stance.position).label("sign"),
-        story.label("story"),
-        case((Stance.status == _ACCEPTED, 1), else_=0).label("accepted"),
-        _risky([_bare(by_name[name]) for name in _TEXTS], dialect).label("risky"),
-        maintain_column_froms=False,
+def _batches(result: CursorResult[Any]) -> Iterator[Sequence[Any]]:
+    """The result's rows as the driver's plain tuples, a batch at a time.
+
+    SQLAlchemy's Row objects cost about 2 us a row, a fifth of the whole export's budget.
+    The first row goes through SQLAlchemy (which may have buffered it already, as it does
+    for PostgreSQL's server-side cursors); the rest are read from the driver's cursor."""
+    first = result.fetchmany(1)
+    if not first:
+        return
+    yield [tuple(first[0])]
+    cursor = result.cursor
+    while rows := cursor.fetchmany(_STREAM):
+        yield rows
+    result.close()
+
+
+def _lines_query(session: Session, flt: StanceFilter) -> Select[Any]:
+    """Per stance: the CSV text of :data:`COLUMNS` before corroboration (``head``), what
+    the corroboration window needs, and the CSV text after it (``tail``). ``head`` is
+    NULL where the database cannot write a cell exactly (tracker.csv_sql).
+
+    The same cells as :func:`records_query`'s columns. The cells of actors, issues,
+    sources and proposals are written once each, in materialised CTEs, not once per
+    stance: quoting in SQL costs about as much as the rest of the query."""
+    actors, issues, sources, proposals = _entity_cells()
+    reporters = actors.alias("reporter_cells")
+    label = case(
+        *((Stance.position == p, issues.c[f"label{i}"]) for i, p in enumerate(range(-2, 2))),
+        else_=issues.c.label4,
+    )
+    head = csv_cells(
+        csv_plain(Stance.id),
+        actors.c.cells,
+        issues.c.slug,
+        csv_plain(iso_date(Stance.stated_on)),
+        csv_plain(Stance.position),
+        label,
+        csv_float(Stance.confidence),
+        csv_plain(Stance.status),  # status, origin, attribution: CHECK-constrained words
+        csv_plain(Stance.origin),
+        csv_text(Stance.quote),
+        csv_plain(Stance.quote_start),
+        csv_plain(Stance.quote_end),
+        csv_plain(Stance.source_id),
+        sources.c.cells,
+        csv_text(Stance.annotator),
+        csv_text(Stance.note),
+        csv_plain(iso_timestamp(Stance.created_at)),
+        csv_plain(iso_timestamp(Stance.updated_at)),
+        csv_plain(Stance.attribution),
+        func.coalesce(reporters.c.name, ""),
+        case((Stance.conditional, "true"), else_="false"),
+        csv_text(Stance.condition),
+    )
+    return (
+        select(
+            head.label("head"),
+            Stance.id,
+            Stance.actor_id,
+            Stance.issue_id,
+            sign(Stance.position).label("sign"),
+            iso_date(Stance.stated_on).label("day"),
+            sources.c.story,
+            case((Stance.status == _ACCEPTED, 1), else_=0).label("accepted"),
+            func.coalesce(proposals.c.name, "").label("tail"),
+        )
+        .join(actors, actors.c.id == Stance.actor_id)
+        .outerjoin(reporters, reporters.c.id == Stance.reported_by_id)
+        .outerjoin(proposals, proposals.c.id == Stance.proposal_id)
+        .join(issues, issues.c.id == Stance.issue_id)
+        .join(sources, sources.c.id == Stance.source_id)
+        .where(*filter_conditions(session, flt))
+        .order_by(Stance.stated_on, Stance.id)
     )
 
 
-def _bare(column: Any) -> Any:
-    return column.element if isinstance(column, Label) else column
+def _entity_cells() -> tuple[CTE, CTE, CTE, CTE]:
+    """The cells of every actor (with its party), issue (slug and the five labels),
+    source (title to duplicate_of) and proposal."""
+    party = aliased(Actor)
+    both = (csv_text(Actor.name), csv_text(func.coalesce(party.name, Actor.name)))
+    actors = select(Actor.id, csv_cells(*both).label("cells"), csv_text(Actor.name).label("name"))
+    labels = (Issue.label_neg2, Issue.label_neg1, Issue.label_zero, Issue.label_pos1)
+    issues = select(
+        Issue.id,
+        csv_text(Issue.slug).label("slug"),
+        *(csv_text(label).label(f"label{i}") for i, label in enumerate(labels)),
+        csv_text(Issue.label_pos2).label("label4"),
+    )
+    sources = select(
+        Source.id,
+        csv_cells(
+            *(csv_text(c) for c in (Source.title, Source.outlet, Source.url)),
+            csv_plain(iso_date(Source.published_on)),
+            csv_plain(Source.duplicate_of),
+        ).label("cells"),
+        func.coalesce(Source.duplicate_of, Source.id).label("story"),
+    )
+    proposals = select(Proposal.id, csv_text(Proposal.name).label("name"))
+    return (
+        _materialised(actors.outerjoin(party, party.id == Actor.party_id), "actor_cells"),
+        _materialised(issues, "issue_cells"),
+        _materialised(sources, "source_cells"),
+        _materialised(proposals, "proposal_cells"),
+    )
 
 
-def _cell(name: str, column: Any) -> ColumnElement[Any]:
-    if name in _DATES:
-        return _iso_date(_bare(column)).label(name)
-    if name in _TIMESTAMPS:
-        return _iso_timestamp(_bare(column)).label(name)
-    if name == "conditional":
-        return case((_bare(column), "true"), else_="false").label(name)
-    return column  # type: ignore[no-any-return]
+def _materialised(query: Select[Any], name: str) -> CTE:
+    # Both databases would otherwise fold the CTE into the main query and write an
+    # actor's cells again for each of its stances.
+    return query.cte(name).prefix_with("MATERIALIZED")
 
 
-def _risky(texts: list[Any], dialect: str) -> ColumnElement[int]:
-    """Whether any text cell of the row starts with a character neutralise() looks at."""
-    # PostgreSQL refuses NUL in text (so no value can start with one) and in parameters.
-    firsts = [c for c in _RISKY_FIRST if not (c == "\x00" and dialect == "postgresql")]
-    flag = or_(*(func.substr(text, 1, 1).in_(firsts) for text in texts))
-    return case((flag, 1), else_=0)  # 1 or 0, not a bool: no conversion per row
+def _python_line(session: Session, stance_id: int, corroboration: int) -> str:
+    """One stance's line written by ``csv.writer``, as :func:`tracker.csv_io.write_csv`
+    writes the flat records."""
+    query = records_query(session, _NO_FILTER, with_corroboration=False)
+    row = session.execute(query.where(Stance.id == stance_id)).one()._mapping
+    cells: list[Any] = []
+    for name in COLUMNS:
+        value: Any = corroboration if name == "corroboration" else row[name]
+        if name in _DATES or name in _TIMESTAMPS:
+            value = None if value is None else value.isoformat()
+        elif name == "conditional":
+            value = "true" if value else "false"
+        cells.append(neutralise(value))
+    line = io.StringIO(newline="")
+    csv.writer(line, lineterminator="\r\n").writerow(cells)
+    return line.getvalue()
+
+
+_NO_FILTER = StanceFilter()
+
+
+def _without_nul(session: Session, rows: Sequence[Any], lines: list[str]) -> Iterator[str]:
+    """The batch's lines, those holding a NUL written again by Python."""
+    for row, line in zip(rows, lines, strict=True):
+        head, stance_id, tail = row[0], row[1], row[-1]
+        if "\x00" in line and head is not None:
+            corroboration = int(line[len(head) + 1 : len(line) - len(tail) - 3])
+            yield _python_line(session, stance_id, corroboration)
+        else:
+            yield line
 
 
 def _accepted_around(session: Session, flt: StanceFilter, days: int) -> Iterator[Neighbour]:
@@ -179,7 +223,7 @@ def _accepted_around(session: Session, flt: StanceFilter, days: int) -> Iterator
             Stance.actor_id,
             Stance.issue_id,
             sign(Stance.position),
-            _iso_date(Stance.stated_on),
+            iso_date(Stance.stated_on),
             func.coalesce(Source.duplicate_of, Source.id),
         )
         .join(Source, Source.id == Stance.source_id)
@@ -187,8 +231,8 @@ def _accepted_around(session: Session, flt: StanceFilter, days: int) -> Iterator
         .order_by(Stance.stated_on)
     )
     connection = session.connection().execution_options(yield_per=_STREAM)
-    for rows in connection.execute(query).partitions():
-        yield from rows  # type: ignore[misc]
+    for rows in _batches(connection.execute(query)):
+        yield from rows
 
 
 def export_stances_to(session: Session, flt: StanceFilter, path: str, *, excel: bool) -> int:

@@ -9,20 +9,22 @@ same file twice creates nothing new.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Engine, Table, insert, select, update
+from sqlalchemy import JSON, Engine, Table, func, insert, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from tracker.access import Principal, principal_of, require
 from tracker.access import annotator as acting_name
 from tracker.blinding import open_sources
-from tracker.csv_io import atomic_output, stream_csv, write_csv
+from tracker.bulk_load import DeferredIndexes
+from tracker.csv_io import CsvRow, atomic_output, stream_csv, write_csv
 from tracker.db import transaction
 from tracker.models import Role, Stance, StanceAction, StanceEvent, utcnow
 from tracker.position_days import REBUILD_ABOVE, DayKey, day_key, rebuild_days, refresh_days
@@ -38,6 +40,12 @@ from tracker.stance_validation import (
     chunks,
 )
 from tracker.stances import coder_of, snapshot
+
+# Files of at least this many rows (estimated), into a table holding fewer stances, are
+# written with the stance and history indexes built at the end (tracker.bulk_load).
+BULK_ABOVE = 50_000
+# Kept while importing: _plan looks stored stances up by source.
+_LOOKED_UP = {"ix_stance_source_id"}
 
 
 @dataclass
@@ -113,8 +121,12 @@ def _import_rows(
     # there are so many that the stored days are recomputed in one pass anyway.
     seen = SeenPassages()
     touched: set[DayKey] | None = set()
+    tables = [cast(Table, Stance.__table__), cast(Table, StanceEvent.__table__)]
+    indexes = DeferredIndexes(session, tables, keep=_LOOKED_UP)
     with stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text) as (_, rows):
         for chunk in chunks(rows):
+            if write and not report.created and _large(session, path, text, chunk):
+                indexes.defer()
             validator.load_sources(chunk)
             checked = []
             for row in chunk:
@@ -138,12 +150,26 @@ def _import_rows(
                         touched = None
                 _insert(session, plan.new)
                 _update(session, plan.changed, annotator)
+        if write and (skip_invalid or not report.problems):
+            indexes.restore()
     if write and (skip_invalid or not report.problems):
         if touched is None:
             rebuild_days(session)
         else:
             refresh_days(session, touched)
     return report
+
+
+def _large(session: Session, path: str | Path, text: str | None, chunk: list[CsvRow]) -> bool:
+    """Whether the file looks like many rows, more than the stances stored (from its size
+    and the length of its first rows): then building the indexes once beats keeping them
+    in step row by row (tracker.bulk_load)."""
+    size = len(text) if text is not None else os.path.getsize(path)
+    per_row = sum(len(c) + 1 for row in chunk for c in row.cells.values()) / max(len(chunk), 1)
+    expected = size / max(per_row, 1.0)
+    if expected < BULK_ABOVE:
+        return False
+    return expected > (session.scalar(select(func.count()).select_from(Stance)) or 0)
 
 
 class SeenPassages:
@@ -362,18 +388,31 @@ def _executemany(session: Session, table: Table, records: list[dict[str, Any]]) 
     compiled = insert(table).compile(dialect=dialect, column_keys=list(keys), for_executemany=True)
     names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
     defaults = {name: _scalar_default(table, name) for name in names if name not in keys}
-    processors = [
-        (i, process)
-        for i, name in enumerate(names)
-        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
-    ]
-    params: list[Any] = []
-    for record in records:
-        row = [record[name] if name in record else defaults[name] for name in names]
-        for i, process in processors:
-            row[i] = process(row[i])
-        params.append(tuple(row) if compiled.positional else dict(zip(names, row, strict=True)))
+    columns: list[list[Any]] = []
+    for name in names:
+        if name in keys:
+            column = [record[name] for record in records]
+        else:
+            column = [defaults[name]] * len(records)
+        type_ = table.c[name].type
+        process = type_.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            column = _processed(column, process, remember=not isinstance(type_, JSON))
+        columns.append(column)
+    # Column by column: a processor runs once per distinct date or timestamp of the chunk
+    # (days and the history's "at" repeat), not once per cell.
+    rows = zip(*columns, strict=True)
+    params: list[Any] = (
+        list(rows) if compiled.positional else [dict(zip(names, row, strict=True)) for row in rows]
+    )
     connection.exec_driver_sql(str(compiled), params)
+
+
+def _processed(column: list[Any], process: Any, *, remember: bool) -> list[Any]:
+    if not remember:  # JSON documents: unhashable, and each one different
+        return [process(value) for value in column]
+    done: dict[Any, Any] = {}
+    return [done[v] if v in done else done.setdefault(v, process(v)) for v in column]
 
 
 def _scalar_default(table: Table, name: str) -> Any:

@@ -541,10 +541,8 @@ _COMPILED: dict[tuple[str, int], SQLCompiler] = {}
 def _driver_rows(connection: Connection, query: Select[Any], ids: str) -> list[Any]:
     """The rows of one of the evidence queries above for these ids (its only parameter),
     as the driver's plain tuples, through the session's own connection and transaction.
-    These columns need no result processing (bar SQLite's 0/1 booleans, converted by the
-    caller), and skipping SQLAlchemy's rows for 20k stances and sources roughly halved the
-    Python time of a PostgreSQL series read (measured). Compiled once per database kind:
-    the statements never change, only the ids."""
+    SQLAlchemy's rows and result processing cost a quarter of a 20k-point read; these
+    columns need none (bar SQLite's 0/1 booleans, converted by the caller)."""
     key = (connection.dialect.name, id(query))
     compiled = _COMPILED.get(key)
     if compiled is None:
@@ -592,9 +590,9 @@ def _build_days(
     stable sort by the actors' rank puts them in name order.
 
     One pass, each DayPosition built without the frozen dataclass's __init__ (which sets
-    each of the 19 fields through object.__setattr__, twice the cost) and without
-    intermediate tuples: a 20-actor series at a million stances is ~20k points. The
-    instances are the same (equal, hashable, still frozen)."""
+    each of the 19 fields through object.__setattr__) and without intermediate tuples: a
+    20-actor series at a million stances is ~20k points, and per-point work was half the
+    read. The instances are the same (equal, hashable, still frozen)."""
     new, fields_ = object.__new__, _DAY_FIELDS
     points: list[DayPosition] = []
     append = points.append
@@ -649,6 +647,10 @@ def _build_days(
         )
         append(point)
     return points
+
+
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def is_shift(before: float, after: float) -> bool:

@@ -34,7 +34,6 @@ from sqlalchemy import (
     Connection,
     Integer,
     Select,
-    String,
     Subquery,
     and_,
     any_,
@@ -48,7 +47,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.compiler import SQLCompiler
 
 from tracker.actors import get_actor
 from tracker.blinding import counted
@@ -461,12 +459,8 @@ def _read_days(
         ).all()
         if not days:
             return []
-        points = _build_days(
-            days, _evidence(connection, {row[5] for row in days}), _names(connection, days)
-        )
-        # Freed while the collector is off: resumed, it then walks only the points.
-        del days
-    return points
+        evidence = _evidence(connection, {row[5] for row in days})
+        return _build_days(days, evidence, _names(connection, days))
 
 
 @contextmanager
@@ -485,80 +479,55 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-# A day's representative stance and its evidence, in DayPosition's field order from
-# stance_id to reported_by; the source's columns come from their own read on PostgreSQL.
-_REPORTER = aliased(Actor)
-_STANCE_COLUMNS = (Stance.id, Stance.quote, Stance.source_id)
-_SOURCE_COLUMNS = (Source.title, Source.outlet, Source.url)
-_EVIDENCE_COLUMNS = (
-    Stance.annotator,
-    Stance.confidence,
-    Stance.attribution,
-    Stance.conditional,
-    Stance.condition,
-    null().label("corroboration"),  # counted later, for the points a view shows
-    _REPORTER.name,
-)
-# SQLite: one JSON array of ids, not 20k bound parameters (it allows 32,766 at most);
-# json_each feeds an IN list SQLite sorts, so the stances are looked up in id order.
-_JSON_IDS = func.json_each(bindparam("ids", type_=String)).table_valued("value")
-_SQLITE_EVIDENCE = (
-    select(*_STANCE_COLUMNS, *_SOURCE_COLUMNS, *_EVIDENCE_COLUMNS)
-    .join(Source, Source.id == Stance.source_id)
-    .outerjoin(_REPORTER, _REPORTER.id == Stance.reported_by_id)
-    .where(Stance.id.in_(select(_JSON_IDS.c.value)))
-)
-# PostgreSQL: stances, then their sources, each by a sorted array of ids (one array
-# literal, not 20k bound parameters: those cost more to render and bind than the lookups
-# they made). Joined, the planner scanned the whole source table rather than make 20k
-# index lookups.
-_ARRAY_IDS = cast(bindparam("ids", type_=String), postgresql.ARRAY(Integer))
-_PG_STANCES = (
-    select(*_STANCE_COLUMNS, *_EVIDENCE_COLUMNS)
-    .outerjoin(_REPORTER, _REPORTER.id == Stance.reported_by_id)
-    .where(Stance.id == any_(_ARRAY_IDS))
-)
-_PG_SOURCES = select(Source.id, *_SOURCE_COLUMNS).where(Source.id == any_(_ARRAY_IDS))
-
-
-def _evidence(connection: Connection, stance_ids: set[int]) -> dict[int, Sequence[Any]]:
-    """Stance id -> its evidence, as the columns above (SQLite gives ``conditional`` as
-    0 or 1)."""
+def _evidence(connection: Connection, stance_ids: set[int]) -> dict[int, Any]:
+    """Stance id -> its evidence in DayPosition's field order, from stance_id to
+    reported_by."""
+    reporter = aliased(Actor)
+    stance_columns = (Stance.id, Stance.quote, Stance.source_id)
+    evidence_columns = (
+        Stance.annotator,
+        Stance.confidence,
+        Stance.attribution,
+        Stance.conditional,
+        Stance.condition,
+        null().label("corroboration"),  # counted later, for the points a view shows
+        reporter.name,
+    )
     listed = ",".join(map(str, sorted(stance_ids)))
-    if connection.dialect.name != "postgresql":
-        return {row[0]: row for row in _driver_rows(connection, _SQLITE_EVIDENCE, f"[{listed}]")}
-    stances = _driver_rows(connection, _PG_STANCES, f"{{{listed}}}")
-    source_ids = ",".join(map(str, sorted({stance[2] for stance in stances})))
-    sources = {
-        row[0]: row[1:] for row in _driver_rows(connection, _PG_SOURCES, f"{{{source_ids}}}")
-    }
-    return {row[0]: (*row[:3], *sources[row[2]], *row[3:]) for row in stances}
+    if connection.dialect.name == "postgresql":
+        # Stances, then their sources, each by a sorted array of ids: joined, the planner
+        # scanned the whole source table rather than make 20k index lookups.
+        stances = connection.execute(
+            select(*stance_columns, *evidence_columns)
+            .outerjoin(reporter, reporter.id == Stance.reported_by_id)
+            .where(Stance.id == any_(_int_array(listed)))
+        ).all()
+        source_ids = ",".join(map(str, sorted({stance[2] for stance in stances})))
+        sources = {
+            row[0]: row[1:]
+            for row in connection.execute(
+                select(Source.id, Source.title, Source.outlet, Source.url).where(
+                    Source.id == any_(_int_array(source_ids))
+                )
+            ).all()
+        }
+        return {row[0]: (*row[:3], *sources[row[2]], *row[3:]) for row in stances}
+    # One JSON array, not 20k bound parameters (SQLite allows 32,766 at most); json_each
+    # feeds an IN list SQLite sorts, so the stances are looked up in id order.
+    ids = func.json_each(bindparam("ids", f"[{listed}]")).table_valued("value")
+    rows = connection.execute(
+        select(*stance_columns, Source.title, Source.outlet, Source.url, *evidence_columns)
+        .join(Source, Source.id == Stance.source_id)
+        .outerjoin(reporter, reporter.id == Stance.reported_by_id)
+        .where(Stance.id.in_(select(ids.c.value)))
+    ).all()
+    return {row[0]: row for row in rows}
 
 
-_COMPILED: dict[tuple[str, int], SQLCompiler] = {}
-
-
-def _driver_rows(connection: Connection, query: Select[Any], ids: str) -> list[Any]:
-    """The rows of one of the evidence queries above for these ids (its only parameter),
-    as the driver's plain tuples, through the session's own connection and transaction.
-    SQLAlchemy's rows and result processing cost a quarter of a 20k-point read; these
-    columns need none (bar SQLite's 0/1 booleans, converted by the caller)."""
-    key = (connection.dialect.name, id(query))
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        compiled = query.compile(dialect=connection.dialect)
-        assert isinstance(compiled, SQLCompiler)
-        _COMPILED[key] = compiled
-    params = compiled.construct_params({"ids": ids})
-    cursor = connection.connection.cursor()
-    try:
-        if compiled.positiontup is not None:  # SQLite's ? placeholders
-            cursor.execute(compiled.string, [params[name] for name in compiled.positiontup])
-        else:  # psycopg's %(name)s
-            cursor.execute(compiled.string, params)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+def _int_array(listed: str) -> Any:
+    # One array literal, not 20k bound parameters: those cost more to render and bind
+    # than the lookups they made.
+    return cast(bindparam("ids", f"{{{listed}}}"), postgresql.ARRAY(Integer))
 
 
 def _names(connection: Connection, days: Sequence[Any]) -> dict[tuple[int, int], Any]:
@@ -594,58 +563,28 @@ def _build_days(
     20-actor series at a million stances is ~20k points, and per-point work was half the
     read. The instances are the same (equal, hashable, still frozen)."""
     new, fields_ = object.__new__, _DAY_FIELDS
-    points: list[DayPosition] = []
-    append = points.append
+    points = []
     for issue_id, actor_id, day, position, count, stance_id in sorted(
         days, key=lambda row: names[(row[0], row[1])][0]
     ):
-        _, actor, issue = names[(issue_id, actor_id)]
-        (
-            _,
-            quote,
-            source_id,
-            title,
-            outlet,
-            url,
-            annotator,
-            confidence,
-            attribution,
-            conditional,
-            condition,
-            corroboration,
-            reported_by,
-        ) = evidence[stance_id]
         point = new(DayPosition)
-        # Days, counts and confidences come typed from both databases; only a position
-        # computed by PostgreSQL's avg() is a Decimal, and SQLite's booleans are 0 or 1.
+        # The columns' types already give dates, bools, ints and floats on both databases
+        # (only a position computed by PostgreSQL's avg() is a Decimal): no conversions.
         point.__dict__.update(
             zip(
                 fields_,
                 (
                     actor_id,
-                    actor,
-                    issue,
+                    *names[(issue_id, actor_id)][1:],
                     day,
                     round(float(position), 4),
                     count,
-                    stance_id,
-                    quote,
-                    source_id,
-                    title,
-                    outlet,
-                    url,
-                    annotator,
-                    confidence,
-                    attribution,
-                    bool(conditional),
-                    condition,
-                    corroboration,
-                    reported_by,
+                    *evidence[stance_id],
                 ),
                 strict=True,
             )
         )
-        append(point)
+        points.append(point)
     return points
 
 

@@ -40,7 +40,6 @@ from sqlalchemy import (
     bindparam,
     cast,
     func,
-    null,
     or_,
     select,
     true,
@@ -430,37 +429,18 @@ def _read_days(
 ) -> list[DayPosition]:
     """Per-day rows with their actor, issue and representative stance's evidence, ordered
     by issue slug, actor name and day. ``materialize`` has SQLite pick the days first, for
-    a select joining several reads (inlined, its planner read every stored day of an issue
-    to keep the few chosen).
-
-    Three reads rather than one join: the days, then their stances' evidence looked up
-    by id in id order, then the actors' and issues' names. Joined in the days' order, a
-    20-actor series at a million stances made 20k lookups scattered over the stance and
-    source tables and sorted the wide joined rows by name (on PostgreSQL the planner
-    scanned the whole stance table instead); in id order, stances sharing a page are read
-    together (SQLite: a fifth fewer page reads, a quarter of the system time) and only
-    the narrow day rows are sorted."""
+    a select joining several reads (inlined, its planner let the ORDER BY choose the join
+    order and read every stored day of an issue to keep the few chosen)."""
     connection = session.connection()
-    chosen: Subquery | CTE = (
-        days_select.cte("chosen").prefix_with("MATERIALIZED")
-        if materialize and connection.dialect.name == "sqlite"
-        else days_select.subquery("chosen")
-    )
     with _collector_paused():
-        days = connection.execute(
-            select(
-                chosen.c.issue_id,
-                chosen.c.actor_id,
-                chosen.c.day,
-                chosen.c.position,
-                chosen.c.stances,
-                chosen.c.stance_id,
-            ).order_by(chosen.c.issue_id, chosen.c.actor_id, chosen.c.day)
-        ).all()
-        if not days:
-            return []
-        evidence = _evidence(connection, {row[5] for row in days})
-        return _build_days(days, evidence, _names(connection, days))
+        if connection.dialect.name == "postgresql":
+            return _build_days(_evidence_by_id(connection, days_select.subquery("chosen")))
+        chosen: Subquery | CTE = (
+            days_select.cte("chosen").prefix_with("MATERIALIZED")
+            if materialize
+            else days_select.subquery("chosen")
+        )
+        return _build_days(_evidence_joined(connection, chosen))
 
 
 @contextmanager
@@ -479,113 +459,179 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _evidence(connection: Connection, stance_ids: set[int]) -> dict[int, Any]:
-    """Stance id -> its evidence in DayPosition's field order, from stance_id to
-    reported_by."""
+def _build_days(rows: Iterable[Any]) -> list[DayPosition]:
+    # Positional construction from plain tuples: a 20-actor series at a million stances
+    # is ~20k rows, and per-row overhead is much of the time.
+    return [
+        _day_position(
+            (
+                actor_id,
+                actor,
+                issue,
+                _as_date(day),
+                round(float(position), 4),
+                int(count),
+                stance_id,
+                quote,
+                source_id,
+                title,
+                outlet,
+                url,
+                annotator,
+                float(confidence),
+                attribution,
+                bool(conditional),
+                condition,
+                None,  # corroboration: counted later, for the points a view shows
+                reported_by,
+            )
+        )
+        for (
+            actor_id,
+            actor,
+            issue,
+            day,
+            position,
+            count,
+            stance_id,
+            quote,
+            source_id,
+            title,
+            outlet,
+            url,
+            annotator,
+            confidence,
+            attribution,
+            conditional,
+            condition,
+            reported_by,
+        ) in rows
+    ]
+
+
+def _evidence_joined(connection: Connection, days: Subquery | CTE) -> Sequence[Any]:
+    """The days joined to their stances, sources and names, in order: SQLite's planner
+    looks each up by primary key, the cheapest way there."""
     reporter = aliased(Actor)
-    stance_columns = (Stance.id, Stance.quote, Stance.source_id)
-    evidence_columns = (
-        Stance.annotator,
-        Stance.confidence,
-        Stance.attribution,
-        Stance.conditional,
-        Stance.condition,
-        null().label("corroboration"),  # counted later, for the points a view shows
-        reporter.name,
-    )
-    listed = ",".join(map(str, sorted(stance_ids)))
-    if connection.dialect.name == "postgresql":
-        # Stances, then their sources, each by a sorted array of ids: joined, the planner
-        # scanned the whole source table rather than make 20k index lookups.
-        stances = connection.execute(
-            select(*stance_columns, *evidence_columns)
-            .outerjoin(reporter, reporter.id == Stance.reported_by_id)
-            .where(Stance.id == any_(_int_array(listed)))
-        ).all()
-        source_ids = ",".join(map(str, sorted({stance[2] for stance in stances})))
-        sources = {
-            row[0]: row[1:]
-            for row in connection.execute(
-                select(Source.id, Source.title, Source.outlet, Source.url).where(
-                    Source.id == any_(_int_array(source_ids))
-                )
-            ).all()
-        }
-        return {row[0]: (*row[:3], *sources[row[2]], *row[3:]) for row in stances}
-    # One JSON array, not 20k bound parameters (SQLite allows 32,766 at most); json_each
-    # feeds an IN list SQLite sorts, so the stances are looked up in id order.
-    ids = func.json_each(bindparam("ids", f"[{listed}]")).table_valued("value")
-    rows = connection.execute(
-        select(*stance_columns, Source.title, Source.outlet, Source.url, *evidence_columns)
-        .join(Source, Source.id == Stance.source_id)
+    return connection.execute(
+        select(
+            days.c.actor_id,
+            Actor.name,
+            Issue.slug,
+            days.c.day,
+            days.c.position,
+            days.c.stances,
+            Stance.id,
+            Stance.quote,
+            Stance.source_id,
+            Source.title,
+            Source.outlet,
+            Source.url,
+            Stance.annotator,
+            Stance.confidence,
+            Stance.attribution,
+            Stance.conditional,
+            Stance.condition,
+            reporter.name,
+        )
+        .join(Stance, Stance.id == days.c.stance_id)
         .outerjoin(reporter, reporter.id == Stance.reported_by_id)
-        .where(Stance.id.in_(select(ids.c.value)))
+        .join(Actor, Actor.id == days.c.actor_id)
+        .join(Issue, Issue.id == days.c.issue_id)
+        .join(Source, Source.id == Stance.source_id)
+        .order_by(Issue.slug, Actor.name, days.c.day)
     ).all()
-    return {row[0]: row for row in rows}
 
 
-def _int_array(listed: str) -> Any:
-    # One array literal, not 20k bound parameters: those cost more to render and bind
-    # than the lookups they made.
-    return cast(bindparam("ids", f"{{{listed}}}"), postgresql.ARRAY(Integer))
-
-
-def _names(connection: Connection, days: Sequence[Any]) -> dict[tuple[int, int], Any]:
-    """(issue id, actor id) -> (rank, actor name, issue slug), ranked by slug and name in
-    the database's collation, as ORDER BY slug, name would."""
-    return {
-        (issue_id, actor_id): (n, actor, issue)
+def _evidence_by_id(connection: Connection, days: Subquery) -> list[tuple[Any, ...]]:
+    """The same rows from PostgreSQL, in separate reads: the days, then their stances by
+    id, then those stances' sources by id. Joined, its planner scanned the whole stance
+    table rather than make 20k index lookups for a 20-actor series (costed for disks, it
+    took twice as long), and sorting 20k rows by name under a UTF-8 collation cost as much
+    as reading them; looked up by a sorted array of ids, each table is read through its
+    primary key in id order."""
+    rows = connection.execute(
+        select(
+            days.c.issue_id,
+            days.c.actor_id,
+            days.c.day,
+            days.c.position,
+            days.c.stances,
+            days.c.stance_id,
+        ).order_by(days.c.issue_id, days.c.actor_id, days.c.day)
+    ).all()
+    if not rows:
+        return []
+    reporter = aliased(Actor)
+    stances = _by_id(
+        connection,
+        Stance.id,
+        select(
+            Stance.id,
+            Stance.quote,
+            Stance.source_id,
+            Stance.annotator,
+            Stance.confidence,
+            Stance.attribution,
+            Stance.conditional,
+            Stance.condition,
+            reporter.name,
+        ).outerjoin(reporter, reporter.id == Stance.reported_by_id),
+        {row[5] for row in rows},
+    )
+    sources = _by_id(
+        connection,
+        Source.id,
+        select(Source.id, Source.title, Source.outlet, Source.url),
+        {stance[2] for stance in stances.values()},
+    )
+    evidence = {}
+    for stance_id, quote, source_id, annotator, *rest in stances.values():
+        _, title, outlet, url = sources[source_id]
+        evidence[stance_id] = (stance_id, quote, source_id, title, outlet, url, annotator, *rest)
+    names = {
+        (issue_id, actor_id): (n, (actor_id, actor, issue))
         for n, (issue_id, actor_id, issue, actor) in enumerate(
             connection.execute(
                 select(Issue.id, Actor.id, Issue.slug, Actor.name)
                 .join(Actor, true())
                 .where(
-                    Issue.id.in_(sorted({row[0] for row in days})),
-                    Actor.id.in_(sorted({row[1] for row in days})),
+                    Issue.id.in_(sorted({row[0] for row in rows})),
+                    Actor.id.in_(sorted({row[1] for row in rows})),
                 )
                 .order_by(Issue.slug, Actor.name)
             )
         )
     }
+    # Each actor's days are together and in order; the actors go in name order (the
+    # database's collation, as ORDER BY name would).
+    return [
+        names[(issue_id, actor_id)][1] + (day, position, count) + evidence[stance_id]
+        for issue_id, actor_id, day, position, count, stance_id in sorted(
+            rows, key=lambda row: names[(row[0], row[1])][0]
+        )
+    ]
+
+
+def _by_id(connection: Connection, key: Any, query: Select[Any], ids: set[int]) -> dict[int, Any]:
+    """Id -> row, for these ids (the query's first column is the id)."""
+    listed = ",".join(map(str, sorted(ids)))
+    # One array literal, not 20k bound parameters: those cost more to render and bind
+    # than the lookups they made.
+    among = key == any_(cast(bindparam("ids", f"{{{listed}}}"), postgresql.ARRAY(Integer)))
+    return {row[0]: row for row in connection.execute(query.where(among)).all()}
 
 
 _DAY_FIELDS = tuple(f.name for f in fields(DayPosition))
 
 
-def _build_days(
-    days: Sequence[Any], evidence: dict[int, Any], names: dict[tuple[int, int], Any]
-) -> list[DayPosition]:
-    """The points, in order. Each actor's days come together and in date order, so a
-    stable sort by the actors' rank puts them in name order.
-
-    One pass, each DayPosition built without the frozen dataclass's __init__ (which sets
-    each of the 19 fields through object.__setattr__) and without intermediate tuples: a
-    20-actor series at a million stances is ~20k points, and per-point work was half the
-    read. The instances are the same (equal, hashable, still frozen)."""
-    new, fields_ = object.__new__, _DAY_FIELDS
-    points = []
-    for issue_id, actor_id, day, position, count, stance_id in sorted(
-        days, key=lambda row: names[(row[0], row[1])][0]
-    ):
-        point = new(DayPosition)
-        # The columns' types already give dates, bools, ints and floats on both databases
-        # (only a position computed by PostgreSQL's avg() is a Decimal): no conversions.
-        point.__dict__.update(
-            zip(
-                fields_,
-                (
-                    actor_id,
-                    *names[(issue_id, actor_id)][1:],
-                    day,
-                    round(float(position), 4),
-                    count,
-                    *evidence[stance_id],
-                ),
-                strict=True,
-            )
-        )
-        points.append(point)
-    return points
+def _day_position(values: tuple[Any, ...]) -> DayPosition:
+    """A DayPosition from its fields in order, without the frozen dataclass's __init__,
+    which sets each of the 19 fields through object.__setattr__: that was a quarter of a
+    20k-point read. The instance is the same (equal, hashable, still frozen)."""
+    point = object.__new__(DayPosition)
+    point.__dict__.update(zip(_DAY_FIELDS, values, strict=True))
+    return point
 
 
 def _as_date(value: Any) -> dt.date:

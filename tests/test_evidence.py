@@ -18,6 +18,7 @@ from tracker.charts import timeline_chart
 from tracker.db import transaction
 from tracker.demo import load_demo
 from tracker.errors import TrackerError
+from tracker.evidence import evidence_text
 from tracker.models import PositionDay, Stance, StanceEvent
 from tracker.report import build_report, week_period
 from tracker.report_render import render_html, render_markdown
@@ -342,6 +343,28 @@ def test_timeline_points_carry_their_evidence_and_conditional_ones_are_hollow(
     assert filled == []  # the one point is drawn hollow only
     data = json.dumps(spec["datasets"])
     assert "conditional: ceasefire first" in data and "on record" in data
+
+
+def test_timeline_tooltips_name_the_reporter_and_the_condition_stored_or_filtered(
+    session: Session,
+) -> None:
+    trump, zelensky = make_actor(session, "Trump"), make_actor(session, "Zelensky")
+    make_stance(
+        session,
+        actor=trump,
+        issue=make_issue(session, "ceasefire-first"),
+        attribution="reported_by_other",
+        reported_by=zelensky,
+        conditional=True,
+        condition="security guarantees",
+    )
+    stored = SeriesFilter(issue="ceasefire-first")
+    on_the_fly = SeriesFilter(issue="ceasefire-first", min_confidence=0.5)
+    for flt in (stored, on_the_fly):
+        (point,) = day_positions(session, flt)
+        assert evidence_text(point) == "reported by Zelensky · conditional: security guarantees"
+        # A bool, as the chart's hollow marks and the JSON export expect, not SQLite's 1.
+        assert point.conditional is True and point.stances == 1
 
 
 def test_the_demo_records_attribution_conditions_and_reporters(

@@ -299,6 +299,7 @@ def ingest_inputs(
             if count % COMMIT_EVERY == 0:
                 session.commit()
                 session.expunge_all()  # keep memory flat on big folders
+                ingestor.recent.catch_up(session)
         session.commit()
     finally:
         session.close()

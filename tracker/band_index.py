@@ -70,14 +70,23 @@ class BandIndex:
         self._count -= self._pending
         self._pending = 0
 
-    def shared(self, signature: bytes, after: int, exclude: int) -> list[tuple[int, int]]:
-        """(source id, bands shared) of the rows with ``after < id``, id not ``exclude``,
-        sharing at least one band with ``signature``."""
+    def shared(
+        self, signature: bytes, after: int, exclude: int, limit: int
+    ) -> list[tuple[int, int]]:
+        """(source id, bands shared) of the ``limit`` rows with ``after < id`` (id not
+        ``exclude``) sharing the most bands with ``signature``, ties to the lowest id, as
+        the database query ranks them."""
         if self._count == 0 or signature == dedup.EMPTY_SIGNATURE:
             return []
         ids = self._ids[: self._count]
-        counts = np.count_nonzero(self._bands[: self._count] == bands(signature), axis=1)
+        equal = self._bands[: self._count] == bands(signature)
+        counts = equal.view(np.uint8).sum(axis=1, dtype=np.int64)  # 1.5x count_nonzero's speed
         hit = np.flatnonzero((counts > 0) & (ids > after) & (ids != exclude))
+        if hit.size > limit:
+            # Articles on the same talks share a band with a third of the window: rank by
+            # one key (fewer shared bands sort later, then higher ids) and keep the best.
+            key = (dedup.BANDS - counts[hit]) << np.int64(40) | ids[hit]
+            hit = hit[np.argpartition(key, limit - 1)[:limit]]
         return list(zip(ids[hit].tolist(), counts[hit].tolist(), strict=True))
 
     def _drop_stale(self) -> None:

@@ -78,9 +78,11 @@ class RecentStories:
     def get(self, source_id: int) -> Fingerprint | None:
         return self._kept.get(source_id) or self._pending.get(source_id)
 
-    def shared_bands(self, signature: bytes, after: int, exclude: int) -> list[tuple[int, int]]:
-        """(id, bands shared) of the sources in memory with ``after < id``."""
-        return self._bands.shared(signature, after, exclude)
+    def shared_bands(
+        self, signature: bytes, after: int, exclude: int, limit: int
+    ) -> list[tuple[int, int]]:
+        """(id, bands shared) of the ``limit`` best sources in memory with ``after < id``."""
+        return self._bands.shared(signature, after, exclude, limit)
 
     def catch_up(self, session: Session) -> None:
         """Add the bands of sources that other sessions stored since the call began.
@@ -131,9 +133,9 @@ def link_rewrite(
         return None, 0.0
     connection = session.connection()
     since = source.id - REWRITE_WINDOW
-    shared = recent.shared_bands(signature, since, source.id)
+    shared = recent.shared_bands(signature, since, source.id, MAX_CANDIDATES + 1)
     until = recent.covered_from if recent.covered_from is not None else source.id
-    if since + 1 < until:  # sources before this call's first: only the database has them
+    if max(since, 0) + 1 < until:  # sources before the call's first: only the database has them
         parameters = (
             *(part for key in keys for part in (*key, since, until)),
             MAX_CANDIDATES + 1,

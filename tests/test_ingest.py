@@ -212,12 +212,12 @@ def test_a_failure_half_way_leaves_no_partial_rows(
         (tmp_path / name).write_text(f"Article {name}: Merz backed a ceasefire first.")
     real = ingest_module.record_mentions
 
-    def fail_for_b(session, source, matcher):  # type: ignore[no-untyped-def]
+    def fail_for_b(session, source, matcher, **options):  # type: ignore[no-untyped-def]
         if "b.txt" in source.text:
             from tracker.errors import TrackerError
 
             raise TrackerError("simulated failure")
-        return real(session, source, matcher)
+        return real(session, source, matcher, **options)
 
     monkeypatch.setattr(ingest_module, "record_mentions", fail_for_b)
     result = tracker(db_url, "sources", "add", str(tmp_path), "--json")
@@ -308,12 +308,12 @@ def test_a_rolled_back_article_is_never_compared_with_later_ones(
     (tmp_path / "3_rewrite.txt").write_text(seed_text["000"], encoding="utf-8")
     real = ingest_module.record_mentions
 
-    def fail_for_original(session, source, matcher):  # type: ignore[no-untyped-def]
+    def fail_for_original(session, source, matcher, **options):  # type: ignore[no-untyped-def]
         if source.text.startswith(seed_text["001"][:200]):
             from tracker.errors import TrackerError
 
             raise TrackerError("simulated failure")
-        return real(session, source, matcher)
+        return real(session, source, matcher, **options)
 
     monkeypatch.setattr(ingest_module, "record_mentions", fail_for_original)
     result = tracker(db_url, "sources", "add", str(tmp_path), "--json")

@@ -76,6 +76,25 @@ def test_seed_folder_ingests_with_the_right_links(seeded: str) -> None:
     assert s002.published_on is None and s003.published_on is None
 
 
+def test_a_rewrite_added_later_is_linked_to_the_story_stored_before(
+    db_url: str, tmp_path: Path
+) -> None:
+    """One call keeps its own articles' bands in memory; an original stored by an earlier
+    call is found in the database."""
+    (tmp_path / "first").mkdir()
+    (tmp_path / "later").mkdir()
+    for folder, prefix in (("first", "001"), ("first", "004"), ("later", "000")):
+        seed = next(SEEDS.glob(f"{prefix}_*.txt"))
+        (tmp_path / folder / seed.name).write_bytes(seed.read_bytes())
+    assert tracker(db_url, "sources", "add", str(tmp_path / "first")).exit_code == 0
+    assert tracker(db_url, "sources", "add", str(tmp_path / "later")).exit_code == 0
+    stored = sources(db_url)
+    original = stored["001_23354147e0474606.txt"]
+    rewrite = stored["000_5abd108951ae58a9.txt"]
+    assert rewrite.duplicate_of == original.id and rewrite.similarity is not None
+    assert stored["004_d496d2c999efebb5.txt"].duplicate_of is None
+
+
 def test_every_spelling_of_zelenskyy_is_one_actor(seeded: str) -> None:
     engine = make_engine(seeded)
     with transaction(engine) as session:

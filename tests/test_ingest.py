@@ -155,6 +155,20 @@ def test_same_text_twice_is_refused_naming_the_existing_source(seeded: str, tmp_
     )
 
 
+def test_any_unicode_spacing_is_the_same_text() -> None:
+    """The content hash squashes whitespace with str.split(): every character a regex \\s
+    matches (tabs, non-breaking, ideographic spaces...) counts as a space, and no other."""
+    import re
+    import sys
+
+    from tracker.sources import content_hash
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(c))]
+    assert spaces == [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    spaced = "Merz" + "".join(spaces) + "backed\na  ceasefire "
+    assert content_hash(spaced) == content_hash("Merz backed a ceasefire")
+
+
 def test_bad_inputs_are_refused_one_by_one(db_url: str, tmp_path: Path) -> None:
     good = tmp_path / "good.txt"
     good.write_text("Merz said a ceasefire must come first in any agreement.")

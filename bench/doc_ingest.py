@@ -24,7 +24,7 @@ STEPS = {
     "  AliasMatcher.find": "↳ `AliasMatcher.find`",
     "AliasMatcher.candidates (unknown names)": "`AliasMatcher.candidates` (unknown names)",
     "extract (decode, dates, related split)": "extract (decode, dates, related split)",
-    "Session.commit (every 100)": "commit (every 100)",
+    "Session.commit (every 500)": "commit (every 500)",
     "Session.flush (all, incl. autoflush)": "`Session.flush` (all, incl. autoflush)",
     "SQL: all statements": "all SQL statements (inside the steps above)",
 }

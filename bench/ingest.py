@@ -6,11 +6,11 @@ per run, a fresh database (an SQLite file in a temporary folder, or a PostgreSQL
 synthetic ones (``--actors`` in all, ~3.3 names each), and every article goes through
 ``tracker.ingest.ingest_inputs`` in one call, in one process (text extraction, exact
 duplicate check, MinHash and LSH lookup of rewrites, actor mentions and unknown names,
-split-off related stories, a commit every 100 inputs). The clock runs from the call to its
+split-off related stories, a commit every 500 inputs). The clock runs from the call to its
 return; reading an input is a seek and a read in the corpus file.
 
 Baseline, same run, same corpus: the driver alone (``sqlite3`` / ``psycopg``) inserting
-each text with its SHA-256 into a plain table (no index), ``executemany`` per 100 rows
+each text with its SHA-256 into a plain table (no index), ``executemany`` per 500 rows
 with a commit each (as ingestion commits), SQLite in WAL mode as the tracker's engine.
 
 Each run is a fresh child process (so peak RSS is that run's); ``--inline`` keeps it in
@@ -51,7 +51,7 @@ from bench.synthetic import actor_rows, generate, seed_actor_rows
 
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:54329/postgres"
 BENCH_DB = "bench_ingest"
-BATCH = 100  # rows per baseline transaction, as tracker.ingest.COMMIT_EVERY
+BATCH = 500  # rows per baseline transaction, as tracker.ingest.COMMIT_EVERY
 FINE_CHUNK = 1_000
 CHUNK = 10_000
 
@@ -231,7 +231,7 @@ class Progress:
 
 
 def run_baseline(target: Target, corpus: Corpus, label: str) -> dict[str, Any]:
-    """The driver alone: texts and their SHA-256 into a plain table, committed per 100."""
+    """The driver alone: texts and their SHA-256 into a plain table, committed per 500."""
     url = target.fresh("baseline")
     read = corpus.reader()
     progress = Progress(f"{label} baseline", corpus.size)
@@ -415,7 +415,7 @@ class Breakdown:
             (mentions.AliasMatcher, "find", "  AliasMatcher.find"),
             (mentions.AliasMatcher, "candidates", "AliasMatcher.candidates (unknown names)"),
             (Session, "flush", "Session.flush (all, incl. autoflush)"),
-            (Session, "commit", "Session.commit (every 100)"),
+            (Session, "commit", "Session.commit (every 500)"),
         ):
             self._wrap(owner, name, label)
         self._engine = engine

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tracker.band_index import BandIndex
 from tracker.dedup import (
     BANDS,
     CANDIDATE_THRESHOLD,
@@ -348,3 +349,26 @@ def test_recent_stories_keep_only_what_was_stored_and_the_newest() -> None:
     recent.remember(3, stored)
     recent.keep()
     assert recent.get(1) is None and recent.get(3) is stored  # the window moved on
+
+
+def test_bands_in_memory_count_what_the_database_would() -> None:
+    """Ingestion ranks its own recent articles by bands shared in memory; the counts must
+    be those of the stored (band, bucket) keys, which earlier articles are looked up by."""
+    index = BandIndex(window=10)
+    for number, prefix in enumerate(SEEDS, start=1):
+        index.add(number, signature(seed(prefix)))
+    index.keep()
+    mine = signature(seed(REWRITE))
+    expected = {
+        number: len(set(band_keys(mine)) & set(band_keys(signature(seed(prefix)))))
+        for number, prefix in enumerate(SEEDS, start=1)
+        if prefix != REWRITE
+    }
+    found = dict(index.shared(mine, after=0, exclude=SEEDS.index(REWRITE) + 1, limit=10))
+    assert found == {number: n for number, n in expected.items() if n}
+    assert found[SEEDS.index(ORIGINAL) + 1] == max(found.values())  # the rewrite's original
+    # Only the best are kept, as the database query's LIMIT keeps them.
+    assert list(dict(index.shared(mine, 0, 1, limit=1))) == [SEEDS.index(ORIGINAL) + 1]
+    index.add(6, mine)
+    index.forget()  # a rolled-back input's bands are not searched
+    assert 6 not in dict(index.shared(mine, 0, 0, limit=10))

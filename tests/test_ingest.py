@@ -76,6 +76,25 @@ def test_seed_folder_ingests_with_the_right_links(seeded: str) -> None:
     assert s002.published_on is None and s003.published_on is None
 
 
+def test_a_rewrite_added_later_is_linked_to_the_story_stored_before(
+    db_url: str, tmp_path: Path
+) -> None:
+    """One call keeps its own articles' bands in memory; an original stored by an earlier
+    call is found in the database."""
+    (tmp_path / "first").mkdir()
+    (tmp_path / "later").mkdir()
+    for folder, prefix in (("first", "001"), ("first", "004"), ("later", "000")):
+        seed = next(SEEDS.glob(f"{prefix}_*.txt"))
+        (tmp_path / folder / seed.name).write_bytes(seed.read_bytes())
+    assert tracker(db_url, "sources", "add", str(tmp_path / "first")).exit_code == 0
+    assert tracker(db_url, "sources", "add", str(tmp_path / "later")).exit_code == 0
+    stored = sources(db_url)
+    original = stored["001_23354147e0474606.txt"]
+    rewrite = stored["000_5abd108951ae58a9.txt"]
+    assert rewrite.duplicate_of == original.id and rewrite.similarity is not None
+    assert stored["004_d496d2c999efebb5.txt"].duplicate_of is None
+
+
 def test_every_spelling_of_zelenskyy_is_one_actor(seeded: str) -> None:
     engine = make_engine(seeded)
     with transaction(engine) as session:
@@ -134,6 +153,20 @@ def test_same_text_twice_is_refused_naming_the_existing_source(seeded: str, tmp_
         f"already stored as source {existing}"
         in tracker(seeded, "sources", "add", str(copy)).output
     )
+
+
+def test_any_unicode_spacing_is_the_same_text() -> None:
+    """The content hash squashes whitespace with str.split(): every character a regex \\s
+    matches (tabs, non-breaking, ideographic spaces...) counts as a space, and no other."""
+    import re
+    import sys
+
+    from tracker.sources import content_hash
+
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(c))]
+    assert spaces == [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    spaced = "Merz" + "".join(spaces) + "backed\na  ceasefire "
+    assert content_hash(spaced) == content_hash("Merz backed a ceasefire")
 
 
 def test_bad_inputs_are_refused_one_by_one(db_url: str, tmp_path: Path) -> None:
@@ -212,12 +245,12 @@ def test_a_failure_half_way_leaves_no_partial_rows(
         (tmp_path / name).write_text(f"Article {name}: Merz backed a ceasefire first.")
     real = ingest_module.record_mentions
 
-    def fail_for_b(session, source, matcher):  # type: ignore[no-untyped-def]
+    def fail_for_b(session, source, matcher, **options):  # type: ignore[no-untyped-def]
         if "b.txt" in source.text:
             from tracker.errors import TrackerError
 
             raise TrackerError("simulated failure")
-        return real(session, source, matcher)
+        return real(session, source, matcher, **options)
 
     monkeypatch.setattr(ingest_module, "record_mentions", fail_for_b)
     result = tracker(db_url, "sources", "add", str(tmp_path), "--json")
@@ -308,12 +341,12 @@ def test_a_rolled_back_article_is_never_compared_with_later_ones(
     (tmp_path / "3_rewrite.txt").write_text(seed_text["000"], encoding="utf-8")
     real = ingest_module.record_mentions
 
-    def fail_for_original(session, source, matcher):  # type: ignore[no-untyped-def]
+    def fail_for_original(session, source, matcher, **options):  # type: ignore[no-untyped-def]
         if source.text.startswith(seed_text["001"][:200]):
             from tracker.errors import TrackerError
 
             raise TrackerError("simulated failure")
-        return real(session, source, matcher)
+        return real(session, source, matcher, **options)
 
     monkeypatch.setattr(ingest_module, "record_mentions", fail_for_original)
     result = tracker(db_url, "sources", "add", str(tmp_path), "--json")

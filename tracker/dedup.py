@@ -95,6 +95,7 @@ CANDIDATE_THRESHOLD = 0.16
 _MIN_BIGRAMS = 200
 _SLOT = np.dtype("<u4")
 _U32 = np.uint64(0xFFFFFFFF)
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd: a * _MIX + b is a bijection of a for each b
 
 # NLTK's English list plus news filler ("said", "would", ...): words every article has.
 _STOPWORDS = frozenset(
@@ -146,10 +147,13 @@ def features(text: str) -> set[str]:
     return set(_WORD.findall(_normalised(text))) - _STOPWORDS
 
 
-def _bigrams(tokens: Sequence[str]) -> set[tuple[str, str]]:
+def _bigram_hashes(tokens: Sequence[str]) -> npt.NDArray[np.int64]:
+    """A 64-bit hash per pair of consecutive tokens: the words' ``hash()`` values a and b
+    combined as a * _MIX + b (mod 2**64), in NumPy rather than a tuple per bigram."""
     # Across sentence and paragraph breaks on purpose: no sentence splitter to get wrong,
     # and reordering k paragraphs changes only k - 1 of several hundred bigrams.
-    return set(zip(tokens, tokens[1:], strict=False))
+    words = np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens)).view(np.uint64)
+    return (words[:-1] * _MIX + words[1:]).view(np.int64)
 
 
 def _keys(words: Collection[str]) -> npt.NDArray[np.uint64]:
@@ -238,10 +242,11 @@ class Comparable:
     """A text's bigrams, worked out once: ingestion compares each new article with several
     candidates, and keeps those of recent articles to compare later ones with.
 
-    The bigrams are kept as a sorted array of their 64-bit ``hash()`` values (3 KB for a
-    typical article instead of ~40 KB of tuples), so only compare Comparables made in one
-    process: ``str`` hashes are salted per process. Two distinct bigrams of two articles
-    share a hash with probability ~2**-64 per pair: no score changes in practice.
+    The bigrams are kept as a sorted array of distinct 64-bit hashes (``_bigram_hashes``,
+    built from the words' ``hash()``; 3 KB for a typical article instead of ~40 KB of
+    tuples), so only compare Comparables made in one process: ``str`` hashes are salted per
+    process. Two distinct bigrams of two articles share a hash with probability ~2**-64
+    per pair: no score changes in practice.
     """
 
     __slots__ = ("hashes",)
@@ -253,9 +258,7 @@ class Comparable:
     @classmethod
     def from_tokens(cls, tokens: Sequence[str]) -> Comparable:
         made = cls.__new__(cls)
-        bigrams = _bigrams(tokens)
-        hashes = np.fromiter((hash(b) for b in bigrams), dtype=np.int64, count=len(bigrams))
-        made.hashes = np.unique(hashes)
+        made.hashes = np.unique(_bigram_hashes(tokens))
         return made
 
     def similarity(self, other: Comparable) -> float:

@@ -33,7 +33,11 @@ from tracker.sources import (
 )
 from tracker.suggest import Taxonomy, suggest_sources
 
-COMMIT_EVERY = 100
+# Inputs per transaction (each in its own savepoint inside it). A commit writes every
+# index page the batch touched, and the LSH bands touch ~64 random pages per article:
+# 500 rather than 100 inputs halved the commit time per article on SQLite, while another
+# writer waits at most a few seconds for the lock (the busy timeout is 30 s).
+COMMIT_EVERY = 500
 
 
 @dataclass
@@ -190,7 +194,7 @@ class Ingestor:
             minhash=fingerprint[0],
         )
         original, score = link_rewrite(session, source, self.recent, fingerprint)
-        found = record_mentions(session, source, self.matcher)
+        found = record_mentions(session, source, self.matcher, new=True)
         related_ids = [self._store_related(session, source, story) for story in extracted.related]
         candidates = self.matcher.candidates(source.text, found)
         session.flush()
@@ -249,7 +253,7 @@ class Ingestor:
             minhash=fingerprint[0],
         )
         link_rewrite(session, related, self.recent, fingerprint)
-        record_mentions(session, related, self.matcher)
+        record_mentions(session, related, self.matcher, new=True)
         return related.id
 
 
@@ -299,6 +303,7 @@ def ingest_inputs(
             if count % COMMIT_EVERY == 0:
                 session.commit()
                 session.expunge_all()  # keep memory flat on big folders
+                ingestor.recent.catch_up(session)
         session.commit()
     finally:
         session.close()

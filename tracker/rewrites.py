@@ -18,6 +18,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from tracker import dedup
+from tracker.band_index import BandIndex
 from tracker.models import Source
 from tracker.sources import mark_duplicate
 
@@ -32,35 +33,79 @@ Fingerprint = tuple[bytes, dedup.Comparable]
 
 class RecentStories:
     """Signatures and bigrams of the sources stored earlier in one ingestion call, newest
-    ``size`` kept (the window candidates come from).
+    ``size`` kept (the window candidates come from), and their bands (:class:`BandIndex`).
 
     An input's entries stay pending until its savepoint is released (:meth:`keep`): the
     ids of a rolled-back input can be taken again by the next source, which must never be
     compared under the text that was not stored (:meth:`forget`). Source texts are never
     edited, so what was kept stays true for the life of the call.
+
+    The bands answer the candidate query for every source from the call's first one on
+    (:attr:`covered_from`); the database is asked only about older sources, and about
+    sources other sessions stored meanwhile (:meth:`catch_up`, after each commit).
     """
 
     def __init__(self, size: int = REWRITE_WINDOW) -> None:
         self._size = size
         self._kept: OrderedDict[int, Fingerprint] = OrderedDict()
         self._pending: dict[int, Fingerprint] = {}
+        self._bands = BandIndex(REWRITE_WINDOW)
+        self.covered_from: int | None = None  # the first id the bands know about
+        self._seen_to = 0  # every id up to this one is in the bands, or not a candidate
+        self._mine: set[int] = set()  # ids stored since the last catch_up()
 
     def remember(self, source_id: int, fingerprint: Fingerprint) -> None:
+        if self.covered_from is None:
+            self.covered_from = source_id
+            self._seen_to = source_id - 1
         self._pending[source_id] = fingerprint
+        self._bands.add(source_id, fingerprint[0])
 
     def keep(self) -> None:
         for source_id, fingerprint in self._pending.items():
             self._kept[source_id] = fingerprint
             self._kept.move_to_end(source_id)
+            self._mine.add(source_id)
         self._pending.clear()
+        self._bands.keep()
         while len(self._kept) > self._size:
             self._kept.popitem(last=False)
 
     def forget(self) -> None:
         self._pending.clear()
+        self._bands.forget()
 
     def get(self, source_id: int) -> Fingerprint | None:
         return self._kept.get(source_id) or self._pending.get(source_id)
+
+    def shared_bands(
+        self, signature: bytes, after: int, exclude: int, limit: int
+    ) -> list[tuple[int, int]]:
+        """(id, bands shared) of the ``limit`` best sources in memory with ``after < id``."""
+        return self._bands.shared(signature, after, exclude, limit)
+
+    def catch_up(self, session: Session) -> None:
+        """Add the bands of sources that other sessions stored since the call began.
+
+        Called between transactions: on SQLite no other writer can store anything while
+        ours is open (BEGIN IMMEDIATE); on PostgreSQL a source committed by another
+        session during one batch is a candidate from the next batch on."""
+        if self.covered_from is None:
+            return
+        ids = session.scalars(
+            select(Source.id).where(Source.id > self._seen_to, Source.minhash.is_not(None))
+        ).all()
+        others = [source_id for source_id in ids if source_id not in self._mine]
+        if others:
+            rows = session.execute(
+                select(Source.id, Source.minhash).where(Source.id.in_(others)).order_by(Source.id)
+            ).tuples()
+            for source_id, signature in rows:
+                if signature is not None:
+                    self._bands.add(source_id, signature)
+        self._seen_to = max([self._seen_to, *ids])
+        self._bands.keep()
+        self._mine.clear()
 
 
 def link_rewrite(
@@ -88,9 +133,18 @@ def link_rewrite(
         return None, 0.0
     connection = session.connection()
     since = source.id - REWRITE_WINDOW
-    parameters = (*(part for key in keys for part in (*key, since)), MAX_CANDIDATES + 1)
-    rows = connection.exec_driver_sql(_candidates_sql(_placeholder(connection)), parameters)
-    candidates = [sid for sid, _ in rows if sid != source.id]
+    shared = recent.shared_bands(signature, since, source.id, MAX_CANDIDATES + 1)
+    until = recent.covered_from if recent.covered_from is not None else source.id
+    if max(since, 0) + 1 < until:  # sources before the call's first: only the database has them
+        parameters = (
+            *(part for key in keys for part in (*key, since, until)),
+            MAX_CANDIDATES + 1,
+        )
+        rows = connection.exec_driver_sql(_candidates_sql(_placeholder(connection)), parameters)
+        shared.extend((sid, count) for sid, count in rows)
+    # Ranked as the query ranks them: most shared bands first, then the oldest.
+    ranked = sorted(shared, key=lambda row: (-row[1], row[0]))[: MAX_CANDIDATES + 1]
+    candidates = [sid for sid, _ in ranked if sid != source.id]
     best: tuple[int | None, float] = (None, 0.0)
     for candidate_id, theirs in _worth_comparing(session, candidates, signature, recent):
         is_dup, score = mine.is_duplicate(theirs)
@@ -121,7 +175,8 @@ def _candidates_sql(p: str) -> str:
     # source_id in each lookup: the index (band, bucket, source_id) then reads only the
     # recent end of a busy bucket.
     lookup = (
-        f"SELECT source_id FROM source_band WHERE band = {p} AND bucket = {p} AND source_id > {p}"
+        f"SELECT source_id FROM source_band WHERE band = {p} AND bucket = {p}"
+        f" AND source_id > {p} AND source_id < {p}"
     )
     return (
         f"SELECT source_id, count(*) AS shared FROM ({' UNION ALL '.join([lookup] * dedup.BANDS)})"

@@ -21,10 +21,8 @@ refreshes it on every write); other filters compute the same rows on the fly.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -51,6 +49,7 @@ from tracker.actors import get_actor
 from tracker.blinding import counted
 from tracker.corroboration import corroboration
 from tracker.errors import TrackerError
+from tracker.gc_pause import collector_paused
 from tracker.issues import get_issue
 from tracker.models import Actor, ActorAlias, Issue, PositionDay, Source, Stance, StanceStatus
 from tracker.sql_hints import unindexed
@@ -440,7 +439,7 @@ def _read_days(
     a select joining several reads (inlined, its planner let the ORDER BY choose the join
     order and read every stored day of an issue to keep the few chosen)."""
     connection = session.connection()
-    with _collector_paused():
+    with collector_paused():
         if connection.dialect.name == "postgresql":
             return _build_days(_evidence_by_id(connection, days_select.subquery("chosen")))
         chosen: Subquery | CTE = (
@@ -449,22 +448,6 @@ def _read_days(
             else days_select.subquery("chosen")
         )
         return _build_days(_evidence_joined(connection, chosen))
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off for a bulk read. A 20k-point series allocates
-    ~100k rows, tuples and points; every 700 allocations start a collection over the young
-    objects, and the older generations are walked again and again as they fill up: a
-    third of the read's time, measured. Nothing built here forms a cycle, and the
-    collector runs as usual afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _build_days(rows: Iterable[Any]) -> list[DayPosition]:

@@ -107,7 +107,6 @@ class Report:
     shifts: list[ShiftItem] = field(default_factory=list)
     new_stances: list[dict[str, Any]] = field(default_factory=list)  # per issue, per party
     matrix: list[MatrixRow] = field(default_factory=list)
-    moved_issues: list[str] = field(default_factory=list)
     series: dict[str, tuple[list[DayPosition], list[Shift]]] = field(default_factory=dict)
     sources_published: list[dict[str, Any]] = field(default_factory=list)  # the first few
     sources_published_total: int = 0
@@ -121,6 +120,10 @@ class Report:
     @property
     def empty(self) -> bool:
         return not self.shifts and not self.stance_count
+
+    @property
+    def moved_issues(self) -> list[str]:
+        return sorted({s.issue for s in self.found_shifts})
 
 
 def build_report(
@@ -156,8 +159,10 @@ def _build_report(
 
 
 def add_charts(session: Session, report: Report) -> None:
-    """Read the timelines the report's images draw: for each issue that moved, its shifts'
-    actors over the year before the period's end."""
+    """Read the timelines the report's images draw (once): for each issue that moved, its
+    shifts' actors over the year before the period's end."""
+    if report.charted:
+        return
     for slug in report.moved_issues:
         moved_here = [s for s in report.found_shifts if s.issue == slug]
         report.series[slug] = (_chart_points(session, slug, moved_here, report.period), moved_here)
@@ -209,7 +214,6 @@ def _add_shifts(
                 after=_evidence(after),
             )
         )
-    report.moved_issues = sorted({s.issue for s in in_week})
     report.found_shifts = in_week
 
 

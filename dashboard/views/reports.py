@@ -35,9 +35,8 @@ open_session = reading_later()
 
 
 def with_charts() -> Report:
-    if not report.charted:
-        with open_session() as s:
-            add_charts(s, report)
+    with open_session() as s:
+        add_charts(s, report)
     return report
 
 

@@ -221,6 +221,11 @@ class Source(Base):
         CheckConstraint(
             "similarity IS NULL OR (similarity >= 0 AND similarity <= 1)", name="similarity"
         ),
+        # A source's story, coalesce(duplicate_of, id), is read for every counted stance
+        # (rewrites count once). From this small index, not the table's pages of article
+        # text: PostgreSQL hashed all 100k sources from the heap for a busy week's 28k
+        # stances (208 ms of the weekly report's main read at 1M stances, now 81 ms).
+        Index("ix_source_story", "id", "duplicate_of"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -161,5 +161,10 @@ def chart_title(text: str, notes: Sequence[str] = ()) -> alt.TitleParams:
 
 
 def configured(chart: Any) -> Any:
-    """The chart with the look all charts share (font, axis label sizes)."""
-    return chart.configure(font=FONT).configure_axis(labelFontSize=12, titleFontSize=12)
+    """The chart, given the look all charts share (font, axis label sizes).
+
+    Set in place on the chart just built: each of Altair's ``configure*`` calls copies the
+    chart, and a layered chart's copy deep-copies every layer twice (a third of the cost
+    of a report's printed timeline)."""
+    chart.config = alt.Config(font=FONT, axis=alt.AxisConfig(labelFontSize=12, titleFontSize=12))
+    return chart

@@ -237,8 +237,10 @@ def _timeline(
         end=span[1],
         printed=printed,
     )
-    chart = alt.layer(*layers).properties(
-        title=chart_title(title, notes), width=WIDTH, height=PANEL_HEIGHT * 2
+    # Properties given when the layers are joined: each later .properties() copies the
+    # chart, deep-copying every layer twice (see configured).
+    chart = alt.layer(
+        *layers, title=chart_title(title, notes), width=WIDTH, height=PANEL_HEIGHT * 2
     )
     return configured(chart)  # type: ignore[no-any-return]
 
@@ -277,12 +279,10 @@ def profile_chart(
         if party_line:
             layers.insert(0, _rollup_layer(party_line, labels, x=x, color=color, end=span[1]))
         name = (issue_names or {}).get(issue, issue)
-        panels.append(
-            alt.layer(*layers).properties(title=name, width=PANEL_WIDTH, height=PANEL_HEIGHT)
-        )
+        panels.append(alt.layer(*layers, title=name, width=PANEL_WIDTH, height=PANEL_HEIGHT))
     if rollups:
         notes.append("Wide pale line: the party's roll-up of its own and its members' stances.")
-    chart = alt.vconcat(*panels, spacing=28).properties(title=chart_title(title, notes))
+    chart = alt.vconcat(*panels, spacing=28, title=chart_title(title, notes))
     return configured(chart.resolve_scale(color="shared"))  # type: ignore[no-any-return]
 
 

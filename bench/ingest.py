@@ -427,8 +427,6 @@ class Breakdown:
         def after(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
             spent = time.perf_counter() - conn.info.get("bench_t0", time.perf_counter())
             self._add("SQL: all statements", spent)
-            if "FROM source_band" in statement:
-                self._add("  SQL: LSH candidate query", spent)
 
         event.listen(engine, "before_cursor_execute", before)
         event.listen(engine, "after_cursor_execute", after)

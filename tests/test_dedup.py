@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.band_index import BandIndex
+from tracker.band_index import BandIndex, bands
 from tracker.dedup import (
     BANDS,
     CANDIDATE_THRESHOLD,
@@ -25,7 +25,6 @@ from tracker.dedup import (
     NUM_PERM,
     ROWS,
     Comparable,
-    band_keys,
     estimated_similarity,
     features,
     fingerprint,
@@ -52,8 +51,18 @@ def jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
+def shared_bands(sig_a: bytes, sig_b: bytes) -> int:
+    """Bands equal in both signatures, counted one band at a time from the slots."""
+    slots_a = [sig_a[i : i + 4] for i in range(0, len(sig_a), 4)]
+    slots_b = [sig_b[i : i + 4] for i in range(0, len(sig_b), 4)]
+    return sum(
+        slots_a[band * ROWS : (band + 1) * ROWS] == slots_b[band * ROWS : (band + 1) * ROWS]
+        for band in range(BANDS)
+    )
+
+
 def shares_a_bucket(text_a: str, text_b: str) -> bool:
-    return bool(set(band_keys(signature(text_a))) & set(band_keys(signature(text_b))))
+    return shared_bands(signature(text_a), signature(text_b)) > 0
 
 
 # Two different stories on the same negotiations, written to share as much of its
@@ -236,11 +245,12 @@ def test_a_signature_is_num_perm_uint32() -> None:
     assert len(EMPTY_SIGNATURE) == NUM_PERM * 4
 
 
-def test_band_keys_fit_a_bigint_column() -> None:
-    keys = band_keys(signature(seed(ORIGINAL)))
-    assert [band for band, _ in keys] == list(range(BANDS))
-    assert all(-(2**63) <= bucket < 2**63 for _, bucket in keys)
-    assert len({bucket for _, bucket in keys}) == BANDS
+def test_a_signature_is_one_uint64_per_band() -> None:
+    sig = signature(seed(ORIGINAL))
+    assert len(bands(sig)) == BANDS
+    assert [int(b).to_bytes(8, "little") for b in bands(sig)] == [
+        sig[i : i + 8] for i in range(0, len(sig), 8)
+    ]
 
 
 def _standard_error(j: float) -> float:
@@ -281,7 +291,9 @@ def test_the_estimate_is_unbiased_over_many_pairs() -> None:
 def test_a_text_without_features_never_matches(text: str) -> None:
     assert features(text) == set()
     assert signature(text) == EMPTY_SIGNATURE
-    assert band_keys(EMPTY_SIGNATURE) == []
+    featureless = BandIndex(window=10)
+    featureless.add(1, EMPTY_SIGNATURE)
+    assert len(featureless) == 0  # no bands: not a candidate for every other such text
     assert estimated_similarity(EMPTY_SIGNATURE, EMPTY_SIGNATURE) == 0.0
     assert is_duplicate(text, text) == (False, 0.0)
     assert is_duplicate(text, seed(ORIGINAL)) == (False, 0.0)
@@ -320,10 +332,13 @@ def test_the_decision_is_symmetric_and_bounded(a: str, b: str) -> None:
 
 @settings(deadline=None)
 @given(texts)
-def test_band_keys_are_one_per_band_in_bigint_range(text: str) -> None:
-    keys = band_keys(signature(text))
-    assert len(keys) == (BANDS if features(text) else 0)
-    assert all(-(2**63) <= bucket < 2**63 for _, bucket in keys)
+def test_bands_in_memory_count_the_equal_bands(text: str) -> None:
+    index = BandIndex(window=10)
+    index.add(1, signature(text))
+    assert len(index) == (1 if features(text) else 0)
+    other = signature(seed(ORIGINAL))
+    expected = shared_bands(signature(text), other) if features(text) else 0
+    assert dict(index.shared(other, after=0, exclude=0, limit=1)).get(1, 0) == expected
 
 
 # --- what ingestion computes once per article ---------------------------------------------
@@ -352,22 +367,22 @@ def test_recent_stories_keep_only_what_was_stored_and_the_newest() -> None:
 
 
 def test_bands_in_memory_count_what_the_database_would() -> None:
-    """Ingestion ranks its own recent articles by bands shared in memory; the counts must
-    be those of the stored (band, bucket) keys, which earlier articles are looked up by."""
+    """Ingestion ranks recent articles by bands shared, counted in memory: the counts
+    must be those of the bands compared one by one."""
     index = BandIndex(window=10)
     for number, prefix in enumerate(SEEDS, start=1):
         index.add(number, signature(seed(prefix)))
     index.keep()
     mine = signature(seed(REWRITE))
     expected = {
-        number: len(set(band_keys(mine)) & set(band_keys(signature(seed(prefix)))))
+        number: shared_bands(mine, signature(seed(prefix)))
         for number, prefix in enumerate(SEEDS, start=1)
         if prefix != REWRITE
     }
     found = dict(index.shared(mine, after=0, exclude=SEEDS.index(REWRITE) + 1, limit=10))
     assert found == {number: n for number, n in expected.items() if n}
     assert found[SEEDS.index(ORIGINAL) + 1] == max(found.values())  # the rewrite's original
-    # Only the best are kept, as the database query's LIMIT keeps them.
+    # Only the best are kept.
     assert list(dict(index.shared(mine, 0, 1, limit=1))) == [SEEDS.index(ORIGINAL) + 1]
     index.add(6, mine)
     index.forget()  # a rolled-back input's bands are not searched

@@ -240,3 +240,41 @@ def test_double_coding_migration_keeps_stances_and_fills_coders(empty_db_url: st
         assert migrate.current_revision(engine) == migrate.head_revision()
     finally:
         engine.dispose()
+
+
+def test_source_band_comes_back_from_the_signatures_on_downgrade(empty_db_url: str) -> None:
+    """0012 drops source_band (bands are read from source.minhash into memory); going
+    back to 0011 rebuilds the rows the tracker then wrote: 64 per source with features,
+    bucket a signed 64-bit BLAKE2b of the band's 8 bytes, none for a featureless text."""
+    import hashlib
+
+    from tracker.dedup import BANDS, EMPTY_SIGNATURE, signature
+
+    engine = make_engine(empty_db_url)
+    try:
+        migrate.upgrade(engine, "0001")
+        with engine.begin() as connection:
+            for statement in FIRST_SCHEMA_ROWS:
+                params = {"t": "2025-08-18 12:00:00"} if ":t" in statement else {}
+                connection.execute(text(statement), params)
+        migrate.upgrade(engine)
+        assert "source_band" not in inspect(engine).get_table_names()
+        sig = signature("Zelensky said Ukraine would not cede land for a ceasefire.")
+        with engine.begin() as connection:
+            update = text("UPDATE source SET minhash = :m WHERE id = :i")
+            connection.execute(update, {"m": sig, "i": 1})
+            connection.execute(update, {"m": EMPTY_SIGNATURE, "i": 2})
+
+        migrate.downgrade(engine, "0011")
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT source_id, band, bucket FROM source_band ORDER BY band")
+            ).all()
+        assert [(r[0], r[1]) for r in rows] == [(1, band) for band in range(BANDS)]
+        first = hashlib.blake2b(sig[:8], digest_size=8).digest()
+        assert rows[0][2] == int.from_bytes(first, "little", signed=True)
+
+        migrate.upgrade(engine)
+        assert "source_band" not in inspect(engine).get_table_names()
+    finally:
+        engine.dispose()

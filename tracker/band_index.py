@@ -1,15 +1,12 @@
-"""The LSH bands of recent signatures in memory, for the articles of one ingestion call.
+"""The LSH bands of the recent sources' signatures in memory.
 
-``source_band`` answers "which sources share a band with this signature" with 64 indexed
-lookups per article, and that query was the largest single cost of ingesting a folder
-(2 ms of ~12 ms per article at 10,000 articles). Within one call, the recent sources are
-mostly the call's own, whose signatures are in memory anyway: comparing a new signature
-with a matrix of theirs gives the same shared-band counts in a fraction of the time.
+Rewrites are searched among the ``rewrites.REWRITE_WINDOW`` most recent sources only, so
+their bands fit in a matrix: comparing a new signature with it gives each source's count
+of shared bands in a fraction of the time of indexed lookups (a ``source_band`` table of
+64 rows per source was once looked up 64 times per article, and filled as often).
 
 A band is ``dedup.ROWS`` = 2 little-endian uint32 slots, i.e. one little-endian uint64 of
-the signature: two sources share a band exactly when those 64-bit values are equal (the
-database compares a 64-bit hash of the same bytes, which can only add a false candidate
-with probability ~2**-64 per pair).
+the signature: two sources share a band exactly when those 64-bit values are equal.
 """
 
 from __future__ import annotations
@@ -51,7 +48,8 @@ class BandIndex:
         return self._count
 
     def add(self, source_id: int, signature: bytes) -> None:
-        """A source's bands; a featureless signature has none (see ``dedup.band_keys``)."""
+        """A source's bands. A featureless signature has none: featureless texts would all
+        share its bands and be candidates for each other."""
         if signature == dedup.EMPTY_SIGNATURE:
             return
         if self._count == len(self._ids):

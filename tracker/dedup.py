@@ -3,12 +3,12 @@
 A rewrite by another outlet keeps the story's facts, names and many of its phrases, but
 paraphrases, shortens and reorders. Three stages, cheapest first:
 
-1. Candidates (LSH, an indexed lookup). ``features``: NFKC, casefold, runs of two or more
+1. Candidates (LSH). ``features``: NFKC, casefold, runs of two or more
    letters/digits, English stopwords dropped; the set of distinct content words.
    ``signature``: a MinHash of that set, NUM_PERM = 128 uint32 slots; a slot agrees between
    two texts with probability s, the Jaccard similarity of their feature sets.
-   ``band_keys``: BANDS = 64 bands of ROWS = 2 slots; texts sharing a (band, bucket) are
-   candidates, with probability P(s) = 1 - (1 - s**2)**64.
+   Bands (``tracker.band_index``): BANDS = 64 bands of ROWS = 2 slots; texts with an
+   equal band are candidates, with probability P(s) = 1 - (1 - s**2)**64.
 2. Ranking on stored signatures. ``estimated_similarity`` estimates s with standard error
    sqrt(s(1-s)/128) <= 0.044. Below CANDIDATE_THRESHOLD = 0.16 a full comparison is not
    worth doing.
@@ -42,7 +42,7 @@ Why these choices:
   bigrams. Stemming raises the pair to 0.316 but same-story pairs more (0.176; ratio 1.8
   instead of 2.0); unigrams + bigrams give 0.185 vs 0.072. Banding needs P >= 0.99 at the
   pair's similarity: 55 bands of 2 for unigrams, 132 for unigrams + bigrams, 313 for
-  bigrams, each band a row per source in ``source_band``.
+  bigrams, each band compared for every recent source.
 * 64 bands of 2: P(0.286) = 0.9957. The round 128 slots also cover looser rewrites,
   P(0.25) = 0.984, P(0.22) = 0.958, P(0.20) = 0.927. Unrelated stories (s ~ 0.03) are
   candidates with P = 0.056, s = 0.05 with 0.148. Same-story articles (0.10 .. 0.14) are
@@ -68,10 +68,10 @@ Why these choices:
 Limits: a rewrite keeping under ~1/5 of its original's vocabulary has s < 0.2 and may not
 become a candidate although it is contained in the original. Languages written without
 spaces give clause-sized tokens. Changing the features, hash seeds or parameters changes
-every signature: stored signatures and band keys must then be recomputed.
+every signature: stored signatures must then be recomputed.
 
 Speed: ``python -m tracker.dedup`` times ``signature`` on 1,000 synthetic 4,000-character
-articles: ~0.22 ms each (most of it tokenising), band_keys ~0.06 ms. Ingestion calls
+articles: ~0.22 ms each (most of it tokenising). Ingestion calls
 ``fingerprint``, which tokenises once for the signature and the bigrams.
 """
 
@@ -198,24 +198,6 @@ def _slots(sig: bytes) -> npt.NDArray[np.uint32]:
     if len(sig) != NUM_PERM * _SLOT.itemsize:
         raise ValueError(f"a signature has {NUM_PERM * _SLOT.itemsize} bytes, not {len(sig)}")
     return np.frombuffer(sig, dtype=_SLOT)
-
-
-def band_keys(sig: bytes) -> list[tuple[int, int]]:
-    """(band, bucket) pairs to store and look up, the bucket a signed 64-bit hash of the
-    band's ROWS slots. No keys for ``EMPTY_SIGNATURE``: featureless texts would otherwise all
-    share one ever-growing bucket and be candidates for each other."""
-    _slots(sig)  # checks the length
-    if sig == EMPTY_SIGNATURE:
-        return []
-    # Band i is bytes [i * width, (i + 1) * width) of the little-endian signature: the same
-    # bytes as its slots' tobytes(), without building an array per band.
-    width = ROWS * _SLOT.itemsize
-    return [(i, _signed64(sig[i * width : (i + 1) * width])) for i in range(BANDS)]
-
-
-def _signed64(data: bytes) -> int:
-    digest = hashlib.blake2b(data, digest_size=8).digest()
-    return int.from_bytes(digest, "little", signed=True)
 
 
 def estimated_similarity(a: bytes, b: bytes) -> float:

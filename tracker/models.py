@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -253,21 +252,6 @@ class Source(Base):
     )
     # MinHash signature for finding rewrites of the same story (see tracker.dedup).
     minhash: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
-
-
-class SourceBand(Base):
-    """LSH buckets of a source's MinHash: sources sharing a bucket are rewrite candidates."""
-
-    __tablename__ = "source_band"
-    # With source_id last, a lookup can stop at the recent sources of a bucket: busy
-    # buckets (articles on the same talks) would otherwise grow with the whole archive.
-    __table_args__ = (Index("ix_source_band_lookup", "band", "bucket", "source_id"),)
-
-    source_id: Mapped[int] = mapped_column(
-        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True
-    )
-    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    bucket: Mapped[int] = mapped_column(BigInteger)
 
 
 class Mention(Base):

@@ -1,10 +1,13 @@
 """Linking a new source to an earlier rewrite of the same story (see tracker.dedup).
 
-Candidates come from shared LSH buckets (indexed lookups, not all pairs), are ranked by
-their MinHash signatures, and the best few are verified on their bigrams. Ingesting a
-folder compares each article with recent articles of the same call again and again, so
-:class:`RecentStories` keeps their signatures and bigrams in memory: without it, reading
-the candidates' signatures and texts back and tokenising those texts again was a third
+Candidates are the recent sources sharing an LSH band with the new one (a matrix
+comparison of their bands, not all pairs of texts), ranked by their MinHash signatures; the
+best few are verified on their bigrams. Only the REWRITE_WINDOW most recent sources are
+searched, so their bands are held in memory (:class:`RecentStories`), read once per
+ingestion call from the stored signatures (``source.minhash``). They were kept in a
+``source_band`` table, 64 indexed rows per source for ever: inserting those was a fifth of
+the time of ingesting an article, and looking them up more than that. The call's own
+articles keep their bigrams too: reading texts back and tokenising them again was a third
 of the ingestion time.
 """
 
@@ -12,9 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
-from functools import cache
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker import dedup
@@ -40,9 +42,9 @@ class RecentStories:
     compared under the text that was not stored (:meth:`forget`). Source texts are never
     edited, so what was kept stays true for the life of the call.
 
-    The bands answer the candidate query for every source from the call's first one on
-    (:attr:`covered_from`); the database is asked only about older sources, and about
-    sources other sessions stored meanwhile (:meth:`catch_up`, after each commit).
+    The bands cover the sources stored before the call's first one (:meth:`prime`, the
+    window's worth), the call's own, and those other sessions stored meanwhile
+    (:meth:`catch_up`, after each commit).
     """
 
     def __init__(self, size: int = REWRITE_WINDOW) -> None:
@@ -50,14 +52,26 @@ class RecentStories:
         self._kept: OrderedDict[int, Fingerprint] = OrderedDict()
         self._pending: dict[int, Fingerprint] = {}
         self._bands = BandIndex(REWRITE_WINDOW)
-        self.covered_from: int | None = None  # the first id the bands know about
+        self.primed = False  # the stored sources' bands are in
         self._seen_to = 0  # every id up to this one is in the bands, or not a candidate
         self._mine: set[int] = set()  # ids stored since the last catch_up()
 
+    def prime(self, session: Session, first: int) -> None:
+        """Read the bands of the sources stored before ``first`` (the call's first new
+        source) within the window: 5,000 signatures, ~5 MB, once per call."""
+        rows = session.execute(
+            select(Source.id, Source.minhash)
+            .where(Source.id > first - REWRITE_WINDOW, Source.id < first)
+            .order_by(Source.id)
+        ).tuples()
+        for source_id, signature in rows:
+            if signature is not None:
+                self._bands.add(source_id, signature)
+        self._bands.keep()
+        self._seen_to = first - 1
+        self.primed = True
+
     def remember(self, source_id: int, fingerprint: Fingerprint) -> None:
-        if self.covered_from is None:
-            self.covered_from = source_id
-            self._seen_to = source_id - 1
         self._pending[source_id] = fingerprint
         self._bands.add(source_id, fingerprint[0])
 
@@ -90,7 +104,7 @@ class RecentStories:
         Called between transactions: on SQLite no other writer can store anything while
         ours is open (BEGIN IMMEDIATE); on PostgreSQL a source committed by another
         session during one batch is a candidate from the next batch on."""
-        if self.covered_from is None:
+        if not self.primed:
             return
         ids = session.scalars(
             select(Source.id).where(Source.id > self._seen_to, Source.minhash.is_not(None))
@@ -114,7 +128,7 @@ def link_rewrite(
     recent: RecentStories | None = None,
     fingerprint: Fingerprint | None = None,
 ) -> tuple[Source | None, float]:
-    """Store the source's MinHash buckets; link it to an earlier rewrite of the same story.
+    """Store the source's MinHash; link it to an earlier rewrite of the same story.
 
     ``fingerprint``: ``dedup.fingerprint(source.text)`` when the caller has it already.
     Returns the source linked with (the new source's original, or an older source now
@@ -125,24 +139,16 @@ def link_rewrite(
     signature, mine = fingerprint
     if source.minhash != signature:
         source.minhash = signature
-    session.flush()  # the source row must exist before its buckets point at it
+    session.flush()  # the source's id, and its signature stored for later calls
     recent = recent if recent is not None else RecentStories()
+    if not recent.primed:
+        recent.prime(session, source.id)
     recent.remember(source.id, fingerprint)
-    keys = dedup.band_keys(signature)
-    if not keys:
-        return None, 0.0
-    connection = session.connection()
+    if signature == dedup.EMPTY_SIGNATURE:
+        return None, 0.0  # featureless: no bands, a candidate for nothing
     since = source.id - REWRITE_WINDOW
+    # Ranked as the query on stored buckets ranked them: most shared bands, then oldest.
     shared = recent.shared_bands(signature, since, source.id, MAX_CANDIDATES + 1)
-    until = recent.covered_from if recent.covered_from is not None else source.id
-    if max(since, 0) + 1 < until:  # sources before the call's first: only the database has them
-        parameters = (
-            *(part for key in keys for part in (*key, since, until)),
-            MAX_CANDIDATES + 1,
-        )
-        rows = connection.exec_driver_sql(_candidates_sql(_placeholder(connection)), parameters)
-        shared.extend((sid, count) for sid, count in rows)
-    # Ranked as the query ranks them: most shared bands first, then the oldest.
     ranked = sorted(shared, key=lambda row: (-row[1], row[0]))[: MAX_CANDIDATES + 1]
     candidates = [sid for sid, _ in ranked if sid != source.id]
     best: tuple[int | None, float] = (None, 0.0)
@@ -150,44 +156,10 @@ def link_rewrite(
         is_dup, score = mine.is_duplicate(theirs)
         if is_dup and score > best[1]:
             best = (candidate_id, score)
-    connection.exec_driver_sql(
-        _insert_sql(_placeholder(connection), len(keys)),
-        tuple(part for band, bucket in keys for part in (source.id, band, bucket)),
-    )
     original = session.get(Source, best[0]) if best[0] is not None else None
     if original is not None:
         _link(session, source, original, round(min(max(best[1], 0.0), 1.0), 4))
     return original, best[1]
-
-
-def _placeholder(connection: Connection) -> str:
-    return "?" if connection.dialect.paramstyle == "qmark" else "%s"  # psycopg takes %s
-
-
-# One indexed lookup per band, written out once and sent as the driver's own SQL: SQLite
-# scans the whole table for a row-value IN ((band, bucket), ...) list, and building (or
-# binding through SQLAlchemy) 64 clauses per article was a large part of ingestion time.
-# UNION ALL rather than 64 ORs: each row has one band, so no row is counted twice, and
-# SQLite's OR plan spends a third of its time collecting the rowids to de-duplicate them
-# (busy buckets of articles on the same talks return thousands of rows).
-@cache
-def _candidates_sql(p: str) -> str:
-    # source_id in each lookup: the index (band, bucket, source_id) then reads only the
-    # recent end of a busy bucket.
-    lookup = (
-        f"SELECT source_id FROM source_band WHERE band = {p} AND bucket = {p}"
-        f" AND source_id > {p} AND source_id < {p}"
-    )
-    return (
-        f"SELECT source_id, count(*) AS shared FROM ({' UNION ALL '.join([lookup] * dedup.BANDS)})"
-        f" AS shared_buckets GROUP BY source_id ORDER BY shared DESC, source_id LIMIT {p}"
-    )
-
-
-@cache
-def _insert_sql(p: str, rows: int) -> str:
-    values = ", ".join([f"({p}, {p}, {p})"] * rows)
-    return f"INSERT INTO source_band (source_id, band, bucket) VALUES {values}"
 
 
 def _worth_comparing(

@@ -80,7 +80,7 @@ def test_a_rewrite_added_later_is_linked_to_the_story_stored_before(
     db_url: str, tmp_path: Path
 ) -> None:
     """One call keeps its own articles' bands in memory; an original stored by an earlier
-    call is found in the database."""
+    call is found from its stored signature, read when the next call begins."""
     (tmp_path / "first").mkdir()
     (tmp_path / "later").mkdir()
     for folder, prefix in (("first", "001"), ("first", "004"), ("later", "000")):

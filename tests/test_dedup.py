@@ -366,7 +366,7 @@ def test_recent_stories_keep_only_what_was_stored_and_the_newest() -> None:
     assert recent.get(1) is None and recent.get(3) is stored  # the window moved on
 
 
-def test_bands_in_memory_count_what_the_database_would() -> None:
+def test_bands_in_memory_rank_the_recent_sources() -> None:
     """Ingestion ranks recent articles by bands shared, counted in memory: the counts
     must be those of the bands compared one by one."""
     index = BandIndex(window=10)

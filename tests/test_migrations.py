@@ -12,7 +12,7 @@ from pytest_alembic.tests import (  # noqa: F401  (collected as tests of this mo
     test_up_down_consistency,
     test_upgrade,
 )
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from tracker import migrate
@@ -90,15 +90,20 @@ FIRST_SCHEMA_ROWS = [
 ]
 
 
+def add_first_schema_rows(connection: Connection) -> None:
+    """FIRST_SCHEMA_ROWS, written in any schema from 0001 on."""
+    for statement in FIRST_SCHEMA_ROWS:
+        params = {"t": "2025-08-18 12:00:00"} if ":t" in statement else {}
+        connection.execute(text(statement), params)
+
+
 def test_existing_data_survives_every_upgrade(empty_db_url: str) -> None:
     """A database filled at the first schema keeps its rows, links and history."""
     engine = make_engine(empty_db_url)
     try:
         migrate.upgrade(engine, "0001")
         with engine.begin() as connection:
-            for statement in FIRST_SCHEMA_ROWS:
-                params = {"t": "2025-08-18 12:00:00"} if ":t" in statement else {}
-                connection.execute(text(statement), params)
+            add_first_schema_rows(connection)
 
         migrate.upgrade(engine)
 
@@ -121,9 +126,7 @@ def test_stance_evidence_migration_keeps_data_both_ways(empty_db_url: str) -> No
     try:
         migrate.upgrade(engine, "0006")
         with engine.begin() as connection:
-            for statement in FIRST_SCHEMA_ROWS:
-                params = {"t": "2025-08-18 12:00:00"} if ":t" in statement else {}
-                connection.execute(text(statement), params)
+            add_first_schema_rows(connection)
 
         migrate.upgrade(engine)
 
@@ -168,9 +171,7 @@ def test_proposal_migration_keeps_linked_stances_both_ways(empty_db_url: str) ->
     try:
         migrate.upgrade(engine, "0007")
         with engine.begin() as connection:
-            for statement in FIRST_SCHEMA_ROWS:
-                params = {"t": "2025-08-18 12:00:00"} if ":t" in statement else {}
-                connection.execute(text(statement), params)
+            add_first_schema_rows(connection)
         migrate.upgrade(engine)
         with engine.begin() as connection:
             assert connection.execute(text("SELECT proposal_id FROM stance")).scalar() is None
@@ -199,9 +200,7 @@ def test_double_coding_migration_keeps_stances_and_fills_coders(empty_db_url: st
     try:
         migrate.upgrade(engine, "0008")
         with engine.begin() as connection:
-            for statement in FIRST_SCHEMA_ROWS:
-                params = {"t": "2025-08-18 12:00:00"} if ":t" in statement else {}
-                connection.execute(text(statement), params)
+            add_first_schema_rows(connection)
             connection.execute(  # recorded by "Ólga  Ivanova", last changed by "ana"
                 text(
                     "INSERT INTO stance_event (stance_id, action, annotator, at)"
@@ -254,9 +253,7 @@ def test_source_band_comes_back_from_the_signatures_on_downgrade(empty_db_url: s
     try:
         migrate.upgrade(engine, "0001")
         with engine.begin() as connection:
-            for statement in FIRST_SCHEMA_ROWS:
-                params = {"t": "2025-08-18 12:00:00"} if ":t" in statement else {}
-                connection.execute(text(statement), params)
+            add_first_schema_rows(connection)
         migrate.upgrade(engine)
         assert "source_band" not in inspect(engine).get_table_names()
         sig = signature("Zelensky said Ukraine would not cede land for a ceasefire.")

@@ -24,7 +24,14 @@ from tracker.charts import (
     timeline_chart,
     timeline_spec,
 )
-from tracker.timelines import DayPosition, GapPoint, MatrixCell, RollupPoint, find_shifts
+from tracker.timelines import (
+    DayPosition,
+    Evidence,
+    GapPoint,
+    MatrixCell,
+    RollupPoint,
+    find_shifts,
+)
 
 LABELS = {
     -2: "Talks while fighting continues",
@@ -47,13 +54,15 @@ def day(
         position=position,
         stances=1,
         stance_id=int(when.replace("-", "")),
-        quote=quote or f"{actor} on {when}",
-        source_id=7,
-        source_title=f"Report of {when}",
-        source_outlet="Reuters",
-        source_url="https://example.org",
-        annotator="ana",
-        confidence=0.8,
+        evidence=Evidence(
+            quote=quote or f"{actor} on {when}",
+            source_id=7,
+            source_title=f"Report of {when}",
+            source_outlet="Reuters",
+            source_url="https://example.org",
+            annotator="ana",
+            confidence=0.8,
+        ),
     )
 
 

@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import make_actor, make_issue, make_source, sign_in
+from tracker import chart_data
 from tracker.config import ENV_VAR
 from tracker.db import make_engine, transaction
 from tracker.stances import record_stance
@@ -170,6 +171,41 @@ def test_timeline_of_a_busy_issue_starts_from_the_most_active(
     assert "12 actors" in captions(at)
     at.multiselect(key="tl_actors").select("Voice 00").run()
     assert "Showing the" not in captions(at) and "1 actors" in captions(at)
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_a_thinned_timeline_reads_the_quotes_of_the_days_it_draws(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A series longer than a chart draws is thinned before its quotes are read: the chart
+    says how many days it left out, the caption counts them all, and every point drawn
+    and both sides of the shift carry their quotes."""
+    engine = make_engine(db_url)
+    with transaction(engine) as session:
+        issue, actor = make_issue(session, "long"), make_actor(session, "Speaker")
+        for day in range(1, 10):
+            record_stance(
+                session,
+                actor=actor,
+                issue=issue,
+                source=make_source(
+                    session, f"Quote for day {day}. More words.", published_on=dt.date(2025, 8, day)
+                ),
+                position=1 if day < 5 else -1,  # a shift on day 5
+                quote=f"Quote for day {day}.",
+                annotator="ana",
+            )
+    engine.dispose()
+    monkeypatch.setattr(chart_data, "MAX_ROWS", 6)  # five days and the actor's line
+    at = run_page(PAGES[0], db_url, monkeypatch)
+    (spec,) = charts(at)
+    assert "Showing 5 of 9 days" in " ".join(spec["title"]["subtitle"])
+    assert "1 actors, 9 days with a position, 1 shift(s)" in captions(at)
+    drawn = _chart_data(at)
+    quoted = [day for day in range(1, 10) if f"Quote for day {day}." in drawn]
+    assert len(quoted) == 5 and {1, 4, 5, 9} <= set(quoted)  # the ends and the shift
+    shift = at.dataframe[0].value.iloc[0]
+    assert (shift["before_quote"], shift["after_quote"]) == ("Quote for day 4.", "Quote for day 5.")
 
 
 def _chart_data(at: AppTest) -> str:

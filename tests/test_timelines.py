@@ -18,6 +18,7 @@ from tracker.models import Stance
 from tracker.sources import mark_duplicate
 from tracker.stances import record_stance
 from tracker.timelines import (
+    EvidenceNotRead,
     SeriesFilter,
     busiest_actors,
     day_positions,
@@ -28,6 +29,8 @@ from tracker.timelines import (
     positions_matrix,
     series,
     shifts,
+    shifts_with_evidence,
+    with_evidence,
 )
 
 TEXT = " ".join(f"Sentence {n}." for n in range(1, 200))
@@ -333,3 +336,31 @@ def test_busiest_actors_most_days_first(session: Session) -> None:
             )
     top, speakers = busiest_actors(session, SeriesFilter(issue="busy"), 2)
     assert top == [actors[3].id, actors[2].id] and speakers == 4
+
+
+def test_positions_first_and_the_evidence_of_the_days_asked_for(
+    session: Session, add: Add, world: dict[str, object]
+) -> None:
+    """A chart reads positions alone and then the quotes of the days it draws: the same
+    days and the same evidence as reading everything at once. An unread day refuses to
+    show a quote rather than show an empty one."""
+    add("zelenskyy", 0, 2)
+    add("zelenskyy", 3, -1, source="other")
+    add("russia", 1, -2)
+    flt = SeriesFilter(issue="ceasefire-first")
+    full = day_positions(session, flt)
+    bare = day_positions(session, flt, evidence=False)
+    assert [(p.actor, p.day, p.position, p.stance_id) for p in bare] == [
+        (p.actor, p.day, p.position, p.stance_id) for p in full
+    ]
+    assert all(p.evidence is None for p in bare)
+    with pytest.raises(EvidenceNotRead, match="Zelenskyy's day 2025-08-01"):
+        print(bare[-2].quote)
+    assert with_evidence(session, bare) == full
+    assert with_evidence(session, bare[1:2]) == full[1:2]  # only the days asked for
+    assert full[-1].source_title == "Other" and full[-1].quote == "Sentence 2."
+    points, found = series(session, flt, evidence=False)
+    (shift,) = shifts_with_evidence(session, found)
+    assert (shift.before.quote, shift.after.quote) == ("Sentence 1.", "Sentence 2.")
+    assert shift.after.corroboration == 1
+    assert shifts(session, flt) == shifts_with_evidence(session, found, corroboration=False)

@@ -85,7 +85,7 @@ def party_matrix(
     upto = replace(base, actors=(), parties=(), until=as_of, actor_ids=None)
     cells = []
     for party in names:
-        spoken = {p.issue for p in day_positions(session, _with_party(upto, party))}
+        spoken = {p.issue for p in day_positions(session, _with_party(upto, party), evidence=False)}
         for issue in sorted(spoken):
             rollup = party_rollup(session, party, issue, window_days=window_days, flt=upto)
             earlier = [p for p in rollup if p.day <= start]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from tracker.chart_scales import ROLLUP_SUFFIX, Labels, format_day, position_label, position_text
 from tracker.evidence import attribution_text
-from tracker.timelines import DayPosition, GapPoint, RollupPoint, Shift
+from tracker.timelines import DayPosition, Evidence, GapPoint, RollupPoint, Shift
 
 # Altair refuses to inline more rows than this into one dataset (MaxRowsError).
 MAX_ROWS = 5000
@@ -50,15 +50,20 @@ def thin(
 
 
 def thinned(
-    points: Sequence[DayPosition], shifts: Sequence[Shift], extra_rows: int
+    points: Sequence[DayPosition],
+    shifts: Sequence[Shift],
+    extra_rows: int,
+    days: int | None = None,
 ) -> tuple[list[DayPosition], list[str]]:
     """The days :func:`thin` keeps with room for ``extra_rows``, and a note for the title
-    when some were left out."""
+    when some were left out. ``days``: how many the series had, when the caller thinned
+    it already (to read the evidence of the kept days only)."""
     kept = thin(points, shifts, MAX_ROWS - extra_rows)
-    if len(kept) == len(points):
+    total = max(days or 0, len(points))
+    if len(kept) == total:
         return kept, []
     note = (
-        f"Showing {len(kept):,} of {len(points):,} days so the chart stays readable: "
+        f"Showing {len(kept):,} of {total:,} days so the chart stays readable: "
         "every shift and each actor's first and last day are kept; narrow the filters for all."
     )
     return kept, [note]
@@ -206,13 +211,7 @@ def rollup_as_day(point: RollupPoint) -> DayPosition:
         position=point.position,
         stances=len(point.derived_from),
         stance_id=-1,
-        quote="",
-        source_id=-1,
-        source_title="",
-        source_outlet="",
-        source_url="",
-        annotator="",
-        confidence=1.0,
+        evidence=Evidence("", -1, "", "", "", "", 1.0),  # drawn as a line, never hovered
     )
 
 

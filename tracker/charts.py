@@ -181,10 +181,13 @@ def timeline_chart(
     *,
     title: str,
     until: dt.date | None = None,
+    days: int | None = None,
 ) -> alt.LayerChart:
     """Each actor's position on one issue over time: a step line (a position holds until the
-    next stance), a point per day with its quote, a triangle where the position shifted."""
-    return _timeline(points, shifts, labels, title=title, until=until, printed=None)
+    next stance), a point per day with its quote, a triangle where the position shifted.
+    ``days``: how many days the series had, when the caller kept only those a chart can
+    draw (:func:`tracker.chart_data.thin`) to read their evidence alone."""
+    return _timeline(points, shifts, labels, title=title, until=until, printed=None, days=days)
 
 
 def timeline_spec(
@@ -213,9 +216,10 @@ def _timeline(
     title: str,
     until: dt.date | None,
     printed: _Rows | None,
+    days: int | None = None,
 ) -> alt.LayerChart:
     series = {p.actor for p in points}
-    points, notes = thinned(points, shifts, extra_rows=len(series))
+    points, notes = thinned(points, shifts, extra_rows=len(series), days=days)
     shifts = list(shifts)[-MAX_ROWS:]
     hover = "" if printed else "; hover a point for its quote"
     if shifts:

@@ -31,7 +31,7 @@ from tracker.timelines import (
     day_positions,
     find_shifts,
     latest_days,
-    shifts_with_corroboration,
+    shifts_with_evidence,
 )
 
 QUIET_AFTER_DAYS = 60
@@ -185,11 +185,11 @@ def _add_shifts(
 ) -> None:
     period = report.period
     # The period's days, each pair's last day before it (what a shift moved from):
-    # never the whole archive.
+    # never the whole archive. Evidence only for the shifts' two sides, not every day.
     week = SeriesFilter(since=period.start, until=period.end)
-    points = day_positions(session, week, previous=True)
+    points = day_positions(session, week, previous=True, evidence=False)
     in_week = [s for s in find_shifts(points) if period.start <= s.day <= period.end]
-    in_week = shifts_with_corroboration(session, in_week)
+    in_week = shifts_with_evidence(session, in_week)
     for shift in in_week:
         issue = issues[shift.issue]
         before, after = shift.before, shift.after
@@ -370,7 +370,7 @@ def _rollups(
     window before ``when``, and the members it came from."""
     window = SeriesFilter(since=when - dt.timedelta(days=DEFAULT_ROLLUP_DAYS))
     grouped: dict[tuple[str, str], list[DayPosition]] = defaultdict(list)
-    for point in latest_days(session, window, when):
+    for point in latest_days(session, window, when, evidence=False):
         grouped[(parties.get(point.actor, point.actor), point.issue)].append(point)
     return {
         key: (

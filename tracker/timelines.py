@@ -21,9 +21,10 @@ refreshes it on every write); other filters compute the same rows on the fly.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -37,6 +38,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     cast,
+    column,
     func,
     or_,
     select,
@@ -76,16 +78,10 @@ class SeriesFilter:
 
 
 @dataclass(frozen=True)
-class DayPosition:
-    """An actor's position on an issue on one day, and the stance that shows it."""
+class Evidence:
+    """What a day's representative stance shows in a tooltip or a report: its quote, its
+    source and how it was attributed."""
 
-    actor_id: int
-    actor: str
-    issue: str
-    day: dt.date
-    position: float
-    stances: int  # how many stances (stories counted once) made the day
-    stance_id: int
     quote: str
     source_id: int
     source_title: str
@@ -96,11 +92,86 @@ class DayPosition:
     attribution: str | None = None
     conditional: bool = False
     condition: str = ""
+    reported_by: str | None = None  # the actor who reported it (reported_by_other)
+
+
+class EvidenceNotRead(LookupError):
+    """A day's evidence was asked for but never read: a programming error, not bad input."""
+
+
+@dataclass(frozen=True)
+class DayPosition:
+    """An actor's position on an issue on one day, and the stance that shows it.
+
+    The stance's evidence (quote, source, attribution) is read with the position by
+    default; a chart of thousands of days reads positions alone and then the evidence of
+    the days it draws (:func:`with_evidence`). Asking an unread day for its quote raises
+    :class:`EvidenceNotRead` rather than showing an empty quote."""
+
+    actor_id: int
+    actor: str
+    issue: str
+    day: dt.date
+    position: float
+    stances: int  # how many stances (stories counted once) made the day
+    stance_id: int
+    evidence: Evidence | None = None  # None until read
     # Independent sources within the window (tracker.corroboration); None until counted by
     # with_corroboration, for the points a view shows: a count per stance is too dear
     # for every day a series reads.
     corroboration: int | None = None
-    reported_by: str | None = None  # the actor who reported it (reported_by_other)
+
+    def read(self) -> Evidence:
+        if self.evidence is None:
+            raise EvidenceNotRead(
+                f"the evidence of {self.actor}'s day {self.day} (stance {self.stance_id}) "
+                "was not read: pass the points through with_evidence first"
+            )
+        return self.evidence
+
+    @property
+    def quote(self) -> str:
+        return self.read().quote
+
+    @property
+    def source_id(self) -> int:
+        return self.read().source_id
+
+    @property
+    def source_title(self) -> str:
+        return self.read().source_title
+
+    @property
+    def source_outlet(self) -> str:
+        return self.read().source_outlet
+
+    @property
+    def source_url(self) -> str:
+        return self.read().source_url
+
+    @property
+    def annotator(self) -> str:
+        return self.read().annotator
+
+    @property
+    def confidence(self) -> float:
+        return self.read().confidence
+
+    @property
+    def attribution(self) -> str | None:
+        return self.read().attribution
+
+    @property
+    def conditional(self) -> bool:
+        return self.read().conditional
+
+    @property
+    def condition(self) -> str:
+        return self.read().condition
+
+    @property
+    def reported_by(self) -> str | None:
+        return self.read().reported_by
 
 
 @dataclass(frozen=True)
@@ -292,23 +363,28 @@ def _days(session: Session, flt: SeriesFilter, *, since: bool = True) -> Subquer
 
 
 def day_positions(
-    session: Session, flt: SeriesFilter, *, previous: bool = False
+    session: Session, flt: SeriesFilter, *, previous: bool = False, evidence: bool = True
 ) -> list[DayPosition]:
-    """Per-day positions (rules above), oldest first, with each day's representative stance.
+    """Per-day positions (rules above), ordered by issue slug, actor name and day, with
+    each day's representative stance and, unless ``evidence`` is False, its evidence.
 
     ``previous`` adds, for each actor and issue with a day in the filter's dates, its last
     day before them: what a shift on the first day moved from."""
     days = _days(session, flt)
-    rows = _read_days(session, select(days))
+    rows = _read_days(session, select(days), evidence=evidence)
     if previous and flt.since is not None:
-        rows = sorted(_before(session, flt, days) + rows, key=lambda p: (p.issue, p.actor, p.day))
+        earlier = _before(session, flt, days, evidence=evidence)
+        rows = sorted(earlier + rows, key=lambda p: (p.issue, p.actor, p.day))
     return rows
 
 
-def series(session: Session, flt: SeriesFilter) -> tuple[list[DayPosition], list[Shift]]:
+def series(
+    session: Session, flt: SeriesFilter, *, evidence: bool = True
+) -> tuple[list[DayPosition], list[Shift]]:
     """What a timeline draws, in one read: the filter's days, and the shifts among them
-    (the first may start from a day before the filter's start)."""
-    points = day_positions(session, flt, previous=True)
+    (the first may start from a day before the filter's start). A chart of thousands of
+    days passes ``evidence=False`` and reads the evidence of the days it keeps."""
+    points = day_positions(session, flt, previous=True, evidence=evidence)
     found = [s for s in find_shifts(points) if flt.since is None or s.day >= flt.since]
     return [p for p in points if flt.since is None or p.day >= flt.since], found
 
@@ -342,27 +418,37 @@ def with_corroboration(session: Session, points: Sequence[DayPosition]) -> list[
     ]
 
 
-def shifts_with_corroboration(session: Session, found: Sequence[Shift]) -> list[Shift]:
-    """The shifts with both sides' corroboration counted (see :func:`with_corroboration`)."""
+def shifts_with_evidence(
+    session: Session, found: Sequence[Shift], *, corroboration: bool = True
+) -> list[Shift]:
+    """The shifts with both sides' evidence read (:func:`with_evidence`) and, unless told
+    otherwise, their corroboration counted (:func:`with_corroboration`)."""
     sides = {id(p): p for s in found for p in (s.before, s.after)}
-    counted = dict(zip(sides, with_corroboration(session, list(sides.values())), strict=True))
-    return [replace(s, before=counted[id(s.before)], after=counted[id(s.after)]) for s in found]
+    read = with_evidence(session, list(sides.values()))
+    if corroboration:
+        read = with_corroboration(session, read)
+    done = dict(zip(sides, read, strict=True))
+    return [replace(s, before=done[id(s.before)], after=done[id(s.after)]) for s in found]
 
 
-def _before(session: Session, flt: SeriesFilter, days: Subquery) -> list[DayPosition]:
+def _before(
+    session: Session, flt: SeriesFilter, days: Subquery, *, evidence: bool = True
+) -> list[DayPosition]:
     """Each (actor, issue) pair of ``days``: its last day before the filter's start."""
     assert flt.since is not None
     pairs = select(days.c.actor_id, days.c.issue_id).distinct().subquery("pairs")
     earlier = replace(flt, since=None, until=flt.since - dt.timedelta(days=1))
-    return _last_days(session, earlier, pairs)
+    return _last_days(session, earlier, pairs, evidence=evidence)
 
 
-def latest_days(session: Session, flt: SeriesFilter, on: dt.date) -> list[DayPosition]:
+def latest_days(
+    session: Session, flt: SeriesFilter, on: dt.date, *, evidence: bool = True
+) -> list[DayPosition]:
     """Each actor's last day on each issue on or before ``on``: positions as of that date
     (only days from the filter's start on, when it has one)."""
     flt = replace(flt, until=on)
     if not is_stored(flt):
-        return _last_days(session, flt, None)
+        return _last_days(session, flt, None, evidence=evidence)
     # Every actor and issue in the filter's scope: those with a day are found below.
     scope = _scope(session, replace(flt, since=None, until=None), Issue.id, Actor.id, None)
     pairs = (
@@ -371,10 +457,12 @@ def latest_days(session: Session, flt: SeriesFilter, on: dt.date) -> list[DayPos
         .where(and_(true(), *scope))
         .subquery("pairs")
     )
-    return _last_days(session, flt, pairs)
+    return _last_days(session, flt, pairs, evidence=evidence)
 
 
-def _last_days(session: Session, flt: SeriesFilter, pairs: Subquery | None) -> list[DayPosition]:
+def _last_days(
+    session: Session, flt: SeriesFilter, pairs: Subquery | None, *, evidence: bool = True
+) -> list[DayPosition]:
     """Each pair's last day within the filter's dates (every pair with one, for None).
 
     Stored days: one index seek per pair for its last day in the dates, then its row by
@@ -408,6 +496,7 @@ def _last_days(session: Session, flt: SeriesFilter, pairs: Subquery | None) -> l
                 ),
             ),
             materialize=True,
+            evidence=evidence,
         )
     days = _days(session, flt)
     grouped = select(days.c.actor_id, days.c.issue_id, func.max(days.c.day).label("day"))
@@ -428,129 +517,39 @@ def _last_days(session: Session, flt: SeriesFilter, pairs: Subquery | None) -> l
                 grouped_last.c.day == again.c.day,
             ),
         ),
+        evidence=evidence,
     )
 
 
 def _read_days(
-    session: Session, days_select: Select[Any], *, materialize: bool = False
+    session: Session,
+    days_select: Select[Any],
+    *,
+    materialize: bool = False,
+    evidence: bool = True,
 ) -> list[DayPosition]:
-    """Per-day rows with their actor, issue and representative stance's evidence, ordered
-    by issue slug, actor name and day. ``materialize`` has SQLite pick the days first, for
-    a select joining several reads (inlined, its planner let the ORDER BY choose the join
-    order and read every stored day of an issue to keep the few chosen)."""
+    """Per-day rows with their actor and issue names (and, with ``evidence``, their
+    representative stances' evidence), ordered by issue slug, actor name and day.
+    ``materialize`` has SQLite pick the days first, for a select joining several reads
+    (inlined, its planner let the ORDER BY choose the join order and read every stored day
+    of an issue to keep the few chosen)."""
     connection = session.connection()
+    sqlite = connection.dialect.name == "sqlite"
+    chosen: Subquery | CTE = (
+        days_select.cte("chosen").prefix_with("MATERIALIZED")
+        if materialize and sqlite
+        else days_select.subquery("chosen")
+    )
     with collector_paused():
-        if connection.dialect.name == "postgresql":
-            return _build_days(_evidence_by_id(connection, days_select.subquery("chosen")))
-        chosen: Subquery | CTE = (
-            days_select.cte("chosen").prefix_with("MATERIALIZED")
-            if materialize
-            else days_select.subquery("chosen")
-        )
-        return _build_days(_evidence_joined(connection, chosen))
+        points = _positions(connection, chosen)
+        return _evidence_for(connection, points) if evidence else points
 
 
-def _build_days(rows: Iterable[Any]) -> list[DayPosition]:
-    # Positional construction from plain tuples: a 20-actor series at a million stances
-    # is ~20k rows, and per-row overhead is much of the time.
-    return [
-        _day_position(
-            (
-                actor_id,
-                actor,
-                issue,
-                _as_date(day),
-                round(float(position), 4),
-                int(count),
-                stance_id,
-                quote,
-                source_id,
-                title,
-                outlet,
-                url,
-                annotator,
-                float(confidence),
-                attribution,
-                bool(conditional),
-                condition,
-                None,  # corroboration: counted later, for the points a view shows
-                reported_by,
-            )
-        )
-        for (
-            actor_id,
-            actor,
-            issue,
-            day,
-            position,
-            count,
-            stance_id,
-            quote,
-            source_id,
-            title,
-            outlet,
-            url,
-            annotator,
-            confidence,
-            attribution,
-            conditional,
-            condition,
-            reported_by,
-        ) in rows
-    ]
-
-
-def _evidence_joined(connection: Connection, days: Subquery | CTE) -> Sequence[Any]:
-    """The days joined to their stances, sources and names, in order: SQLite's planner
-    looks each up by primary key, the cheapest way there."""
-    reporter = aliased(Actor)
-    rows = connection.execute(
-        select(
-            days.c.actor_id,
-            Actor.name,
-            Issue.slug,
-            days.c.day,
-            days.c.position,
-            days.c.stances,
-            Stance.id,
-            Stance.quote,
-            Stance.source_id,
-            Source.title,
-            Source.outlet,
-            Source.url,
-            Stance.annotator,
-            Stance.confidence,
-            Stance.attribution,
-            Stance.conditional,
-            Stance.condition,
-            reporter.name,
-        )
-        .join(Stance, Stance.id == days.c.stance_id)
-        .outerjoin(reporter, reporter.id == Stance.reported_by_id)
-        .join(Actor, Actor.id == days.c.actor_id)
-        .join(Issue, Issue.id == days.c.issue_id)
-        .join(Source, Source.id == Stance.source_id)
-        # In the order the (actor, issue, day) index gives them: ordered by slug and name,
-        # SQLite sorted every row with its quote in a temporary b-tree (a 20-actor series
-        # at 1M stances: 211 ms, 111 ms without).
-        .order_by(days.c.issue_id, days.c.actor_id, days.c.day)
-    ).all()
-    # Then by slug and name, a stable sort keeping each actor's days in order. Python
-    # compares strings by code point, as SQLite's default (BINARY) collation does.
-    return sorted(rows, key=_slug_and_name)
-
-
-def _slug_and_name(row: Any) -> tuple[str, str]:
-    return row[2], row[1]
-
-
-def _evidence_by_id(connection: Connection, days: Subquery) -> list[tuple[Any, ...]]:
-    """The same rows from PostgreSQL, in separate reads: the days, then their stances by
-    id, then those stances' sources by id. Joined, its planner scanned the whole stance
-    table rather than make 20k index lookups for a 20-actor series (costed for disks, it
-    took twice as long), and sorting 20k rows by name under a UTF-8 collation cost as much
-    as reading them; looked up by a sorted array of ids, each table is read through its
-    primary key in id order."""
+def _positions(connection: Connection, days: Subquery | CTE) -> list[DayPosition]:
+    """The days, then the names of their actors and issues in a second read. In the order
+    the (issue, actor, day) index gives them, then sorted by slug and name in Python:
+    ordered by names in SQL, SQLite sorted every row in a temporary b-tree and PostgreSQL
+    sorted 20k rows under a UTF-8 collation, each as dear as reading them."""
     rows = connection.execute(
         select(
             days.c.issue_id,
@@ -563,6 +562,61 @@ def _evidence_by_id(connection: Connection, days: Subquery) -> list[tuple[Any, .
     ).all()
     if not rows:
         return []
+    # (issue_id, actor_id) -> (rank in slug and name order, actor name, slug); the
+    # database sorts the few names under its own collation, as ORDER BY name would.
+    names = {
+        (issue_id, actor_id): (rank, actor, issue)
+        for rank, (issue_id, actor_id, issue, actor) in enumerate(
+            connection.execute(
+                select(Issue.id, Actor.id, Issue.slug, Actor.name)
+                .join(Actor, true())
+                .where(
+                    Issue.id.in_(sorted({row[0] for row in rows})),
+                    Actor.id.in_(sorted({row[1] for row in rows})),
+                )
+                .order_by(Issue.slug, Actor.name)
+            )
+        )
+    }
+    points = []
+    # A stable sort: each actor's days stay together and in order.
+    for issue_id, actor_id, day, position, count, stance_id in sorted(
+        rows, key=lambda row: names[(row[0], row[1])][0]
+    ):
+        _, actor, issue = names[(issue_id, actor_id)]
+        point = object.__new__(DayPosition)
+        # Set directly, not through the frozen dataclass's __init__ (object.__setattr__
+        # per field): a 20-actor series at a million stances is ~20k rows, and that was a
+        # quarter of the read. The instance is the same (equal, hashable, still frozen).
+        point.__dict__.update(
+            actor_id=actor_id,
+            actor=actor,
+            issue=issue,
+            day=_as_date(day),
+            position=round(float(position), 4),
+            stances=int(count),
+            stance_id=stance_id,
+            evidence=None,
+            corroboration=None,
+        )
+        points.append(point)
+    return points
+
+
+def with_evidence(session: Session, points: Sequence[DayPosition]) -> list[DayPosition]:
+    """The points with their representative stances' evidence read (those that lack it)."""
+    with collector_paused():
+        return _evidence_for(session.connection(), points)
+
+
+def _evidence_for(connection: Connection, points: Sequence[DayPosition]) -> list[DayPosition]:
+    """Reads the stances by id, then their sources by id: joined in one statement,
+    PostgreSQL's planner scanned the whole stance table rather than make 20k index
+    lookups (costed for disks, it took twice as long). Looked up by a sorted list of ids,
+    each table is read through its primary key in id order."""
+    wanted = {p.stance_id for p in points if p.evidence is None}
+    if not wanted:
+        return list(points)
     reporter = aliased(Actor)
     stances = _by_id(
         connection,
@@ -578,7 +632,7 @@ def _evidence_by_id(connection: Connection, days: Subquery) -> list[tuple[Any, .
             Stance.condition,
             reporter.name,
         ).outerjoin(reporter, reporter.id == Stance.reported_by_id),
-        {row[5] for row in rows},
+        wanted,
     )
     sources = _by_id(
         connection,
@@ -586,53 +640,57 @@ def _evidence_by_id(connection: Connection, days: Subquery) -> list[tuple[Any, .
         select(Source.id, Source.title, Source.outlet, Source.url),
         {stance[2] for stance in stances.values()},
     )
-    evidence = {}
-    for stance_id, quote, source_id, annotator, *rest in stances.values():
+    read = {}
+    for (
+        stance_id,
+        quote,
+        source_id,
+        annotator,
+        confidence,
+        attribution,
+        conditional,
+        condition,
+        reported_by,
+    ) in stances.values():  # noqa: E501
         _, title, outlet, url = sources[source_id]
-        evidence[stance_id] = (stance_id, quote, source_id, title, outlet, url, annotator, *rest)
-    names = {
-        (issue_id, actor_id): (n, (actor_id, actor, issue))
-        for n, (issue_id, actor_id, issue, actor) in enumerate(
-            connection.execute(
-                select(Issue.id, Actor.id, Issue.slug, Actor.name)
-                .join(Actor, true())
-                .where(
-                    Issue.id.in_(sorted({row[0] for row in rows})),
-                    Actor.id.in_(sorted({row[1] for row in rows})),
-                )
-                .order_by(Issue.slug, Actor.name)
-            )
+        read[stance_id] = Evidence(
+            quote,
+            source_id,
+            title,
+            outlet,
+            url,
+            annotator,
+            float(confidence),
+            attribution,
+            bool(conditional),
+            condition,
+            reported_by,
         )
-    }
-    # Each actor's days are together and in order; the actors go in name order (the
-    # database's collation, as ORDER BY name would).
-    return [
-        names[(issue_id, actor_id)][1] + (day, position, count) + evidence[stance_id]
-        for issue_id, actor_id, day, position, count, stance_id in sorted(
-            rows, key=lambda row: names[(row[0], row[1])][0]
-        )
-    ]
+    return [p if p.evidence is not None else _with(p, read[p.stance_id]) for p in points]
+
+
+def _with(point: DayPosition, evidence: Evidence) -> DayPosition:
+    """The point with its evidence: a copy made as :func:`_positions` makes points."""
+    copy = object.__new__(DayPosition)
+    copy.__dict__.update(point.__dict__, evidence=evidence)
+    return copy
 
 
 def _by_id(connection: Connection, key: Any, query: Select[Any], ids: set[int]) -> dict[int, Any]:
-    """Id -> row, for these ids (the query's first column is the id)."""
-    listed = ",".join(map(str, sorted(ids)))
-    # One array literal, not 20k bound parameters: those cost more to render and bind
-    # than the lookups they made.
-    among = key == any_(cast(bindparam("ids", f"{{{listed}}}"), postgresql.ARRAY(Integer)))
+    """Id -> row, for these ids (the query's first column is the id), from one bound
+    parameter: an array on PostgreSQL, a JSON array on SQLite. Not 20k bound parameters,
+    which cost more to render and bind than the lookups they made, and the same statement
+    (compiled once) whatever the ids."""
+    listed = sorted(ids)
+    if connection.dialect.name == "postgresql":
+        literal = "{" + ",".join(map(str, listed)) + "}"
+        among = key == any_(cast(bindparam("ids", literal), postgresql.ARRAY(Integer)))
+    else:
+        values = select(column("value", Integer)).select_from(
+            func.json_each(bindparam("ids", json.dumps(listed)))
+        )
+        among = key.in_(values.scalar_subquery())
     return {row[0]: row for row in connection.execute(query.where(among)).all()}
-
-
-_DAY_FIELDS = tuple(f.name for f in fields(DayPosition))
-
-
-def _day_position(values: tuple[Any, ...]) -> DayPosition:
-    """A DayPosition from its fields in order, without the frozen dataclass's __init__,
-    which sets each of the 19 fields through object.__setattr__: that was a quarter of a
-    20k-point read. The instance is the same (equal, hashable, still frozen)."""
-    point = object.__new__(DayPosition)
-    point.__dict__.update(zip(_DAY_FIELDS, values, strict=True))
-    return point
 
 
 def _as_date(value: Any) -> dt.date:
@@ -658,9 +716,11 @@ def find_shifts(points: Iterable[DayPosition]) -> list[Shift]:
 
 
 def shifts(session: Session, flt: SeriesFilter) -> list[Shift]:
-    """Shifts whose later day falls in the filter's dates (the earlier may be before it)."""
-    found = find_shifts(day_positions(session, flt, previous=True))
-    return [s for s in found if flt.since is None or s.day >= flt.since]
+    """Shifts whose later day falls in the filter's dates (the earlier may be before it),
+    with both sides' evidence."""
+    found = find_shifts(day_positions(session, flt, previous=True, evidence=False))
+    in_dates = [s for s in found if flt.since is None or s.day >= flt.since]
+    return shifts_with_evidence(session, in_dates, corroboration=False)
 
 
 # --- party roll-up -----------------------------------------------------------------------
@@ -748,11 +808,13 @@ def positions_matrix(
     base = replace(flt or SeriesFilter(), since=None, until=as_of)
     start = as_of - dt.timedelta(days=change_days)
     # Two small reads, not every day of every actor: each pair's position as of the
-    # window's start, and the days inside the window.
-    at_start = {(p.actor, p.issue): p for p in latest_days(session, base, start)}
+    # window's start, and the days inside the window. A cell shows positions and links
+    # to its stances by id: no quotes are read.
+    at_start = {(p.actor, p.issue): p for p in latest_days(session, base, start, evidence=False)}
     in_window: dict[tuple[str, str], list[DayPosition]] = defaultdict(list)
     if start < as_of:
-        for point in day_positions(session, replace(base, since=start + dt.timedelta(days=1))):
+        since = replace(base, since=start + dt.timedelta(days=1))
+        for point in day_positions(session, since, evidence=False):
             in_window[(point.actor, point.issue)].append(point)
     cells = []
     for actor, issue in sorted(at_start.keys() | in_window.keys()):

@@ -10,14 +10,16 @@ from dashboard.state import reading
 from dashboard.ui import md_escape
 from tracker.actors import list_actors
 from tracker.analysis import party_names
+from tracker.chart_data import MAX_ROWS, thin
 from tracker.charts import position_label, position_text, timeline_chart
 from tracker.evidence import evidence_text
 from tracker.issues import list_issues
 from tracker.timelines import (
     busiest_actors,
     series,
-    shifts_with_corroboration,
+    shifts_with_evidence,
     with_corroboration,
+    with_evidence,
 )
 
 DEFAULT_ACTORS = 12
@@ -59,10 +61,14 @@ with reading() as s:
                 f"Showing the {len(top)} of {speakers} actors with the most positions on "
                 "this issue; choose actors or parties above to see others. "
             )
-    points, found = series(s, flt)
-    # Corroboration is a count per stance: for the shifts, and for tooltips while the
-    # chart is small enough to count them for every point.
-    found = shifts_with_corroboration(s, found)
+    # Positions first, then the quotes and sources of the days the chart draws (it keeps
+    # at most MAX_ROWS of them) and of the shifts: a busy issue has tens of thousands.
+    points, found = series(s, flt, evidence=False)
+    days = len(points)
+    points = with_evidence(s, thin(points, found, MAX_ROWS - len({p.actor for p in points})))
+    found = shifts_with_evidence(s, found)
+    # Corroboration is a count per stance: for tooltips while the chart is small enough
+    # to count them for every point.
     if len(points) <= CORROBORATED_POINTS:
         points = with_corroboration(s, points)
 
@@ -74,7 +80,7 @@ if not points:
     )
     st.stop()
 
-chart = timeline_chart(points, found, labels, title=name, until=filters.until)
+chart = timeline_chart(points, found, labels, title=name, until=filters.until, days=days)
 show_chart(
     chart,
     file_stem("timeline", slug),
@@ -82,7 +88,7 @@ show_chart(
     zoom=True,
 )
 st.caption(
-    f"{narrowed}{len({p.actor for p in points})} actors, {len(points)} days with a position, "
+    f"{narrowed}{len({p.actor for p in points})} actors, {days} days with a position, "
     f"{len(found)} shift(s). A position holds until the actor's next stance; several "
     "stances on one day count as their mean, and a story and its rewrites count once."
 )

@@ -83,14 +83,18 @@ class Stances:
         return md_table(header, rows)
 
     def series_sources(self) -> str:
-        """The tracker's series next to the stored rows read by hand and the windowed SQL."""
+        """The tracker's series next to the stored rows read by hand, the evidence read
+        after it, and the windowed SQL."""
         rows = []
         for backend in self.backends:
             for size in self.sizes:
                 r = self.rows.get(("series", backend, size))
                 if not r or "windowed_sql_from_stances_s" not in r:
                     continue
-                windowed = sorted(r["windowed_sql_from_stances_s"])
+                evidence = [
+                    seconds(_median(r[key])) if key in r else "not measured"
+                    for key in ("drawn_evidence_s", "with_evidence_s", "with_evidence_by_hand_s")
+                ]
                 rows.append(
                     [
                         backend_name(backend),
@@ -98,11 +102,16 @@ class Stances:
                         f"{r['day_positions']:,}",
                         seconds(r["median_s"]),
                         seconds(r["baseline_s"]),
-                        seconds(windowed[(len(windowed) - 1) // 2]),
+                        f"{evidence[0]} ({r['drawn_points']:,} days)"
+                        if "drawn_points" in r
+                        else evidence[0],
+                        f"{evidence[1]} (by hand {evidence[2]})",
+                        seconds(_median(r["windowed_sql_from_stances_s"])),
                         "yes" if r.get("same_result_as_baseline") else "NO",
                     ]
                 )
-        header = ["backend", "stances", "day positions", "tracker", "position_day by hand",
+        header = ["backend", "stances", "days", "series", "position_day by hand",
+                  "then the drawn days' evidence", "every day with its evidence",
                   "window functions over stances", "same rows"]  # fmt: skip
         return md_table(header, rows) if rows else ""
 
@@ -294,3 +303,8 @@ class Stances:
         if m.get("postgresql"):
             parts.append(f"PostgreSQL {m['postgresql'].split()[0]} on the same machine")
         return ", ".join(p for p in parts if p)
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[(len(ordered) - 1) // 2]

@@ -14,10 +14,14 @@ import  ``tracker.stance_import.import_stances`` of that export into a copy of t
         with no stances, fresh interpreter. Baseline: the raw driver reading the same CSV
         (``csv.reader``), mapping names to ids and inserting with ``executemany`` in one
         transaction, also in a fresh interpreter.
-series  ``tracker.timelines.day_positions`` for the busiest issue and its 20 most active
-        actors. Baseline: the same rows read from ``position_day`` by a hand-written join
-        through the raw driver; the window-function query that computes them from the
-        stances is timed too (``windowed_sql_from_stances_s``) and must agree.
+series  ``tracker.timelines.series(evidence=False)`` (the days and the shifts, as the
+        timeline page reads them first) for the busiest issue and its 20 most active
+        actors. Baseline: the same days read from ``position_day`` with their names by a
+        hand-written join through the raw driver. Also timed: the evidence of the days
+        the chart keeps (``drawn_evidence_s``), every day with its evidence
+        (``with_evidence_s``, by hand ``with_evidence_by_hand_s``), and the
+        window-function query that computes the days from the stances
+        (``windowed_sql_from_stances_s``), which must agree.
 report  ``build_report(charts=False)`` for the busiest ISO week, then ``render_markdown``
         and ``render_html(charts=False)``; ``build_report`` with charts, then
         ``render_html()``. Baseline: the report's main read (the week's stored days, joined
@@ -56,10 +60,18 @@ from bench.stances_child import export, import_csv
 from bench.stances_data import CACHE, SIZES, base_db, stance_db
 from bench.stances_pg import load_postgres, pg_conninfo
 from bench.stances_report import Figure, load_average, machine, markdown, save, table
+from tracker.chart_data import MAX_ROWS, thin
 from tracker.db import make_engine, session_factory
 from tracker.report import build_report, week_period
 from tracker.report_render import render_html, render_markdown
-from tracker.timelines import SeriesFilter, day_positions
+from tracker.timelines import (
+    DayPosition,
+    SeriesFilter,
+    Shift,
+    day_positions,
+    series,
+    with_evidence,
+)
 
 PG_DATABASE = "bench_stances"
 WORK = CACHE / "work"
@@ -129,39 +141,65 @@ def _timed(work: Callable[[], Any]) -> tuple[float, Any]:
 
 def bench_series(target: Target, runs: int) -> list[Figure]:
     flt = SeriesFilter(issue=target.issue, actors=target.actors)
-    query = stances_sql.sql(stances_sql.series_stored(len(target.actors)), target.backend)
+    query = stances_sql.sql(stances_sql.series_positions(len(target.actors)), target.backend)
+    with_quotes = stances_sql.sql(stances_sql.series_stored(len(target.actors)), target.backend)
     windowed = stances_sql.sql(stances_sql.series(len(target.actors)), target.backend)
     params = [target.issue, *(name.casefold() for name in target.actors)]
     raw = target.raw()
 
     def tracker_once() -> tuple[float, Any]:
         with session_factory(target.engine)() as session:
+            return _timed(lambda: series(session, flt, evidence=False))
+
+    def drawn_once(points: list[DayPosition], found: list[Shift]) -> tuple[float, Any]:
+        """What the timeline page reads next: the evidence of the days its chart keeps."""
+        kept = thin(points, found, MAX_ROWS - len(target.actors))
+        with session_factory(target.engine)() as session:
+            return _timed(lambda: with_evidence(session, kept))
+
+    def everything_once() -> tuple[float, Any]:
+        with session_factory(target.engine)() as session:
             return _timed(lambda: day_positions(session, flt))
 
     def baseline_once(sql: str) -> tuple[float, Any]:
         return _timed(lambda: raw.execute(sql, params).fetchall())
 
-    tracker_once(), baseline_once(query), baseline_once(windowed)  # warm-up
-    mine, theirs, computed = [], [], []
+    _, (points, found) = tracker_once()  # warm-up
+    drawn_once(points, found), everything_once()
+    baseline_once(query), baseline_once(with_quotes), baseline_once(windowed)
+    mine, theirs, drawn, everything, everything_by_hand, computed = [], [], [], [], [], []
     for _ in range(runs):
-        seconds, points = tracker_once()
+        seconds, (points, found) = tracker_once()
         mine.append(seconds)
         seconds, rows = baseline_once(query)
         theirs.append(seconds)
+        seconds, kept = drawn_once(points, found)
+        drawn.append(seconds)
+        seconds, full = everything_once()
+        everything.append(seconds)
+        seconds, _ = baseline_once(with_quotes)
+        everything_by_hand.append(seconds)
         seconds, from_stances = baseline_once(windowed)
         computed.append(seconds)
     raw.close()
-    # The stored days must be what the stances say.
+    # The stored days must be what the stances say, and the tracker's what the hand read.
     assert [(r[0], r[3], r[6]) for r in rows] == [(r[0], r[3], r[6]) for r in from_stances]
     same = len(points) == len(rows) and all(
         p.stance_id == r[6] and abs(p.position - float(r[4])) < 1e-3
         for p, r in zip(points, rows, strict=True)
     )
+    by_id = {p.stance_id: p for p in full}
+    same_evidence = all(p == by_id[p.stance_id] for p in kept)
     extra = {
         "issue": target.issue,
         "actors": len(target.actors),
         "day_positions": len(points),
-        "same_result_as_baseline": same,
+        "shifts": len(found),
+        "same_result_as_baseline": same and same_evidence,
+        "drawn_points": len(kept),
+        "drawn_evidence_s": drawn,
+        "with_evidence_s": everything,
+        "with_evidence_by_hand_s": everything_by_hand,
         "windowed_sql_from_stances_s": computed,
     }
     return [Figure("series", target.size, target.backend, mine, theirs, extra)]
@@ -342,8 +380,8 @@ def profile(target: Target, name: str, top: int) -> str:
     work: dict[str, Callable[[], Any]] = {
         "export": lambda: export(target.url, str(_csv_path(target))),
         "import": lambda: import_csv(_empty_stances(target), str(_csv_path(target))),
-        "series": lambda: day_positions(
-            session, SeriesFilter(issue=target.issue, actors=target.actors)
+        "series": lambda: series(
+            session, SeriesFilter(issue=target.issue, actors=target.actors), evidence=False
         ),
         "report": lambda: render_html(build_report(session, week_period(target.week), now=NOW)),
     }

@@ -90,12 +90,32 @@ ORDER BY i.slug, a.name, d.day
 
 def series_stored(actors: int) -> str:
     """:func:`series` over ``position_day``: same parameters, same rows."""
+    return _STORED_DAYS.replace("{where}", _stored_series(actors))
+
+
+def _stored_series(actors: int) -> str:
     names = ", ".join(["{p}"] * actors)
-    where = (
+    return (
         "d.issue_id = (SELECT id FROM issue WHERE slug = {p}) AND d.actor_id IN "
         f"(SELECT actor_id FROM actor_alias WHERE alias_key IN ({names}))"
     )
-    return _STORED_DAYS.replace("{where}", where)
+
+
+# What a timeline reads first: the stored days with their actors' and issues' names, no
+# evidence (a chart reads the quotes of the days it draws afterwards).
+_STORED_POSITIONS = """
+SELECT d.actor_id, a.name, i.slug, d.day, d.position, d.stances, d.stance_id
+FROM position_day d
+JOIN actor a ON a.id = d.actor_id
+JOIN issue i ON i.id = d.issue_id
+WHERE {where}
+ORDER BY i.slug, a.name, d.day
+"""
+
+
+def series_positions(actors: int) -> str:
+    """:func:`series_stored` without the evidence: same parameters, same days."""
+    return _STORED_POSITIONS.replace("{where}", _stored_series(actors))
 
 
 # The report's main read: the period's stored days (start and end dates).

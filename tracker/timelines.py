@@ -25,7 +25,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     CTE,
@@ -38,7 +38,6 @@ from sqlalchemy import (
     any_,
     bindparam,
     cast,
-    column,
     func,
     or_,
     select,
@@ -77,10 +76,10 @@ class SeriesFilter:
     attributions: Sequence[str] | None = None
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     """What a day's representative stance shows in a tooltip or a report: its quote, its
-    source and how it was attributed."""
+    source and how it was attributed. A named tuple: a series reads thousands, and a
+    frozen dataclass's __init__ cost more than the lookups that found them."""
 
     quote: str
     source_id: int
@@ -541,15 +540,15 @@ def _read_days(
         else days_select.subquery("chosen")
     )
     with collector_paused():
-        points = _positions(connection, chosen)
-        return _evidence_for(connection, points) if evidence else points
+        return _positions(connection, chosen, evidence)
 
 
-def _positions(connection: Connection, days: Subquery | CTE) -> list[DayPosition]:
-    """The days, then the names of their actors and issues in a second read. In the order
-    the (issue, actor, day) index gives them, then sorted by slug and name in Python:
-    ordered by names in SQL, SQLite sorted every row in a temporary b-tree and PostgreSQL
-    sorted 20k rows under a UTF-8 collation, each as dear as reading them."""
+def _positions(connection: Connection, days: Subquery | CTE, evidence: bool) -> list[DayPosition]:
+    """The days, then the names of their actors and issues in a second read (and their
+    evidence in a third). In the order the (issue, actor, day) index gives them, then
+    sorted by slug and name in Python: ordered by names in SQL, SQLite sorted every row in
+    a temporary b-tree and PostgreSQL sorted 20k rows under a UTF-8 collation, each as
+    dear as reading them."""
     rows = connection.execute(
         select(
             days.c.issue_id,
@@ -578,6 +577,7 @@ def _positions(connection: Connection, days: Subquery | CTE) -> list[DayPosition
             )
         )
     }
+    read = _evidence_by_id(connection, sorted({row[5] for row in rows})) if evidence else {}
     points = []
     # A stable sort: each actor's days stay together and in order.
     for issue_id, actor_id, day, position, count, stance_id in sorted(
@@ -596,7 +596,7 @@ def _positions(connection: Connection, days: Subquery | CTE) -> list[DayPosition
             position=round(float(position), 4),
             stances=int(count),
             stance_id=stance_id,
-            evidence=None,
+            evidence=read.get(stance_id),
             corroboration=None,
         )
         points.append(point)
@@ -610,50 +610,18 @@ def with_evidence(session: Session, points: Sequence[DayPosition]) -> list[DayPo
 
 
 def _evidence_for(connection: Connection, points: Sequence[DayPosition]) -> list[DayPosition]:
-    """Reads the stances by id, then their sources by id: joined in one statement,
-    PostgreSQL's planner scanned the whole stance table rather than make 20k index
-    lookups (costed for disks, it took twice as long). Looked up by a sorted list of ids,
-    each table is read through its primary key in id order."""
-    wanted = {p.stance_id for p in points if p.evidence is None}
+    """The points, those without evidence given theirs, read by stance id."""
+    wanted = sorted({p.stance_id for p in points if p.evidence is None})
     if not wanted:
         return list(points)
-    reporter = aliased(Actor)
-    stances = _by_id(
-        connection,
-        Stance.id,
-        select(
-            Stance.id,
-            Stance.quote,
-            Stance.source_id,
-            Stance.annotator,
-            Stance.confidence,
-            Stance.attribution,
-            Stance.conditional,
-            Stance.condition,
-            reporter.name,
-        ).outerjoin(reporter, reporter.id == Stance.reported_by_id),
-        wanted,
-    )
-    sources = _by_id(
-        connection,
-        Source.id,
-        select(Source.id, Source.title, Source.outlet, Source.url),
-        {stance[2] for stance in stances.values()},
-    )
-    read = {}
-    for (
-        stance_id,
-        quote,
-        source_id,
-        annotator,
-        confidence,
-        attribution,
-        conditional,
-        condition,
-        reported_by,
-    ) in stances.values():  # noqa: E501
-        _, title, outlet, url = sources[source_id]
-        read[stance_id] = Evidence(
+    read = _evidence_by_id(connection, wanted)
+    return [p if p.evidence is not None else _with(p, read[p.stance_id]) for p in points]
+
+
+def _evidence_by_id(connection: Connection, ids: list[int]) -> dict[int, Evidence]:
+    """Stance id -> the evidence of that stance, for these ids (sorted)."""
+    return {
+        stance_id: Evidence(
             quote,
             source_id,
             title,
@@ -666,7 +634,80 @@ def _evidence_for(connection: Connection, points: Sequence[DayPosition]) -> list
             condition,
             reported_by,
         )
-    return [p if p.evidence is not None else _with(p, read[p.stance_id]) for p in points]
+        for (
+            stance_id,
+            quote,
+            source_id,
+            title,
+            outlet,
+            url,
+            annotator,
+            confidence,
+            attribution,
+            conditional,
+            condition,
+            reported_by,
+        ) in _evidence_rows(connection, ids)
+    }
+
+
+def _evidence_rows(connection: Connection, ids: list[int]) -> Sequence[Any]:
+    """(stance id, *Evidence fields) for these stance ids (sorted), looked up by primary
+    key in id order from one bound parameter (the same statement whatever the ids, and
+    not 20k parameters, which cost more to render and bind than the lookups they make).
+
+    SQLite joins stance to source in one statement. PostgreSQL reads the stances, then
+    their sources: joined, its planner scanned the whole stance table rather than make
+    20k index lookups (costed for disks, it took twice as long)."""
+    reporter = aliased(Actor)
+    stance_columns = (
+        Stance.id,
+        Stance.quote,
+        Stance.source_id,
+        Stance.annotator,
+        Stance.confidence,
+        Stance.attribution,
+        Stance.conditional,
+        Stance.condition,
+        reporter.name,
+    )
+    if connection.dialect.name == "sqlite":
+        listed = func.json_each(bindparam("ids", json.dumps(ids))).table_valued("value")
+        return connection.execute(
+            select(
+                Stance.id,
+                Stance.quote,
+                Stance.source_id,
+                Source.title,
+                Source.outlet,
+                Source.url,
+                *stance_columns[3:],
+            )
+            .select_from(listed)
+            .join(Stance, Stance.id == listed.c.value)
+            .join(Source, Source.id == Stance.source_id)
+            .outerjoin(reporter, reporter.id == Stance.reported_by_id)
+        ).all()
+    stances = connection.execute(
+        select(*stance_columns)
+        .outerjoin(reporter, reporter.id == Stance.reported_by_id)
+        .where(Stance.id == _any_of(ids))
+    ).all()
+    sources = {
+        row[0]: row[1:]
+        for row in connection.execute(
+            select(Source.id, Source.title, Source.outlet, Source.url).where(
+                Source.id == _any_of(sorted({stance[2] for stance in stances}))
+            )
+        )
+    }
+    return [(*stance[:3], *sources[stance[2]], *stance[3:]) for stance in stances]
+
+
+def _any_of(ids: list[int]) -> ColumnElement[Any]:
+    """``column == any_of(ids)``: one array literal bound as one parameter (PostgreSQL)."""
+    literal = "{" + ",".join(map(str, ids)) + "}"
+    return any_(cast(bindparam("ids", literal), postgresql.ARRAY(Integer)))
 
 
 def _with(point: DayPosition, evidence: Evidence) -> DayPosition:
@@ -674,23 +715,6 @@ def _with(point: DayPosition, evidence: Evidence) -> DayPosition:
     copy = object.__new__(DayPosition)
     copy.__dict__.update(point.__dict__, evidence=evidence)
     return copy
-
-
-def _by_id(connection: Connection, key: Any, query: Select[Any], ids: set[int]) -> dict[int, Any]:
-    """Id -> row, for these ids (the query's first column is the id), from one bound
-    parameter: an array on PostgreSQL, a JSON array on SQLite. Not 20k bound parameters,
-    which cost more to render and bind than the lookups they made, and the same statement
-    (compiled once) whatever the ids."""
-    listed = sorted(ids)
-    if connection.dialect.name == "postgresql":
-        literal = "{" + ",".join(map(str, listed)) + "}"
-        among = key == any_(cast(bindparam("ids", literal), postgresql.ARRAY(Integer)))
-    else:
-        values = select(column("value", Integer)).select_from(
-            func.json_each(bindparam("ids", json.dumps(listed)))
-        )
-        among = key.in_(values.scalar_subquery())
-    return {row[0]: row for row in connection.execute(query.where(among)).all()}
 
 
 def _as_date(value: Any) -> dt.date:

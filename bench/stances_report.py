@@ -28,7 +28,7 @@ TARGETS = {
 BASELINES = {
     "export": "sqlite3 CLI -csv / psql COPY, same SELECT",
     "import": "raw driver: csv.reader + executemany",
-    "series": "same rows from position_day by hand, raw driver",
+    "series": "the same days (positions, no quotes) from position_day by hand, raw driver",
     "report": "the week's stored days by hand, raw driver",
 }
 FLAT_GROWTH = 1.25  # "flat": peak RSS at 1M at most 25% above the peak at 100k

@@ -9,10 +9,13 @@ every accepted stance through ``ix_stance_status`` and dropping those outside th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+from tracker.models import Stance, StanceStatus
 
 
 class _unindexed(FunctionElement[Any]):
@@ -40,3 +43,14 @@ def unindexed(column: ColumnElement[Any] | Any) -> ColumnElement[Any]:
     element: Any = _unindexed(column)
     element.type = column.type
     return element  # type: ignore[no-any-return]
+
+
+def status_in(statuses: Sequence[str]) -> ColumnElement[bool]:
+    """``stance.status IN (statuses)``, looked up through the status index only when no
+    accepted stance is wanted. Nine stances in ten are accepted: for them the dates' or the
+    scope's index narrows far more, and a page ordered by date walks the date index and
+    stops at its last row, where reading every accepted stance by status and sorting them
+    took the Stances page ~1 s at 1M stances."""
+    if StanceStatus.ACCEPTED.value in statuses:
+        return unindexed(Stance.status).in_(list(statuses))
+    return Stance.status.in_(list(statuses))  # the few others: the status index finds them

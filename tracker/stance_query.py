@@ -20,6 +20,7 @@ from tracker.corroboration import corroboration
 from tracker.errors import TrackerError
 from tracker.issues import get_issue
 from tracker.models import Actor, Issue, Proposal, Source, Stance, StanceStatus
+from tracker.sql_hints import status_in
 
 STATUSES = tuple(s.value for s in StanceStatus)
 
@@ -92,14 +93,14 @@ def filter_conditions(session: Session, flt: StanceFilter) -> list[ColumnElement
             raise TrackerError(
                 f"unknown status {flt.status!r}; expected one of {', '.join(STATUSES)}"
             )
-        conditions.append(Stance.status == flt.status)
+        conditions.append(status_in([flt.status]))
     if flt.statuses is not None:
         unknown = sorted(set(flt.statuses) - set(STATUSES))
         if unknown:
             raise TrackerError(
                 f"unknown status {unknown[0]!r}; expected one of {', '.join(STATUSES)}"
             )
-        conditions.append(Stance.status.in_(list(flt.statuses)))
+        conditions.append(status_in(flt.statuses))
     if flt.min_confidence is not None:
         conditions.append(Stance.confidence >= flt.min_confidence)
     if flt.attributions is not None:

@@ -53,7 +53,7 @@ from tracker.errors import TrackerError
 from tracker.gc_pause import collector_paused
 from tracker.issues import get_issue
 from tracker.models import Actor, ActorAlias, Issue, PositionDay, Source, Stance, StanceStatus
-from tracker.sql_hints import unindexed
+from tracker.sql_hints import status_in
 from tracker.text import name_key
 
 DEFAULT_ROLLUP_DAYS = 90
@@ -222,7 +222,7 @@ def _counted_stances(
     """Stances that count, one per story: the first rule of the module docstring."""
     story = func.coalesce(Source.duplicate_of, Source.id)
     conditions = [
-        _status_in(flt.statuses),
+        status_in(flt.statuses),
         Stance.confidence >= flt.min_confidence,
         counted(),  # not while the source is in double coding
         *_scope(session, flt, Stance.issue_id, Stance.actor_id, Stance.stated_on),
@@ -248,13 +248,6 @@ def _counted_stances(
         .join(Source, Source.id == Stance.source_id)
         .where(and_(*conditions))
     )
-
-
-def _status_in(statuses: Sequence[str]) -> ColumnElement[bool]:
-    if set(statuses) == {StanceStatus.ACCEPTED.value}:
-        # Most stances are: the dates' or the scope's index narrows far more.
-        return unindexed(Stance.status).in_(list(statuses))
-    return Stance.status.in_(list(statuses))  # the few others: the status index finds them
 
 
 def _scope(

@@ -53,6 +53,20 @@ def test_each_page_charts_the_demo(
 
 
 @pytest.mark.usefixtures("dashboard_env")
+def test_the_timeline_zooms_dates_and_fits_the_page(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dates zoom with the wheel and pan by dragging (the position axis stays put), and the
+    chart fits the page's width; the stacked profile keeps its own size."""
+    (timeline,) = charts(run_page(PAGES[0], demo_url, monkeypatch))
+    assert timeline["autosize"] == {"type": "fit-x", "contains": "padding"}
+    zoom = [(p["bind"], p["select"]["encodings"]) for p in timeline["params"]]
+    assert zoom == [("scales", ["x"])]
+    (profile,) = charts(run_page(PAGES[1], demo_url, monkeypatch))
+    assert profile["autosize"] == {"type": "pad"} and "params" not in json.dumps(profile)
+
+
+@pytest.mark.usefixtures("dashboard_env")
 @pytest.mark.parametrize("page", PAGES)
 def test_empty_database_says_what_to_do(
     page: str, db_url: str, monkeypatch: pytest.MonkeyPatch

@@ -286,8 +286,15 @@ def profile_chart(
         panels.append(alt.layer(*layers, title=name, width=PANEL_WIDTH, height=PANEL_HEIGHT))
     if rollups:
         notes.append("Wide pale line: the party's roll-up of its own and its members' stances.")
-    chart = alt.vconcat(*panels, spacing=28, title=chart_title(title, notes))
-    return configured(chart.resolve_scale(color="shared"))  # type: ignore[no-any-return]
+    # The shared colour given when the panels are joined: .resolve_scale() afterwards
+    # deep-copies every panel with its rows.
+    chart = alt.vconcat(
+        *panels,
+        spacing=28,
+        title=chart_title(title, notes),
+        resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="shared")),
+    )
+    return configured(chart)  # type: ignore[no-any-return]
 
 
 def _rollup_layer(
@@ -373,7 +380,9 @@ def matrix_chart(
         color=alt.condition("datum.dark", alt.value("white"), alt.value("black")),
         tooltip=tooltip,
     )
-    chart = alt.layer(heat, text).properties(
+    chart = alt.layer(
+        heat,
+        text,
         title=chart_title(
             title, [*notes, "↑/↓: moved within the window; hover a cell for details."]
         ),
@@ -438,7 +447,10 @@ def gap_chart(
             ],
         )
         .transform_filter("datum.stated"),
-    ).properties(width=PANEL_WIDTH, height=PANEL_HEIGHT * 1.4, title="Each side's position")
+        width=PANEL_WIDTH,
+        height=PANEL_HEIGHT * 1.4,
+        title="Each side's position",
+    )
     gap_data = pd.DataFrame(gap_rows, columns=["day", "date", "value", "stated"])
     gap_base = alt.Chart(gap_data).encode(
         x=x, y=alt.Y("value:Q", title="Gap (points)", scale=alt.Scale(domain=[0, 4]))
@@ -448,12 +460,15 @@ def gap_chart(
         gap_base.mark_point(filled=True, color="#252525", opacity=1)
         .encode(tooltip=[alt.Tooltip("date:N", title="Date"), alt.Tooltip("value:Q", title="Gap")])
         .transform_filter("datum.stated"),
-    ).properties(width=PANEL_WIDTH, height=PANEL_HEIGHT * 0.8, title="Distance between the sides")
+        width=PANEL_WIDTH,
+        height=PANEL_HEIGHT * 0.8,
+        title="Distance between the sides",
+    )
     sides_line = f"{side_a_name} vs {side_b_name}"
     heading = f"{title}: {sides_line}" if title else sides_line
     state = f"the gap is {trend.direction}" if trend else "no gap measured yet"
-    chart = alt.vconcat(side_panel, gap_panel, spacing=20).properties(
-        title=chart_title(f"{heading}: {state}", notes)
+    chart = alt.vconcat(
+        side_panel, gap_panel, spacing=20, title=chart_title(f"{heading}: {state}", notes)
     )
     return configured(chart)  # type: ignore[no-any-return]
 

@@ -61,12 +61,7 @@ ORDER BY i.slug, a.name, p.stated_on
 
 def series(actors: int) -> str:
     """One issue (by slug) and ``actors`` actors (by any of their names, any case)."""
-    names = ", ".join(["{p}"] * actors)
-    where = (
-        "s.issue_id = (SELECT id FROM issue WHERE slug = {p}) AND s.actor_id IN "
-        f"(SELECT actor_id FROM actor_alias WHERE alias_key IN ({names}))"
-    )
-    return _DAY_POSITIONS.replace("{where}", where)
+    return _DAY_POSITIONS.replace("{where}", _one_issue("s", actors))
 
 
 # The weekly report's largest query before position_day: every day position up to the
@@ -90,13 +85,14 @@ ORDER BY i.slug, a.name, d.day
 
 def series_stored(actors: int) -> str:
     """:func:`series` over ``position_day``: same parameters, same rows."""
-    return _STORED_DAYS.replace("{where}", _stored_series(actors))
+    return _STORED_DAYS.replace("{where}", _one_issue("d", actors))
 
 
-def _stored_series(actors: int) -> str:
+def _one_issue(table: str, actors: int) -> str:
+    """The series' condition on ``table`` (``s``: stance, ``d``: position_day)."""
     names = ", ".join(["{p}"] * actors)
     return (
-        "d.issue_id = (SELECT id FROM issue WHERE slug = {p}) AND d.actor_id IN "
+        f"{table}.issue_id = (SELECT id FROM issue WHERE slug = {{p}}) AND {table}.actor_id IN "
         f"(SELECT actor_id FROM actor_alias WHERE alias_key IN ({names}))"
     )
 
@@ -115,7 +111,7 @@ ORDER BY i.slug, a.name, d.day
 
 def series_positions(actors: int) -> str:
     """:func:`series_stored` without the evidence: same parameters, same days."""
-    return _STORED_POSITIONS.replace("{where}", _stored_series(actors))
+    return _STORED_POSITIONS.replace("{where}", _one_issue("d", actors))
 
 
 # The report's main read: the period's stored days (start and end dates).

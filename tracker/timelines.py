@@ -25,7 +25,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import (
     CTE,
@@ -57,6 +57,7 @@ from tracker.sql_hints import status_in
 from tracker.text import name_key
 
 DEFAULT_ROLLUP_DAYS = 90
+T = TypeVar("T")
 
 
 @dataclass
@@ -98,6 +99,19 @@ class EvidenceNotRead(LookupError):
     """A day's evidence was asked for but never read: a programming error, not bad input."""
 
 
+class _FromEvidence(Generic[T]):
+    """A field of a day's :class:`Evidence`, read from the day (``point.quote``)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, point: DayPosition | None, owner: type | None = None) -> T:
+        if point is None:  # on the class: not a field, nothing to show
+            raise AttributeError(self.name)
+        value: T = getattr(point.read(), self.name)
+        return value
+
+
 @dataclass(frozen=True)
 class DayPosition:
     """An actor's position on an issue on one day, and the stance that shows it.
@@ -128,49 +142,18 @@ class DayPosition:
             )
         return self.evidence
 
-    @property
-    def quote(self) -> str:
-        return self.read().quote
-
-    @property
-    def source_id(self) -> int:
-        return self.read().source_id
-
-    @property
-    def source_title(self) -> str:
-        return self.read().source_title
-
-    @property
-    def source_outlet(self) -> str:
-        return self.read().source_outlet
-
-    @property
-    def source_url(self) -> str:
-        return self.read().source_url
-
-    @property
-    def annotator(self) -> str:
-        return self.read().annotator
-
-    @property
-    def confidence(self) -> float:
-        return self.read().confidence
-
-    @property
-    def attribution(self) -> str | None:
-        return self.read().attribution
-
-    @property
-    def conditional(self) -> bool:
-        return self.read().conditional
-
-    @property
-    def condition(self) -> str:
-        return self.read().condition
-
-    @property
-    def reported_by(self) -> str | None:
-        return self.read().reported_by
+    # The evidence's fields, read through :meth:`read` (class attributes, not fields).
+    quote = _FromEvidence[str]()
+    source_id = _FromEvidence[int]()
+    source_title = _FromEvidence[str]()
+    source_outlet = _FromEvidence[str]()
+    source_url = _FromEvidence[str]()
+    annotator = _FromEvidence[str]()
+    confidence = _FromEvidence[float]()
+    attribution = _FromEvidence[str | None]()
+    conditional = _FromEvidence[bool]()
+    condition = _FromEvidence[str]()
+    reported_by = _FromEvidence[str | None]()
 
 
 @dataclass(frozen=True)
@@ -612,36 +595,9 @@ def _evidence_for(connection: Connection, points: Sequence[DayPosition]) -> list
 
 
 def _evidence_by_id(connection: Connection, ids: list[int]) -> dict[int, Evidence]:
-    """Stance id -> the evidence of that stance, for these ids (sorted)."""
-    return {
-        stance_id: Evidence(
-            quote,
-            source_id,
-            title,
-            outlet,
-            url,
-            annotator,
-            float(confidence),
-            attribution,
-            bool(conditional),
-            condition,
-            reported_by,
-        )
-        for (
-            stance_id,
-            quote,
-            source_id,
-            title,
-            outlet,
-            url,
-            annotator,
-            confidence,
-            attribution,
-            conditional,
-            condition,
-            reported_by,
-        ) in _evidence_rows(connection, ids)
-    }
+    """Stance id -> the evidence of that stance, for these ids (sorted). The columns come
+    typed (SQLAlchemy's Boolean and Float), in the order of Evidence's fields."""
+    return {row[0]: Evidence._make(row[1:]) for row in _evidence_rows(connection, ids)}
 
 
 def _evidence_rows(connection: Connection, ids: list[int]) -> Sequence[Any]:

@@ -348,6 +348,9 @@ class Stance(Base):
         # "Positions of these actors on this issue over time".
         Index("ix_stance_issue_actor_stated", "issue_id", "actor_id", "stated_on"),
         Index("ix_stance_actor_stated", "actor_id", "stated_on"),
+        # "This issue's stances, oldest first, a page at a time" (the Stances page, exports
+        # by issue): in date order within the issue, so a page stops after its rows.
+        Index("ix_stance_issue_stated", "issue_id", "stated_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

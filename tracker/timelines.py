@@ -15,7 +15,9 @@ Counting rules, the same in every view, chart and report:
 Everything up to the per-day positions is computed in SQL with window functions, so a
 chart reads only the rows it draws. The default counting (accepted stances, any
 confidence) is kept ready in the ``position_day`` table (:mod:`tracker.position_days`
-refreshes it on every write); other filters compute the same rows on the fly.
+refreshes it on every write); other filters compute the same rows on the fly. A day's
+evidence (its stance's quote, source and attribution) is read with it, or afterwards for
+the days a view shows (:func:`with_evidence`): a long series draws a few thousand of them.
 """
 
 from __future__ import annotations

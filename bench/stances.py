@@ -17,8 +17,9 @@ import  ``tracker.stance_import.import_stances`` of that export into a copy of t
 series  ``tracker.timelines.series(evidence=False)`` (the days and the shifts, as the
         timeline page reads them first) for the busiest issue and its 20 most active
         actors. Baseline: the same days read from ``position_day`` with their names by a
-        hand-written join through the raw driver. Also timed: the evidence of the days
-        the chart keeps (``drawn_evidence_s``), every day with its evidence
+        hand-written join through the raw driver. Also timed: what the page reads next,
+        the evidence of the days its chart keeps and of the shifts
+        (``drawn_evidence_s``, ``tracker.timeline_view.drawn``), every day with its evidence
         (``with_evidence_s``, by hand ``with_evidence_by_hand_s``), and the
         window-function query that computes the days from the stances
         (``windowed_sql_from_stances_s``), which must agree.
@@ -47,6 +48,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -60,17 +62,16 @@ from bench.stances_child import export, import_csv
 from bench.stances_data import CACHE, SIZES, base_db, stance_db
 from bench.stances_pg import load_postgres, pg_conninfo
 from bench.stances_report import Figure, load_average, machine, markdown, save, table
-from tracker.chart_data import MAX_ROWS, thin
 from tracker.db import make_engine, session_factory
 from tracker.report import build_report, week_period
 from tracker.report_render import render_html, render_markdown
+from tracker.timeline_view import drawn
 from tracker.timelines import (
     DayPosition,
     SeriesFilter,
     Shift,
     day_positions,
     series,
-    with_evidence,
 )
 
 PG_DATABASE = "bench_stances"
@@ -152,10 +153,10 @@ def bench_series(target: Target, runs: int) -> list[Figure]:
             return _timed(lambda: series(session, flt, evidence=False))
 
     def drawn_once(points: list[DayPosition], found: list[Shift]) -> tuple[float, Any]:
-        """What the timeline page reads next: the evidence of the days its chart keeps."""
-        kept = thin(points, found, MAX_ROWS - len(target.actors))
+        """What the timeline page reads next (tracker.timeline_view.drawn): the evidence of
+        the days its chart keeps and of the shifts' sides, with their corroboration."""
         with session_factory(target.engine)() as session:
-            return _timed(lambda: with_evidence(session, kept))
+            return _timed(lambda: drawn(session, points, found))
 
     def everything_once() -> tuple[float, Any]:
         with session_factory(target.engine)() as session:
@@ -167,14 +168,14 @@ def bench_series(target: Target, runs: int) -> list[Figure]:
     _, (points, found) = tracker_once()  # warm-up
     drawn_once(points, found), everything_once()
     baseline_once(query), baseline_once(with_quotes), baseline_once(windowed)
-    mine, theirs, drawn, everything, everything_by_hand, computed = [], [], [], [], [], []
+    mine, theirs, drawing, everything, everything_by_hand, computed = [], [], [], [], [], []
     for _ in range(runs):
         seconds, (points, found) = tracker_once()
         mine.append(seconds)
         seconds, rows = baseline_once(query)
         theirs.append(seconds)
-        seconds, kept = drawn_once(points, found)
-        drawn.append(seconds)
+        seconds, view = drawn_once(points, found)
+        drawing.append(seconds)
         seconds, full = everything_once()
         everything.append(seconds)
         seconds, _ = baseline_once(with_quotes)
@@ -189,7 +190,8 @@ def bench_series(target: Target, runs: int) -> list[Figure]:
         for p, r in zip(points, rows, strict=True)
     )
     by_id = {p.stance_id: p for p in full}
-    same_evidence = all(p == by_id[p.stance_id] for p in kept)
+    kept = view.points
+    same_evidence = all(replace(p, corroboration=None) == by_id[p.stance_id] for p in kept)
     extra = {
         "issue": target.issue,
         "actors": len(target.actors),
@@ -197,7 +199,7 @@ def bench_series(target: Target, runs: int) -> list[Figure]:
         "shifts": len(found),
         "same_result_as_baseline": same and same_evidence,
         "drawn_points": len(kept),
-        "drawn_evidence_s": drawn,
+        "drawn_evidence_s": drawing,
         "with_evidence_s": everything,
         "with_evidence_by_hand_s": everything_by_hand,
         "windowed_sql_from_stances_s": computed,

@@ -20,8 +20,8 @@ from tracker.timelines import (
     GapPoint,
     MatrixCell,
     SeriesFilter,
-    day_positions,
     party_rollup,
+    spoken_issues,
 )
 
 
@@ -85,8 +85,7 @@ def party_matrix(
     upto = replace(base, actors=(), parties=(), until=as_of, actor_ids=None)
     cells = []
     for party in names:
-        spoken = {p.issue for p in day_positions(session, _with_party(upto, party), evidence=False)}
-        for issue in sorted(spoken):
+        for issue in spoken_issues(session, _with_party(upto, party)):
             rollup = party_rollup(session, party, issue, window_days=window_days, flt=upto)
             earlier = [p for p in rollup if p.day <= start]
             latest = rollup[-1]

@@ -49,16 +49,21 @@ def thin(
     return [p for p in points if key(p) in keep]
 
 
+def timeline_room(points: Sequence[DayPosition]) -> int:
+    """How many days a timeline chart can inline: its step lines take a row per actor."""
+    return MAX_ROWS - len({p.actor for p in points})
+
+
 def thinned(
     points: Sequence[DayPosition],
     shifts: Sequence[Shift],
-    extra_rows: int,
+    limit: int,
     days: int | None = None,
 ) -> tuple[list[DayPosition], list[str]]:
-    """The days :func:`thin` keeps with room for ``extra_rows``, and a note for the title
-    when some were left out. ``days``: how many the series had, when the caller thinned
-    it already (to read the evidence of the kept days only)."""
-    kept = thin(points, shifts, MAX_ROWS - extra_rows)
+    """The days :func:`thin` keeps within ``limit``, and a note for the title when some
+    were left out. ``days``: how many the series had, when the caller thinned it already
+    (tracker.timeline_view reads the evidence of the kept days only)."""
+    kept = thin(points, shifts, limit)
     total = max(days or 0, len(points))
     if len(kept) == total:
         return kept, []

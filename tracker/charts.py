@@ -31,6 +31,7 @@ from tracker.chart_data import (
     step_rows,
     thin,
     thinned,
+    timeline_room,
     weekly_points,
 )
 from tracker.chart_scales import (
@@ -186,7 +187,7 @@ def timeline_chart(
     """Each actor's position on one issue over time: a step line (a position holds until the
     next stance), a point per day with its quote, a triangle where the position shifted.
     ``days``: how many days the series had, when the caller kept only those a chart can
-    draw (:func:`tracker.chart_data.thin`) to read their evidence alone."""
+    draw to read their evidence alone (:func:`tracker.timeline_view.timeline_view`)."""
     return _timeline(points, shifts, labels, title=title, until=until, printed=None, days=days)
 
 
@@ -219,7 +220,7 @@ def _timeline(
     days: int | None = None,
 ) -> alt.LayerChart:
     series = {p.actor for p in points}
-    points, notes = thinned(points, shifts, extra_rows=len(series), days=days)
+    points, notes = thinned(points, shifts, timeline_room(points), days=days)
     shifts = list(shifts)[-MAX_ROWS:]
     hover = "" if printed else "; hover a point for its quote"
     if shifts:
@@ -262,7 +263,7 @@ def profile_chart(
     issues: one panel per issue, each with that issue's own scale labels, on one time axis."""
     rollup_points = [rollup_as_day(r) for r in rollups]
     series = {p.actor for p in points} | {p.actor for p in rollup_points}
-    points, notes = thinned(points, shifts, extra_rows=len(series) + len(rollup_points))
+    points, notes = thinned(points, shifts, MAX_ROWS - len(series) - len(rollup_points))
     span = date_span([p.day for p in points] + [r.day for r in rollup_points])
     color, dash = series_scales(sorted(series))
     x = date_x(span)

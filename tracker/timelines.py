@@ -378,6 +378,19 @@ def busiest_actors(session: Session, flt: SeriesFilter, limit: int) -> tuple[lis
     return [actor_id for actor_id, _ in counts[:limit]], len(counts)
 
 
+def spoken_issues(session: Session, flt: SeriesFilter) -> list[str]:
+    """The slugs of the issues with a day in the filter, in order: counted in SQL, not by
+    reading every day."""
+    days = _days(session, flt)
+    return list(
+        session.scalars(
+            select(Issue.slug)
+            .where(Issue.id.in_(select(days.c.issue_id).distinct()))
+            .order_by(Issue.slug)
+        )
+    )
+
+
 def with_corroboration(session: Session, points: Sequence[DayPosition]) -> list[DayPosition]:
     """The points with their representative stances' corroboration counted."""
     wanted = sorted({p.stance_id for p in points if p.corroboration is None})

@@ -10,20 +10,13 @@ from dashboard.state import reading
 from dashboard.ui import md_escape
 from tracker.actors import list_actors
 from tracker.analysis import party_names
-from tracker.chart_data import MAX_ROWS, thin
 from tracker.charts import position_label, position_text, timeline_chart
 from tracker.evidence import evidence_text
 from tracker.issues import list_issues
-from tracker.timelines import (
-    busiest_actors,
-    series,
-    shifts_with_evidence,
-    with_corroboration,
-    with_evidence,
-)
+from tracker.timeline_view import timeline_view
+from tracker.timelines import busiest_actors
 
 DEFAULT_ACTORS = 12
-CORROBORATED_POINTS = 2000
 
 st.title("Issue timeline")
 
@@ -61,16 +54,8 @@ with reading() as s:
                 f"Showing the {len(top)} of {speakers} actors with the most positions on "
                 "this issue; choose actors or parties above to see others. "
             )
-    # Positions first, then the quotes and sources of the days the chart draws (it keeps
-    # at most MAX_ROWS of them) and of the shifts: a busy issue has tens of thousands.
-    points, found = series(s, flt, evidence=False)
-    days = len(points)
-    points = with_evidence(s, thin(points, found, MAX_ROWS - len({p.actor for p in points})))
-    found = shifts_with_evidence(s, found)
-    # Corroboration is a count per stance: for tooltips while the chart is small enough
-    # to count them for every point.
-    if len(points) <= CORROBORATED_POINTS:
-        points = with_corroboration(s, points)
+    view = timeline_view(s, flt)
+points, found, days = view.points, view.shifts, view.days
 
 if not points:
     st.info(

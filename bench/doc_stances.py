@@ -111,7 +111,7 @@ class Stances:
                     ]
                 )
         header = ["backend", "stances", "days", "series", "position_day by hand",
-                  "then the drawn days' evidence", "every day with its evidence",
+                  "then what the chart draws", "every day with its evidence",
                   "window functions over stances", "same rows"]  # fmt: skip
         return md_table(header, rows) if rows else ""
 

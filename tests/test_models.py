@@ -6,12 +6,13 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import Engine, insert, select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tests.factories import make_actor, make_issue, make_source, make_stance
 from tracker.db import transaction
-from tracker.models import Actor, ActorAlias, Stance
+from tracker.models import Actor, ActorAlias, Stance, UTCDateTime
 
 
 def _stance_values(session: Session, **overrides: object) -> dict[str, object]:
@@ -100,6 +101,28 @@ def test_timestamps_come_back_in_utc(engine: Engine) -> None:
         assert stance.created_at.tzinfo is not None
         assert stance.created_at.utcoffset() == dt.timedelta(0)
         assert abs(dt.datetime.now(dt.UTC) - stance.created_at) < dt.timedelta(minutes=5)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        dt.datetime(2025, 8, 13, 9, 30, tzinfo=dt.UTC),
+        dt.datetime(2025, 8, 13, 9, 30, 0, 5, tzinfo=dt.UTC),
+        dt.datetime(2025, 3, 30, 1, 59, 59, 999999, tzinfo=dt.timezone(dt.timedelta(hours=-7))),
+        dt.datetime(999, 1, 1, 0, 0, tzinfo=dt.timezone(dt.timedelta(minutes=330))),
+    ],
+)
+def test_bulk_timestamp_text_is_what_sqlite_binding_stores(value: dt.datetime) -> None:
+    """Imports write SQLite timestamps through UTCDateTime.sqlite_text: the same text the
+    type's processors store, or imported stances would sort and compare differently."""
+    dialect = sqlite.dialect()
+    column = UTCDateTime()
+    impl = column.dialect_impl(dialect)
+    process = impl.bind_processor(dialect)
+    assert process is not None
+    assert UTCDateTime.sqlite_text(value) == process(value)
+    with pytest.raises(ValueError, match="timezone-aware"):
+        UTCDateTime.sqlite_text(value.replace(tzinfo=None))
 
 
 def test_version_increments_on_each_change(engine: Engine) -> None:

@@ -25,7 +25,7 @@ from tracker.models import Actor, Issue, Source, Stance, StanceEvent
 from tracker.stance_csv import export_stances
 from tracker.stance_import import import_stances
 from tracker.stance_query import COLUMNS, StanceFilter, stance_records
-from tracker.stances import record_stance
+from tracker.stances import record_stance, snapshot
 
 runner = CliRunner()
 TRICKY = (
@@ -69,6 +69,35 @@ def test_demo_round_trip_gives_the_same_file(engine: Engine, second_db: Engine) 
     assert export_text(second_db) == first
     header = next(csv.reader(io.StringIO(first)))
     assert tuple(header) == COLUMNS
+
+
+def test_imported_stances_history_holds_them_as_stored(engine: Engine, second_db: Engine) -> None:
+    """The 'create' events an import writes in SQL hold what snapshot() gives for the
+    stored stance: names, reporter, proposal, condition flags, dates and floats alike."""
+    load_demo(engine)
+    load_demo(second_db, with_stances=False)
+    with transaction(engine) as session:  # values a JSON writer could get wrong
+        session.execute(update(Stance).where(Stance.id == 1).values(confidence=0.1))
+        session.execute(update(Stance).where(Stance.id == 2).values(confidence=1 / 3))
+    import_stances(second_db, "demo.csv", text=export_text(engine))
+    with transaction(second_db) as session:
+        stances = session.scalars(select(Stance).order_by(Stance.id)).all()
+        events = {e.stance_id: e for e in session.scalars(select(StanceEvent))}
+        assert len(events) == len(stances) == 43
+        kinds = {"proposal": 0, "reported_by": 0, "conditional": 0}
+        for stance in stances:
+            event = events[stance.id]
+            assert (event.action, event.annotator, event.before) == (
+                "create",
+                stance.annotator,
+                None,
+            )
+            assert event.after == snapshot(stance), stance.id
+            kinds["proposal"] += stance.proposal_id is not None
+            kinds["reported_by"] += stance.reported_by_id is not None
+            kinds["conditional"] += stance.conditional
+        assert all(kinds.values()), kinds  # the demo exercises each optional part
+        assert events[2].after["confidence"] == 1 / 3
 
 
 def _tricky_db(engine: Engine) -> None:

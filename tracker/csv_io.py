@@ -92,14 +92,16 @@ def _rows(name: str, reader: Any, header: list[str]) -> Iterator[CsvRow]:
     line = reader.line_num + 1
     try:
         for cells in reader:
-            if any(c.strip() for c in cells):
+            joined = "".join(cells)
+            if joined and not joined.isspace():  # else a blank line
                 if len(cells) != len(header):
                     raise TrackerError(
                         f"{name} line {line}: {len(cells)} cells, but the header has {len(header)}"
                     )
-                # restore() changes only cells that start with a quote: most go as read.
-                pairs = zip(header, cells, strict=True)
-                yield CsvRow(line, {h: restore(c) if c[:1] == "'" else c for h, c in pairs})
+                # restore() changes only cells that start with a quote: most rows hold none.
+                if "'" in joined:
+                    cells = [restore(c) if c[:1] == "'" else c for c in cells]
+                yield CsvRow(line, dict(zip(header, cells, strict=True)))
             line = reader.line_num + 1
     except (csv.Error, UnicodeDecodeError) as exc:
         raise _read_error(name, reader.line_num, exc) from None

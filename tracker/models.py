@@ -124,6 +124,14 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
+    @staticmethod
+    def sqlite_text(value: dt.datetime) -> str:
+        """What binding ``value`` stores on SQLite (naive UTC in SQLAlchemy's default
+        format), in one C call instead of two processors: for bulk inserts."""
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)

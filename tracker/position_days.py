@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Insert, and_, delete, func, insert, select
+from sqlalchemy import ColumnElement, Insert, Table, and_, delete, func, insert, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from tracker.access import require
+from tracker.bulk_load import DeferredIndexes
 from tracker.models import PositionDay, Role, Source, Stance
 from tracker.timelines import SeriesFilter, computed_days
 
@@ -118,8 +119,13 @@ def rebuild_days(session: Session) -> int:
 def _rebuild(session: Session) -> int:
     session.flush()
     _lock(session)
+    # Every row is written again: on SQLite the secondary indexes are built once at the end
+    # (tracker.bulk_load); the primary key's B-tree is appended to in order (computed_days).
+    indexes = DeferredIndexes(session, [cast(Table, PositionDay.__table__)], keep=set())
+    indexes.defer()
     session.execute(delete(PositionDay))
     session.execute(_insert_computed(session, None))
+    indexes.restore()
     return int(session.scalar(select(func.count()).select_from(PositionDay)) or 0)
 
 

@@ -23,10 +23,12 @@ from sqlalchemy.orm import Session
 from tracker.access import Principal, principal_of, require
 from tracker.access import annotator as acting_name
 from tracker.blinding import open_sources
+from tracker.bulk_history import log_created
 from tracker.bulk_load import DeferredIndexes
 from tracker.csv_io import CsvRow, atomic_output, stream_csv, write_csv
 from tracker.db import transaction
-from tracker.models import Role, Stance, StanceAction, StanceEvent, utcnow
+from tracker.gc_pause import collector_paused
+from tracker.models import Role, Stance, StanceAction, StanceEvent, UTCDateTime, utcnow
 from tracker.position_days import REBUILD_ABOVE, DayKey, day_key, rebuild_days, refresh_days
 from tracker.stance_validation import (
     COMPARED,
@@ -88,9 +90,10 @@ def import_stances(
         if not dry_run:
             require(session, Role.REVIEWER, "import stances")
         annotator = acting_name(session, annotator)
-        report = _import_rows(
-            session, path, annotator, text, write=not dry_run, skip_invalid=rejects is not None
-        )
+        with collector_paused():  # a million rows' dicts: see tracker.gc_pause
+            report = _import_rows(
+                session, path, annotator, text, write=not dry_run, skip_invalid=rejects is not None
+            )
         if report.problems and rejects is None:
             raise ImportProblems(name, report.problems)  # rolls back what was written
         report.rejected = len({p.line for p in report.problems})
@@ -150,12 +153,11 @@ def _import_rows(
                         touched = None
                 _insert(session, plan.new)
                 _update(session, plan.changed, annotator)
-        if write and (skip_invalid or not report.problems):
-            indexes.restore()
     if write and (skip_invalid or not report.problems):
         if touched is None:
-            rebuild_days(session)
-        else:
+            rebuild_days(session)  # first: it reads every stance, faster without their indexes
+        indexes.restore()
+        if touched is not None:
             refresh_days(session, touched)
     return report
 
@@ -224,8 +226,22 @@ def _day(values: dict[str, Any]) -> DayKey:
 @dataclass
 class _Plan:
     new: list[CheckedRow] = field(default_factory=list)
-    changed: list[tuple[CheckedRow, Any]] = field(default_factory=list)
+    changed: list[tuple[CheckedRow, Any]] = field(default_factory=list)  # (row, stored row)
     unchanged: int = 0
+
+
+# What matching and comparing need of a stored stance: read as plain rows, not ORM objects
+# (loading those for every stance of a chunk's sources took a tenth of a large import).
+_STORED = (
+    Stance.id,
+    Stance.actor_id,
+    Stance.issue_id,
+    Stance.source_id,
+    Stance.quote_start,
+    Stance.quote_end,
+    Stance.coder,
+    *(getattr(Stance, k) for k in COMPARED + EVIDENCE),
+)
 
 
 def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> _Plan:
@@ -235,21 +251,22 @@ def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> 
         return plan
     given_ids = sorted({r.stance_id for r in rows if r.stance_id})
     by_id = (
-        {s.id: s for s in session.scalars(select(Stance).where(Stance.id.in_(given_ids)))}
+        {s.id: s for s in session.execute(select(*_STORED).where(Stance.id.in_(given_ids)))}
         if given_ids
         else {}
     )
     # Stored stances of the chunk's sources (an indexed read), matched by passage here:
     # a row-value IN over five columns is slow to compile and, on SQLite, scans the table.
     source_ids = sorted({r.values["source_id"] for r in rows})
-    by_passage: dict[tuple[int, int, int, int, int], list[Stance]] = {}
-    for s in session.scalars(
-        select(Stance).where(Stance.source_id.in_(source_ids)).order_by(Stance.id)
+    by_passage: dict[tuple[int, int, int, int, int], list[Any]] = {}
+    for s in session.execute(
+        select(*_STORED).where(Stance.source_id.in_(source_ids)).order_by(Stance.id)
     ):
         by_passage.setdefault(_passage(s), []).append(s)
     blind = set(session.scalars(open_sources())) & set(source_ids)  # few sources are open
     for row in rows:
-        stored = _same_passage(session, row, by_passage.get(row.passage, []), blind)
+        same = by_passage.get(row.passage)
+        stored = _same_passage(session, row, same, blind) if same else None
         if row.stance_id is not None and row.stance_id in by_id:
             if _passage(by_id[row.stance_id]) != row.passage:
                 problems.append(
@@ -271,9 +288,7 @@ def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> 
     return plan
 
 
-def _same_passage(
-    session: Session, row: CheckedRow, stored: list[Stance], blind: set[int]
-) -> Stance | None:
+def _same_passage(session: Session, row: CheckedRow, stored: list[Any], blind: set[int]) -> Any:
     """The stored stance a row without a matching id stands for: the same coder's on this
     passage; else, outside double coding, whoever's (one stance per passage, as before)."""
     coder = _coder(session, row)
@@ -294,7 +309,7 @@ def _compared(row: CheckedRow) -> tuple[str, ...]:
     return COMPARED + tuple(k for k in EVIDENCE if k in row.values)
 
 
-def _passage(stance: Stance) -> tuple[int, int, int, int, int]:
+def _passage(stance: Any) -> tuple[int, int, int, int, int]:
     return (
         stance.actor_id,
         stance.issue_id,
@@ -329,7 +344,8 @@ def _record(row: CheckedRow) -> dict[str, Any]:
 
 
 def _insert(session: Session, rows: list[CheckedRow]) -> None:
-    """Bulk insert (executemany), then one 'create' history event per stance."""
+    """Bulk insert (executemany), then one 'create' history event per stance (made by
+    the database, tracker.bulk_history)."""
     if not rows:
         return
     with_ids = [_record(r) for r in rows if r.stance_id is not None]
@@ -351,26 +367,7 @@ def _insert(session: Session, rows: list[CheckedRow]) -> None:
                 insert(stance).returning(stance.c.id, sort_by_parameter_order=True), without
             )
         )
-    now = utcnow()
-    records = with_ids + without
-    ordered = [r for r in rows if r.stance_id is not None] + [
-        r for r in rows if r.stance_id is None
-    ]
-    _executemany(
-        session,
-        cast(Table, StanceEvent.__table__),
-        [
-            {
-                "stance_id": sid,
-                "action": StanceAction.CREATE.value,
-                "annotator": v["annotator"],
-                "at": now,
-                "before": None,
-                "after": _snapshot(v, row.reporter, row.proposal),
-            }
-            for sid, v, row in zip(ids, records, ordered, strict=True)
-        ],
-    )
+    log_created(session, ids, utcnow())
 
 
 def _executemany(session: Session, table: Table, records: list[dict[str, Any]]) -> None:
@@ -396,7 +393,11 @@ def _executemany(session: Session, table: Table, records: list[dict[str, Any]]) 
             column = [defaults[name]] * len(records)
         type_ = table.c[name].type
         process = type_.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
+        if isinstance(type_, UTCDateTime) and dialect.name == "sqlite":
+            # Timestamps are all different (no remembering): the one-call path, tested
+            # equal to the processors in tests/test_models.py.
+            column = [None if v is None else UTCDateTime.sqlite_text(v) for v in column]
+        elif process is not None:
             column = _processed(column, process, remember=not isinstance(type_, JSON))
         columns.append(column)
     # Column by column: a processor runs once per distinct date or timestamp of the chunk
@@ -426,7 +427,8 @@ def _scalar_default(table: Table, name: str) -> Any:
 def _update(session: Session, changed: list[tuple[CheckedRow, Any]], importer: str) -> None:
     """Apply changed values; the change is the importing analyst's, made now."""
     now = utcnow()
-    for row, stored in changed:
+    for row, found in changed:
+        stored = session.get_one(Stance, found.id)
         before = snapshot(stored)
         new_values = {k: row.values[k] for k in _compared(row)}
         new_values["annotator"] = importer
@@ -454,36 +456,6 @@ def _update(session: Session, changed: list[tuple[CheckedRow, Any]], importer: s
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
-
-
-def _snapshot(values: dict[str, Any], reporter: str | None, proposal: str | None) -> dict[str, Any]:
-    keep = (
-        "actor_id",
-        "issue_id",
-        "source_id",
-        "stated_on",
-        "position",
-        "confidence",
-        "quote",
-        "quote_start",
-        "quote_end",
-        "status",
-        "origin",
-        "annotator",
-        "note",
-    )
-    evidence = {
-        "attribution": values.get("attribution"),
-        "reported_by": reporter,
-        "reported_by_id": values.get("reported_by_id"),
-        "conditional": values.get("conditional", False),
-        "condition": values.get("condition", ""),
-        "proposal": proposal,
-        "proposal_id": values.get("proposal_id"),
-    }
-    plain = {k: values[k] for k in keep}
-    plain["stated_on"] = plain["stated_on"].isoformat()  # the only date kept
-    return {**plain, **evidence, "version": 1}
 
 
 def _write_rejects(

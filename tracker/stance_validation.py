@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,6 +103,13 @@ class CheckedRow:
 
 
 @dataclass(frozen=True)
+class _FileChecks:
+    columns: frozenset[str]
+    checks: list[tuple[str, str, Any, Any, dict[str, tuple[bool, Any]] | None]]
+    absent: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class _SourceText:
     id: int
     title: str
@@ -132,6 +139,7 @@ class RowChecker:
         self.sources: OrderedDict[int, _SourceText] = OrderedDict()
         self._checks = self._cell_checks()
         self._verdicts: dict[str, dict[str, tuple[bool, Any]]] = {}
+        self._file: _FileChecks | None = None
 
     def load_sources(self, rows: list[CsvRow]) -> None:
         """Fetch the texts a chunk of rows quotes, in one query."""
@@ -167,6 +175,19 @@ class RowChecker:
             ("updated_at", "updated_at", _timestamp, "now", False),
         ]  # fmt: skip
 
+    def _for_file(self, columns: Iterable[str]) -> _FileChecks:
+        """The checks of the columns a file has, and the values of those it lacks (one
+        instant for a missing timestamp: the whole import happens "now")."""
+        present = set(columns)
+        checks, absent = [], {}
+        for column, key, parse, default, pure in self._checks:
+            if column in present:
+                memo = self._verdicts.setdefault(column, {}) if pure else None
+                checks.append((column, key, parse, default, memo))
+            else:
+                absent[key] = parse(default) if default == "now" else default
+        return _FileChecks(frozenset(present), checks, absent)
+
     def _verdict(self, column: str, raw: str, parse: Any) -> tuple[bool, Any]:
         """(True, value) or (False, the problem's message) for one cell."""
         try:
@@ -174,16 +195,15 @@ class RowChecker:
         except (TrackerError, ValueError) as exc:
             return False, _message(column, raw, exc)
 
-    def _remembered(self, column: str, raw: str, parse: Any) -> tuple[bool, Any]:
+    def _remembered(
+        self, memo: dict[str, tuple[bool, Any]], column: str, raw: str, parse: Any
+    ) -> tuple[bool, Any]:
         # Names, dates, positions and the like repeat from row to row: each distinct cell
         # is parsed once (a million rows hold a few thousand of them).
-        memo = self._verdicts.setdefault(column, {})
-        verdict = memo.get(raw)
-        if verdict is None:
-            verdict = self._verdict(column, raw, parse)
-            if len(memo) >= VERDICT_MEMO:
-                memo.clear()  # keeps memory flat on a file of all-different cells
-            memo[raw] = verdict
+        verdict = self._verdict(column, raw, parse)
+        if len(memo) >= VERDICT_MEMO:
+            memo.clear()  # keeps memory flat on a file of all-different cells
+        memo[raw] = verdict
         return verdict
 
     def check(self, row: CsvRow) -> CheckedRow | list[Problem]:
@@ -195,13 +215,20 @@ class RowChecker:
                 for column, cell in cells.items()
                 if "\x00" in cell
             ]
-        values: dict[str, Any] = {}
-        for column, key, parse, default, pure in self._checks:
-            raw = cells.get(column, "").strip()
+        file = self._file
+        if file is None or cells.keys() != file.columns:  # the first row, or another file
+            file = self._file = self._for_file(cells)
+        values: dict[str, Any] = dict(file.absent)
+        # The hot loop of a large import: a remembered verdict is one dictionary lookup.
+        for column, key, parse, default, memo in file.checks:
+            raw = cells[column].strip()
             if not raw and default is not None:
                 values[key] = parse(default) if default == "now" else default
                 continue
-            ok, result = (self._remembered if pure else self._verdict)(column, raw, parse)
+            if memo is None:
+                ok, result = self._verdict(column, raw, parse)
+            else:
+                ok, result = memo.get(raw) or self._remembered(memo, column, raw, parse)
             if ok:
                 values[key] = result
             else:

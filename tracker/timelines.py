@@ -216,8 +216,10 @@ def _counted_stances(
         conditions.append(where)
     if flt.attributions is not None:
         conditions.append(Stance.attribution.in_(list(flt.attributions)))
+    # Issue first, as position_day's key: the windows' sorts then leave the days in key
+    # order and a rebuild appends to that B-tree instead of inserting all over it.
     first_of_story = func.row_number().over(
-        partition_by=(Stance.actor_id, Stance.issue_id, Stance.stated_on, story),
+        partition_by=(Stance.issue_id, Stance.actor_id, Stance.stated_on, story),
         order_by=Stance.id,
     )
     return (
@@ -281,14 +283,14 @@ def computed_days(
     position, stances, stance_id. ``where`` narrows the stances read (refreshes)."""
     counted = _counted_stances(session, flt, where).subquery("counted")
     once = select(counted).where(counted.c.nth_of_story == 1).subquery("once")
-    day = (once.c.actor_id, once.c.issue_id, once.c.stated_on)
+    day = (once.c.issue_id, once.c.actor_id, once.c.stated_on)
     ranked = select(
         once,
         func.avg(once.c.position).over(partition_by=day).label("day_mean"),
         func.count().over(partition_by=day).label("day_count"),
     ).subquery("ranked")
     closest = func.row_number().over(
-        partition_by=(ranked.c.actor_id, ranked.c.issue_id, ranked.c.stated_on),
+        partition_by=(ranked.c.issue_id, ranked.c.actor_id, ranked.c.stated_on),
         order_by=(
             func.abs(ranked.c.position - ranked.c.day_mean),
             ranked.c.confidence.desc(),

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import (
     CTE,
+    BigInteger,
     Date,
     Integer,
     ScalarSelect,
@@ -112,15 +113,19 @@ def corroboration(days: int | None = None) -> ScalarSelect[int]:
     )
 
 
-# (actor_id, issue_id, sign of the position): the stances that can corroborate each other.
-_Key = tuple[int, int, int]
-# (actor_id, issue_id, sign of the position, stated_on as ISO text, story)
-Neighbour = tuple[int, int, int, str, int]
+# One integer per (actor_id, issue_id, sign of the position): the stances that can
+# corroborate each other. An integer, not a tuple: the export looks one up per stance.
+_Key = int
+# (key, stated_on as ISO text, story)
+Neighbour = tuple[int, str, int]
+_ISSUES = 1 << 21  # issue ids stay below this (two million issues)
 
 
-def sign(position: Any) -> ColumnElement[int]:
-    """The sign of a position (-1, 0, 1), in SQL."""
-    return _sign(position)
+def window_key(actor_id: Any, issue_id: Any, position: Any) -> ColumnElement[int]:
+    """(actor, issue, sign of the position) as one integer, in SQL: the key
+    :class:`CorroborationWindow` counts by. 64-bit arithmetic on both databases."""
+    actor = cast(actor_id, BigInteger)
+    return (actor * _ISSUES + issue_id) * 4 + _sign(position) + 1  # type: ignore[no-any-return]
 
 
 def shift_days(day: dt.date, days: int) -> dt.date:
@@ -135,9 +140,9 @@ class CorroborationWindow:
     """:func:`corroboration` for stances met in ``stated_on`` order, set-based.
 
     ``accepted`` yields a :data:`Neighbour` for every accepted stance that can corroborate
-    the stances to be counted, in ``stated_on`` order (``story`` is
-    ``coalesce(duplicate_of, source_id)``; days are ISO text, which sorts as the dates do).
-    The window slides along it: for each (actor, issue, sign) it holds how many accepted
+    the stances to be counted, in ``stated_on`` order (the key of :func:`window_key`;
+    ``story`` is ``coalesce(duplicate_of, source_id)``; days are ISO text, which sorts as
+    the dates do). The window slides along it: for each key it holds how many accepted
     stances of each story fall within ± ``days`` of the current day, so a count is one
     lookup. Memory is the stances of ``2 * days + 1`` days, however many stances there are.
     """
@@ -146,17 +151,15 @@ class CorroborationWindow:
         self._upcoming: Iterator[Neighbour] = iter(accepted)
         self._next: Neighbour | None = next(self._upcoming, None)
         self._days = days
-        self._held: deque[tuple[str, _Key, int]] = deque()
+        self._held: deque[Neighbour] = deque()
         self._stories: dict[_Key, dict[int, int]] = {}
         self._day = ""
 
-    def count(
-        self, actor_id: int, issue_id: int, sign: int, stated_on: str, story: int, accepted: bool
-    ) -> int:
+    def count(self, key: int, stated_on: str, story: int, accepted: bool) -> int:
         """The corroboration of one stance; ``stated_on`` (ISO) never goes back."""
         if stated_on != self._day:
             self._move_to(stated_on)
-        stories = self._stories.get((actor_id, issue_id, sign))
+        stories = self._stories.get(key)
         if stories is None:
             return 1  # not accepted, nothing accepted around it: its own story
         # An accepted stance is in the window already; another counts its own story too.
@@ -168,22 +171,26 @@ class CorroborationWindow:
         self._day = day
         date = dt.date.fromisoformat(day)
         last = shift_days(date, self._days).isoformat()
-        while self._next is not None and self._next[3] <= last:
-            actor_id, issue_id, sign, stated_on, story = self._next
-            key = (actor_id, issue_id, sign)
-            self._held.append((stated_on, key, story))
-            stories = self._stories.setdefault(key, {})
-            stories[story] = stories.get(story, 0) + 1
-            self._next = next(self._upcoming, None)
+        held, by_key, upcoming = self._held, self._stories, self._upcoming
+        found = self._next
+        while found is not None and found[1] <= last:
+            held.append(found)
+            key, _, story = found
+            stories = by_key.get(key)
+            if stories is None:
+                by_key[key] = {story: 1}
+            else:
+                stories[story] = stories.get(story, 0) + 1
+            found = next(upcoming, None)
+        self._next = found
         first = shift_days(date, -self._days).isoformat()
-        held = self._held
-        while held and held[0][0] < first:
-            _, key, story = held.popleft()
-            stories = self._stories[key]
+        while held and held[0][1] < first:
+            key, _, story = held.popleft()
+            stories = by_key[key]
             if stories[story] == 1:
                 del stories[story]
                 if not stories:
-                    del self._stories[key]
+                    del by_key[key]
             else:
                 stories[story] -= 1
 

@@ -3,11 +3,11 @@
 A big export spends its time turning values into text and quoting them, cell by cell;
 Python's ``csv.writer`` alone took about twice as long as the ``sqlite3`` command-line tool
 dumping the same rows. These expressions let SQLite or PostgreSQL produce each cell as
-:func:`tracker.csv_io.write_csv` would (ISO dates and timestamps, ``repr`` of floats,
+:func:`tracker.csv_io.write_csv` would (ISO dates and timestamps,
 formula-like text neutralised, RFC 4180 quoting where ``csv.writer`` quotes, ``''`` for
-NULL), so Python only joins finished lines. What SQL cannot match exactly is left NULL for
-the caller to write in Python: a float whose shortest text the database does not print
-(rare), and on SQLite any text holding a NUL, which its string functions stop at.
+NULL), so Python only joins finished lines. Left to Python: floats (``repr`` is cheaper
+there, and exact), and on SQLite any text holding a NUL, which its string functions stop
+at (the caller writes those rows with ``csv.writer``).
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from tracker.csv_io import FORMULA_TRIGGERS
 
-# Raw tab, CR and LF inside SQL string literals: both databases take them as they are,
-# and a constant pattern is cheaper per row than one built with char() or chr().
-_TRIGGERS = ", ".join(f"'{c}'" for c in FORMULA_TRIGGERS if c != "\x00")
+# The triggers and the quote as character codes: unicode() on SQLite reads the first
+# character without making a one-character string as substr() did (a tenth of the
+# export's query time); ascii() is PostgreSQL's name for it.
+_CODES = ", ".join(str(ord(c)) for c in FORMULA_TRIGGERS if c != "\x00")
+_QUOTE = ord("'")
 
 
 class iso_date(FunctionElement[str]):
@@ -57,14 +59,6 @@ class csv_plain(FunctionElement[str]):
 
     type = String()
     name = "csv_plain"
-    inherit_cache = True
-
-
-class csv_float(FunctionElement[str]):
-    """A float as ``repr()`` writes it, or NULL where the database's text would differ."""
-
-    type = String()
-    name = "csv_float"
     inherit_cache = True
 
 
@@ -108,18 +102,18 @@ def _iso_timestamp_default(element: iso_timestamp, compiler: Any, **kw: Any) -> 
     )
 
 
-def _neutralised(value: str) -> str:
+def _neutralised(value: str, first_code: str) -> str:
     # neutralise(): one more quote when the text after any leading quotes is a trigger.
     # The first test is cheap and rules out nearly every cell; ltrim() copies the text.
     return (
-        f"CASE WHEN substr({value}, 1, 1) IN ({_TRIGGERS}, '''') "
-        f"AND substr(ltrim({value}, ''''), 1, 1) IN ({_TRIGGERS}) "
+        f"CASE WHEN {first_code}({value}) IN ({_CODES}, {_QUOTE}) "
+        f"AND {first_code}(ltrim({value}, '''')) IN ({_CODES}) "
         f"THEN '''' || {value} ELSE {value} END"
     )
 
 
-def _quoted(value: str, needs_quotes: str) -> str:
-    shown = _neutralised(value)
+def _quoted(value: str, needs_quotes: str, first_code: str) -> str:
+    shown = _neutralised(value, first_code)
     return (
         f"CASE WHEN {value} IS NULL THEN '' WHEN {needs_quotes} "
         f"THEN '\"' || replace({shown}, '\"', '\"\"') || '\"' ELSE {shown} END"
@@ -129,13 +123,13 @@ def _quoted(value: str, needs_quotes: str) -> str:
 @compiles(csv_text, "sqlite")
 def _csv_text_sqlite(element: csv_text, compiler: Any, **kw: Any) -> str:
     value = _arg(element, compiler, **kw)
-    return _quoted(value, f"{value} GLOB '*[\",\r\n]*'")
+    return _quoted(value, f"{value} GLOB '*[\",\r\n]*'", "unicode")
 
 
 @compiles(csv_text)
 def _csv_text_default(element: csv_text, compiler: Any, **kw: Any) -> str:
     value = _arg(element, compiler, **kw)
-    return _quoted(value, f"{value} ~ '[\",\r\n]'")
+    return _quoted(value, f"{value} ~ '[\",\r\n]'", "ascii")
 
 
 @compiles(csv_plain, "sqlite")
@@ -148,38 +142,10 @@ def _csv_plain(element: csv_plain, compiler: Any, **kw: Any) -> str:
     return f"coalesce(CAST({_arg(element, compiler, **kw)} AS TEXT), '')"
 
 
-@compiles(csv_float, "sqlite")
-def _csv_float_sqlite(element: csv_float, compiler: Any, **kw: Any) -> str:
-    # SQLite prints 15 significant digits ("%!.15g"). When that text reads back as the
-    # same float it is the shortest such text, as repr() gives; the exponent forms
-    # differ (1.0e-05 against 1e-05), so those are Python's.
-    value = _arg(element, compiler, **kw)
-    shown = f"CAST({value} AS TEXT)"
-    return (
-        f"CASE WHEN {value} IS NULL THEN '' WHEN CAST({shown} AS REAL) = {value} "
-        f"AND instr({shown}, 'e') = 0 THEN {shown} END"
-    )
-
-
-@compiles(csv_float)
-def _csv_float_default(element: csv_float, compiler: Any, **kw: Any) -> str:
-    # PostgreSQL prints the shortest exact text, as repr() does, but writes whole numbers
-    # without ".0" and switches to exponents at other sizes; only the plain decimals
-    # between 0.0001 and 1 are left to it (confidence lives in 0..1).
-    # The text must also read back as the same float: with extra_float_digits below 1 a
-    # session prints 15 digits instead.
-    value = _arg(element, compiler, **kw)
-    shown = f"CAST({value} AS TEXT)"
-    return (
-        f"CASE WHEN {value} IS NULL THEN '' WHEN {value} = 0 AND {shown} = '0' THEN '0.0' "
-        f"WHEN {value} = 1 THEN '1.0' WHEN {value} >= 0.0001 AND {value} < 1 "
-        f"AND CAST({shown} AS double precision) = {value} AND strpos({shown}, 'e') = 0 "
-        f"THEN {shown} END"
-    )
-
-
 @compiles(csv_join)
 def _csv_join(element: csv_join, compiler: Any, **kw: Any) -> str:
+    # Not printf() or concat(): SQLite's printf stops at a NUL, where || keeps it for the
+    # caller to find (see the module docstring).
     return " || ',' || ".join(f"({compiler.process(c, **kw)})" for c in element.clauses)
 
 

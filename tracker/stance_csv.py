@@ -20,9 +20,15 @@ from typing import Any, TextIO
 from sqlalchemy import CTE, CursorResult, Select, case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from tracker.corroboration import CorroborationWindow, Neighbour, shift_days, sign, window_days
+from tracker.corroboration import (
+    CorroborationWindow,
+    Neighbour,
+    shift_days,
+    window_days,
+    window_key,
+)
 from tracker.csv_io import atomic_output, neutralise
-from tracker.csv_sql import csv_cells, csv_float, csv_plain, csv_text, iso_date, iso_timestamp
+from tracker.csv_sql import csv_cells, csv_plain, csv_text, iso_date, iso_timestamp
 from tracker.models import Actor, Issue, Proposal, Source, Stance, StanceStatus
 from tracker.stance_query import COLUMNS, StanceFilter, filter_conditions, records_query
 
@@ -30,7 +36,6 @@ _DATES = ("stated_on", "published_on")
 _TIMESTAMPS = ("created_at", "updated_at")
 _ACCEPTED = StanceStatus.ACCEPTED.value
 _STREAM = 5000
-_AFTER = COLUMNS.index("corroboration")  # the exported columns before corroboration
 _HEADER = ",".join(COLUMNS) + "\r\n"  # plain names: csv.writer quotes none of them
 
 
@@ -48,13 +53,10 @@ def export_stances(session: Session, flt: StanceFilter, out: TextIO) -> int:
     count = 0
     connection = session.connection().execution_options(yield_per=_STREAM)
     for rows in _batches(connection.execute(_lines_query(session, flt))):
+        # repr() is how csv.writer writes a float, and cheaper here than in SQL.
         lines = [
-            f"{head},{count_of(actor, issue, sign_, day, story, accepted)},{tail}\r\n"
-            if head is not None
-            else _python_line(
-                session, stance_id, count_of(actor, issue, sign_, day, story, accepted)
-            )
-            for head, stance_id, actor, issue, sign_, day, story, accepted, tail in rows
+            f"{first},{confidence!r},{second},{count_of(key, day, story, accepted)},{tail}\r\n"
+            for first, confidence, second, _, key, day, story, accepted, tail in rows
         ]
         text = "".join(lines)
         if sqlite and "\x00" in text:  # SQLite's string functions stop at a NUL
@@ -81,9 +83,9 @@ def _batches(result: CursorResult[Any]) -> Iterator[Sequence[Any]]:
 
 
 def _lines_query(session: Session, flt: StanceFilter) -> Select[Any]:
-    """Per stance: the CSV text of :data:`COLUMNS` before corroboration (``head``), what
-    the corroboration window needs, and the CSV text after it (``tail``). ``head`` is
-    NULL where the database cannot write a cell exactly (tracker.csv_sql).
+    """Per stance: the CSV text of :data:`COLUMNS` before ``confidence`` (``first``), the
+    confidence, the text from ``status`` to before ``corroboration`` (``second``), what the
+    corroboration window needs, and the text after it (``tail``).
 
     The same cells as :func:`records_query`'s columns. The cells of actors, issues,
     sources and proposals are written once each, in materialised CTEs, not once per
@@ -94,14 +96,15 @@ def _lines_query(session: Session, flt: StanceFilter) -> Select[Any]:
         *((Stance.position == p, issues.c[f"label{i}"]) for i, p in enumerate(range(-2, 2))),
         else_=issues.c.label4,
     )
-    head = csv_cells(
+    first = csv_cells(
         csv_plain(Stance.id),
         actors.c.cells,
         issues.c.slug,
         csv_plain(iso_date(Stance.stated_on)),
         csv_plain(Stance.position),
         label,
-        csv_float(Stance.confidence),
+    )
+    second = csv_cells(
         csv_plain(Stance.status),  # status, origin, attribution: CHECK-constrained words
         csv_plain(Stance.origin),
         csv_text(Stance.quote),
@@ -120,11 +123,11 @@ def _lines_query(session: Session, flt: StanceFilter) -> Select[Any]:
     )
     return (
         select(
-            head.label("head"),
+            first.label("first"),
+            Stance.confidence,
+            second.label("second"),
             Stance.id,
-            Stance.actor_id,
-            Stance.issue_id,
-            sign(Stance.position).label("sign"),
+            window_key(Stance.actor_id, Stance.issue_id, Stance.position).label("key"),
             iso_date(Stance.stated_on).label("day"),
             sources.c.story,
             case((Stance.status == _ACCEPTED, 1), else_=0).label("accepted"),
@@ -201,9 +204,10 @@ _NO_FILTER = StanceFilter()
 def _without_nul(session: Session, rows: Sequence[Any], lines: list[str]) -> Iterator[str]:
     """The batch's lines, those holding a NUL written again by Python."""
     for row, line in zip(rows, lines, strict=True):
-        head, stance_id, tail = row[0], row[1], row[-1]
-        if "\x00" in line and head is not None:
-            corroboration = int(line[len(head) + 1 : len(line) - len(tail) - 3])
+        if "\x00" in line:
+            first, confidence, second, stance_id, tail = row[0], row[1], row[2], row[3], row[-1]
+            start = len(first) + len(repr(confidence)) + len(second) + 3
+            corroboration = int(line[start : len(line) - len(tail) - 3])
             yield _python_line(session, stance_id, corroboration)
         else:
             yield line
@@ -220,9 +224,7 @@ def _accepted_around(session: Session, flt: StanceFilter, days: int) -> Iterator
     )
     query = (
         select(
-            Stance.actor_id,
-            Stance.issue_id,
-            sign(Stance.position),
+            window_key(Stance.actor_id, Stance.issue_id, Stance.position),
             iso_date(Stance.stated_on),
             func.coalesce(Source.duplicate_of, Source.id),
         )

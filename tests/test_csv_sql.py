@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, update
@@ -12,7 +13,7 @@ from sqlalchemy import Engine, update
 from tests.factories import make_actor, make_issue, make_source
 from tests.test_stance_csv import _reference_export, export_text
 from tracker.db import transaction
-from tracker.models import Issue, Stance
+from tracker.models import Actor, Issue, Proposal, Source, Stance
 from tracker.proposals import add_proposal
 from tracker.stance_csv import export_stances_bytes
 from tracker.stance_query import StanceFilter
@@ -76,16 +77,33 @@ def test_a_filtered_export_writes_the_same_cells(engine: Engine) -> None:
     assert len(mine) == 3 and set(mine) <= set(whole)
 
 
-def test_a_nul_in_sqlite_text_is_written_whole(engine: Engine) -> None:
-    """SQLite's string functions stop at a NUL; those rows are written by Python."""
+@pytest.mark.parametrize(
+    ("table", "column", "row_id"),
+    [
+        (Stance, "note", 2),
+        (Stance, "condition", 2),
+        (Stance, "annotator", 3),
+        (Actor, "name", 3),  # an actor, and the reporter of stance 3
+        (Source, "outlet", 1),
+        (Issue, "label_zero", 1),
+        (Proposal, "name", 1),
+    ],
+)
+def test_a_nul_in_sqlite_text_is_written_whole(
+    engine: Engine, table: Any, column: str, row_id: int
+) -> None:
+    """SQLite's string functions stop at a NUL; those rows are written by Python,
+    wherever the NUL is: the stance's own text or an actor's, source's, issue's or
+    proposal's."""
     if engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL cannot store NUL in text")
     _odd_db(engine)
     with transaction(engine) as session:
-        session.execute(update(Stance).where(Stance.id == 2).values(note="=a\x00b, c"))
+        value = "=a\x00b, c" if column != "condition" else "if\x00so"
+        session.execute(update(table).where(table.id == row_id).values({column: value}))
     exported = export_text(engine)
     assert exported == _reference_export(engine)
-    assert '"\'=a\x00b, c"' in exported
+    assert "\x00" in exported
 
 
 def test_download_bytes_match_the_file(engine: Engine) -> None:

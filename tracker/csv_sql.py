@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import Boolean, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -144,9 +144,52 @@ def _csv_plain(element: csv_plain, compiler: Any, **kw: Any) -> str:
 
 @compiles(csv_join)
 def _csv_join(element: csv_join, compiler: Any, **kw: Any) -> str:
-    # Not printf() or concat(): SQLite's printf stops at a NUL, where || keeps it for the
-    # caller to find (see the module docstring).
+    # || keeps a NUL inside a cell (SQLite's printf would stop at it): for the cells of
+    # entities, written once each, whose NULs the caller must find.
     return " || ',' || ".join(f"({compiler.process(c, **kw)})" for c in element.clauses)
+
+
+class csv_line(FunctionElement[str]):
+    """Cells joined by commas, for the cells of every row: built in one go (one printf
+    on SQLite, one concat() on PostgreSQL) where a chain of || copies the growing line
+    once per cell, a sixth of a big export's query time. SQLite's printf stops at a NUL:
+    pair it with :func:`nul_in` over the row's texts."""
+
+    type = String()
+    name = "csv_line"
+    inherit_cache = True
+
+
+@compiles(csv_line, "sqlite")
+def _csv_line_sqlite(element: csv_line, compiler: Any, **kw: Any) -> str:
+    cells = [f"({compiler.process(c, **kw)})" for c in element.clauses]
+    return f"printf('{','.join(['%s'] * len(cells))}', {', '.join(cells)})"
+
+
+@compiles(csv_line)
+def _csv_line(element: csv_line, compiler: Any, **kw: Any) -> str:
+    separator = ", ',', "  # every cell is text already, never NULL
+    return f"concat({separator.join(f'({compiler.process(c, **kw)})' for c in element.clauses)})"
+
+
+class nul_in(FunctionElement[bool]):
+    """Whether any of these texts holds a NUL character (SQLite; PostgreSQL stores none).
+    Found in the bytes: SQLite's string functions stop at a NUL."""
+
+    type = Boolean()
+    name = "nul_in"
+    inherit_cache = True
+
+
+@compiles(nul_in, "sqlite")
+def _nul_in_sqlite(element: nul_in, compiler: Any, **kw: Any) -> str:
+    texts = " || ".join(f"coalesce({compiler.process(c, **kw)}, '')" for c in element.clauses)
+    return f"(instr(CAST({texts} AS BLOB), x'00') > 0)"
+
+
+@compiles(nul_in)
+def _nul_in(element: nul_in, compiler: Any, **kw: Any) -> str:
+    return "false"
 
 
 def csv_cells(*cells: ColumnElement[Any]) -> csv_join:

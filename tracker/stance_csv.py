@@ -17,8 +17,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any, TextIO
 
-from sqlalchemy import CTE, CursorResult, Select, case, func, select
+from sqlalchemy import CTE, CursorResult, Select, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.expression import ColumnElement
 
 from tracker.corroboration import (
     CorroborationWindow,
@@ -28,7 +29,15 @@ from tracker.corroboration import (
     window_key,
 )
 from tracker.csv_io import atomic_output, neutralise
-from tracker.csv_sql import csv_cells, csv_plain, csv_text, iso_date, iso_timestamp
+from tracker.csv_sql import (
+    csv_cells,
+    csv_line,
+    csv_plain,
+    csv_text,
+    iso_date,
+    iso_timestamp,
+    nul_in,
+)
 from tracker.models import Actor, Issue, Proposal, Source, Stance, StanceStatus
 from tracker.stance_query import COLUMNS, StanceFilter, filter_conditions, records_query
 
@@ -96,7 +105,7 @@ def _lines_query(session: Session, flt: StanceFilter) -> Select[Any]:
         *((Stance.position == p, issues.c[f"label{i}"]) for i, p in enumerate(range(-2, 2))),
         else_=issues.c.label4,
     )
-    first = csv_cells(
+    first: ColumnElement[str] = csv_line(
         csv_plain(Stance.id),
         actors.c.cells,
         issues.c.slug,
@@ -104,7 +113,7 @@ def _lines_query(session: Session, flt: StanceFilter) -> Select[Any]:
         csv_plain(Stance.position),
         label,
     )
-    second = csv_cells(
+    second = csv_line(
         csv_plain(Stance.status),  # status, origin, attribution: CHECK-constrained words
         csv_plain(Stance.origin),
         csv_text(Stance.quote),
@@ -121,6 +130,18 @@ def _lines_query(session: Session, flt: StanceFilter) -> Select[Any]:
         case((Stance.conditional, "true"), else_="false"),
         csv_text(Stance.condition),
     )
+    if session.get_bind().dialect.name == "sqlite":
+        # A NUL anywhere in the row's text: its first cell becomes a NUL, which the caller
+        # finds and writes that row in Python (csv_line stops at a NUL). PostgreSQL
+        # stores no NUL in text.
+        nul = or_(
+            nul_in(Stance.quote, Stance.annotator, Stance.note, Stance.condition),
+            actors.c.nul,
+            issues.c.nul,
+            sources.c.nul,
+            reporters.c.nul.is_(True),
+        )
+        first = case((nul, "\x00"), else_=first)
     return (
         select(
             first.label("first"),
@@ -148,13 +169,19 @@ def _entity_cells() -> tuple[CTE, CTE, CTE, CTE]:
     source (title to duplicate_of) and proposal."""
     party = aliased(Actor)
     both = (csv_text(Actor.name), csv_text(func.coalesce(party.name, Actor.name)))
-    actors = select(Actor.id, csv_cells(*both).label("cells"), csv_text(Actor.name).label("name"))
+    actors = select(
+        Actor.id,
+        csv_cells(*both).label("cells"),
+        csv_text(Actor.name).label("name"),
+        nul_in(Actor.name, party.name).label("nul"),
+    )
     labels = (Issue.label_neg2, Issue.label_neg1, Issue.label_zero, Issue.label_pos1)
     issues = select(
         Issue.id,
         csv_text(Issue.slug).label("slug"),
         *(csv_text(label).label(f"label{i}") for i, label in enumerate(labels)),
         csv_text(Issue.label_pos2).label("label4"),
+        nul_in(Issue.slug, *labels, Issue.label_pos2).label("nul"),
     )
     sources = select(
         Source.id,
@@ -164,6 +191,7 @@ def _entity_cells() -> tuple[CTE, CTE, CTE, CTE]:
             csv_plain(Source.duplicate_of),
         ).label("cells"),
         func.coalesce(Source.duplicate_of, Source.id).label("story"),
+        nul_in(Source.title, Source.outlet, Source.url).label("nul"),
     )
     proposals = select(Proposal.id, csv_text(Proposal.name).label("name"))
     return (

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.factories import make_actor, make_issue, make_source, make_stance
+from tracker import stance_csv
 from tracker.corroboration import corroboration_counts
 from tracker.models import Source, Stance
 from tracker.sources import mark_duplicate
@@ -97,6 +98,17 @@ def test_export_counts_what_the_per_stance_definition_counts(
         assert expected[ids["suggested on the story"]] == 4
         assert expected[ids["rejected alone"]] == 1
         assert expected[ids["neutral"]] == 2
+
+
+@pytest.mark.parametrize("flt", [StanceFilter(), StanceFilter(since=DAY)], ids=["one pass", "two"])
+def test_export_counts_across_batches(
+    session: Session, monkeypatch: pytest.MonkeyPatch, flt: StanceFilter
+) -> None:
+    """Rows come in batches and the window reads a week ahead of the lines written: with
+    batches of two rows, the lookahead crosses many of them."""
+    _neighbourhood(session)
+    monkeypatch.setattr(stance_csv, "_STREAM", 2)
+    assert _exported(session, flt) == _per_stance(session, flt)
 
 
 @pytest.mark.parametrize("days", ["0", "1", "8", "366"])

@@ -122,8 +122,16 @@ def _quoted(value: str, needs_quotes: str, first_code: str) -> str:
 
 @compiles(csv_text, "sqlite")
 def _csv_text_sqlite(element: csv_text, compiler: Any, **kw: Any) -> str:
+    # instr() scans with memcmp where GLOB matches a character class at every position,
+    # and replace() copies the text even when there is no double quote to double.
     value = _arg(element, compiler, **kw)
-    return _quoted(value, f"{value} GLOB '*[\",\r\n]*'", "unicode")
+    shown = _neutralised(value, "unicode")
+    return (
+        f"CASE WHEN {value} IS NULL THEN '' "
+        f"WHEN instr({value}, '\"') THEN '\"' || replace({shown}, '\"', '\"\"') || '\"' "
+        f"WHEN instr({value}, ',') OR instr({value}, '\n') OR instr({value}, '\r') "
+        f"THEN '\"' || {shown} || '\"' ELSE {shown} END"
+    )
 
 
 @compiles(csv_text)

@@ -15,6 +15,7 @@ import csv
 import io
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from itertools import chain, islice, tee
 from typing import Any, TextIO
 
 from sqlalchemy import CTE, CursorResult, Select, case, func, or_, select
@@ -56,23 +57,39 @@ def export_stances(session: Session, flt: StanceFilter, out: TextIO) -> int:
     (:class:`tracker.corroboration.CorroborationWindow`), not by a subquery per row, which
     doubled the export's time."""
     days = window_days()
-    count_of = CorroborationWindow(_accepted_around(session, flt, days), days).count
     sqlite = session.get_bind().dialect.name == "sqlite"
     out.write(_HEADER)
     count = 0
     connection = session.connection().execution_options(yield_per=_STREAM)
-    for rows in _batches(connection.execute(_lines_query(session, flt))):
+    batches = _batches(connection.execute(_lines_query(session, flt)))
+    if _corroborates_itself(flt):
+        # The export's own accepted rows are every stance that can corroborate them: the
+        # window reads them from the same rows, a week ahead of the lines written (tee
+        # keeps the rows in between), instead of from a second query.
+        rows, ahead = tee(chain.from_iterable(batches))
+        neighbours = ((k, day, story) for _, _, _, _, k, day, story, yes, _ in ahead if yes)
+        count_of = CorroborationWindow(neighbours, days).count
+        batches = iter(lambda: list(islice(rows, _STREAM)), [])
+    else:
+        count_of = CorroborationWindow(_accepted_around(session, flt, days), days).count
+    for batch in batches:
         # repr() is how csv.writer writes a float, and cheaper here than in SQL.
         lines = [
             f"{first},{confidence!r},{second},{count_of(key, day, story, accepted)},{tail}\r\n"
-            for first, confidence, second, _, key, day, story, accepted, tail in rows
+            for first, confidence, second, _, key, day, story, accepted, tail in batch
         ]
         text = "".join(lines)
         if sqlite and "\x00" in text:  # SQLite's string functions stop at a NUL
-            text = "".join(_without_nul(session, rows, lines))
+            text = "".join(_without_nul(session, batch, lines))
         out.write(text)
-        count += len(rows)
+        count += len(batch)
     return count
+
+
+def _corroborates_itself(flt: StanceFilter) -> bool:
+    """Whether the accepted stances exported are all those that can corroborate them:
+    every status or only accepted ones, over all dates (a period needs the week around)."""
+    return flt.status in (None, _ACCEPTED) and flt.since is None and flt.until is None
 
 
 def _batches(result: CursorResult[Any]) -> Iterator[Sequence[Any]]:

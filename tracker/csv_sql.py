@@ -170,8 +170,17 @@ class csv_line(FunctionElement[str]):
 
 @compiles(csv_line, "sqlite")
 def _csv_line_sqlite(element: csv_line, compiler: Any, **kw: Any) -> str:
-    cells = [f"({compiler.process(c, **kw)})" for c in element.clauses]
+    # printf's %s writes NULL as '' and numbers as text: a csv_plain cell goes in bare,
+    # without its coalesce() (one function call fewer per cell and row).
+    cells = [f"({compiler.process(_bare(c), **kw)})" for c in element.clauses]
     return f"printf('{','.join(['%s'] * len(cells))}', {', '.join(cells)})"
+
+
+def _bare(cell: Any) -> Any:
+    if isinstance(cell, csv_plain):
+        (inner,) = list(cell.clauses)
+        return inner
+    return cell
 
 
 @compiles(csv_line)

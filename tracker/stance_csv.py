@@ -19,7 +19,7 @@ from itertools import chain, islice, tee
 from operator import itemgetter
 from typing import Any, TextIO
 
-from sqlalchemy import CTE, CursorResult, Select, case, func, or_, select
+from sqlalchemy import CTE, CursorResult, Select, String, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -49,7 +49,7 @@ _ACCEPTED = StanceStatus.ACCEPTED.value
 _STREAM = 5000
 _HEADER = ",".join(COLUMNS) + "\r\n"  # plain names: csv.writer quotes none of them
 # Where _lines_query puts the window's key, day and story, and the accepted flag.
-_WINDOW_AT, _ACCEPTED_AT = (4, 5, 6), 7
+_WINDOW_AT, _ACCEPTED_AT = (3, 4, 5), 6
 
 
 def export_stances(session: Session, flt: StanceFilter, out: TextIO) -> int:
@@ -79,7 +79,7 @@ def export_stances(session: Session, flt: StanceFilter, out: TextIO) -> int:
         # repr() is how csv.writer writes a float, and cheaper here than in SQL.
         lines = [
             f"{first},{confidence!r},{second},{count_of(key, day, story, accepted)},{tail}\r\n"
-            for first, confidence, second, _, key, day, story, accepted, tail in batch
+            for first, confidence, second, key, day, story, accepted, tail in batch
         ]
         text = "".join(lines)
         if sqlite and "\x00" in text:  # SQLite's string functions stop at a NUL
@@ -151,9 +151,9 @@ def _lines_query(session: Session, flt: StanceFilter) -> Select[Any]:
         csv_text(Stance.condition),
     )
     if session.get_bind().dialect.name == "sqlite":
-        # A NUL anywhere in the row's text: its first cell becomes a NUL, which the caller
-        # finds and writes that row in Python (csv_line stops at a NUL). PostgreSQL
-        # stores no NUL in text.
+        # A NUL anywhere in the row's text: its first cell becomes a NUL and the stance's
+        # id, which the caller finds and writes that row in Python (csv_line stops at a
+        # NUL). PostgreSQL stores no NUL in text.
         nul = or_(
             nul_in(Stance.quote, Stance.annotator, Stance.note, Stance.condition),
             actors.c.nul,
@@ -161,13 +161,12 @@ def _lines_query(session: Session, flt: StanceFilter) -> Select[Any]:
             sources.c.nul,
             reporters.c.nul.is_(True),
         )
-        first = case((nul, "\x00"), else_=first)
+        first = case((nul, literal("\x00") + cast(Stance.id, String)), else_=first)
     return (
         select(
             first.label("first"),
             Stance.confidence,
             second.label("second"),
-            Stance.id,
             window_key(Stance.actor_id, Stance.issue_id, Stance.position).label("key"),
             iso_date(Stance.stated_on).label("day"),
             sources.c.story,
@@ -253,7 +252,8 @@ def _without_nul(session: Session, rows: Sequence[Any], lines: list[str]) -> Ite
     """The batch's lines, those holding a NUL written again by Python."""
     for row, line in zip(rows, lines, strict=True):
         if "\x00" in line:
-            first, confidence, second, stance_id, tail = row[0], row[1], row[2], row[3], row[-1]
+            first, confidence, second, tail = row[0], row[1], row[2], row[-1]
+            stance_id = int(first.lstrip("\x00").split(",", 1)[0])  # the line's first cell
             start = len(first) + len(repr(confidence)) + len(second) + 3
             corroboration = int(line[start : len(line) - len(tail) - 3])
             yield _python_line(session, stance_id, corroboration)

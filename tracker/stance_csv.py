@@ -2,11 +2,12 @@
 
 Export streams the cells of the shared flat query (tracker.stance_query's records_query,
 same filters and columns) already written as CSV text by the database (tracker.csv_sql):
-Python only counts corroboration and joins finished lines, so memory stays flat. Python's
-``csv.writer`` alone took twice as long as the ``sqlite3`` tool's whole dump; this way a
-dump takes about three times as long as the tool's (docs/benchmarks.md). The few cells
-SQL cannot write exactly (see tracker.csv_sql) make their row go through ``csv.writer``
-instead, with the same result. Importing lives in tracker.stance_import.
+Python writes the confidence (``repr``), counts corroboration and joins finished lines, so
+memory stays flat. Python's ``csv.writer`` alone took twice as long as the ``sqlite3``
+tool's whole dump; this way a dump of a million stances takes about twice as long as the
+tool's (docs/benchmarks.md). Rows holding a NUL, which SQLite's string functions stop at,
+go through ``csv.writer`` instead, with the same result. Importing lives in
+tracker.stance_import.
 """
 
 from __future__ import annotations

@@ -1,9 +1,12 @@
 """Importing stances from CSV: all or nothing, idempotent, with a report of what happened.
 
-Two streaming passes over the file: the first checks every row (tracker.stance_validation)
-and touches nothing; the second writes, in one transaction. Rows are matched to stored
-stances by ``stance_id`` or, without one, by actor, issue and passage, so importing the
-same file twice creates nothing new.
+One streaming pass, in one transaction: each chunk of rows is checked
+(tracker.stance_validation), matched and written; a problem stops the writing, the
+checking goes on to list every problem, and the transaction rolls back. Rows are matched
+to stored stances by ``stance_id`` or, without one, by actor, issue and passage, so
+importing the same file twice creates nothing new. A large import into a small table
+builds the indexes once at the end (tracker.bulk_load) and has the database write the
+history events (tracker.bulk_history).
 """
 
 from __future__ import annotations
@@ -353,8 +356,12 @@ def _insert(session: Session, rows: list[CheckedRow]) -> None:
     if principal_of(session).is_account:  # the signed-in importer, not the file's names
         for values in with_ids + without:
             values["annotator"] = principal_of(session).name
+    coders: dict[tuple[str, str], str] = {}  # a file names a few annotators, many times
     for values in with_ids + without:
-        values["coder"] = coder_of(values["annotator"], values["origin"])
+        who = (values["annotator"], values["origin"])
+        if who not in coders:
+            coders[who] = coder_of(*who)
+        values["coder"] = coders[who]
     ids: list[int] = [v["id"] for v in with_ids]
     # Core inserts on the tables: the ORM's bulk path adds per-row bookkeeping we don't use.
     stance = cast(Table, Stance.__table__)

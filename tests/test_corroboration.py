@@ -7,13 +7,14 @@ import datetime as dt
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tests.factories import make_actor, make_issue, make_source, make_stance
 from tracker import stance_csv
 from tracker.corroboration import corroboration_counts
-from tracker.models import Source, Stance
+from tracker.errors import TrackerError
+from tracker.models import Issue, Source, Stance
 from tracker.sources import mark_duplicate
 from tracker.stance_csv import export_stances
 from tracker.stance_query import StanceFilter, stance_records
@@ -156,3 +157,13 @@ def test_a_batch_of_listed_stances_counts_what_the_definition_counts(
     assert corroboration_counts(session, some) == {
         r["stance_id"]: expected[r["stance_id"]] for r in some
     }
+
+
+def test_an_export_refuses_issue_ids_its_window_cannot_tell_apart(session: Session) -> None:
+    """The window counts by one integer per actor, issue and sign; an issue id that could
+    share one with another pair stops the export instead of miscounting."""
+    issue = make_issue(session, "far-issue")
+    session.execute(update(Issue).where(Issue.id == issue.id).values(id=1 << 21))
+    session.expire_all()
+    with pytest.raises(TrackerError, match="issue id 2097152 is too large"):
+        _exported(session, StanceFilter())

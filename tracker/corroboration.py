@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement, Select
 
 from tracker.errors import TrackerError
-from tracker.models import Source, Stance, StanceStatus
+from tracker.models import Issue, Source, Stance, StanceStatus
 from tracker.sql_hints import unindexed
 
 WINDOW_ENV_VAR = "TRACKER_CORROBORATION_DAYS"
@@ -118,7 +118,7 @@ def corroboration(days: int | None = None) -> ScalarSelect[int]:
 _Key = int
 # (key, stated_on as ISO text, story)
 Neighbour = tuple[int, str, int]
-_ISSUES = 1 << 21  # issue ids stay below this (two million issues)
+_ISSUES = 1 << 21  # issue ids stay below this (two million issues): see check_window_keys
 
 
 def window_key(actor_id: Any, issue_id: Any, position: Any) -> ColumnElement[int]:
@@ -126,6 +126,18 @@ def window_key(actor_id: Any, issue_id: Any, position: Any) -> ColumnElement[int
     :class:`CorroborationWindow` counts by. 64-bit arithmetic on both databases."""
     actor = cast(actor_id, BigInteger)
     return (actor * _ISSUES + issue_id) * 4 + _sign(position) + 1  # type: ignore[no-any-return]
+
+
+def check_window_keys(session: Session) -> None:
+    """Refuse to count by :func:`window_key` where two (actor, issue) pairs could share a
+    key: only with an issue id of two million or more, which no taxonomy reaches, but a
+    wrong count would pass unnoticed."""
+    highest = session.scalar(select(func.max(Issue.id))) or 0
+    if highest >= _ISSUES:
+        raise TrackerError(
+            f"issue id {highest} is too large to count corroboration by (ids must stay "
+            f"below {_ISSUES:,})"
+        )
 
 
 def shift_days(day: dt.date, days: int) -> dt.date:

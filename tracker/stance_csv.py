@@ -27,6 +27,7 @@ from sqlalchemy.sql.expression import ColumnElement
 from tracker.corroboration import (
     CorroborationWindow,
     Neighbour,
+    check_window_keys,
     shift_days,
     window_days,
     window_key,
@@ -61,6 +62,7 @@ def export_stances(session: Session, flt: StanceFilter, out: TextIO) -> int:
     (:class:`tracker.corroboration.CorroborationWindow`), not by a subquery per row, which
     doubled the export's time."""
     days = window_days()
+    check_window_keys(session)
     sqlite = session.get_bind().dialect.name == "sqlite"
     out.write(_HEADER)
     count = 0
@@ -91,9 +93,15 @@ def export_stances(session: Session, flt: StanceFilter, out: TextIO) -> int:
 
 
 def _corroborates_itself(flt: StanceFilter) -> bool:
-    """Whether the accepted stances exported are all those that can corroborate them:
-    every status or only accepted ones, over all dates (a period needs the week around)."""
-    return flt.status in (None, _ACCEPTED) and flt.since is None and flt.until is None
+    """Whether the accepted stances exported are all those that can corroborate them
+    (:func:`_accepted_around`): every status or only accepted ones, over all dates (a
+    period needs the week around it), with none of the narrower views' conditions."""
+    return (
+        flt.status in (None, _ACCEPTED)
+        and flt.since is None
+        and flt.until is None
+        and flt == replace(flt, statuses=None, min_confidence=None, attributions=None)
+    )
 
 
 def _batches(result: CursorResult[Any]) -> Iterator[Sequence[Any]]:

@@ -101,12 +101,12 @@ def test_export_counts_what_the_per_stance_definition_counts(
         assert expected[ids["neutral"]] == 2
 
 
-@pytest.mark.parametrize("flt", [StanceFilter(), StanceFilter(since=DAY)], ids=["one pass", "two"])
+@pytest.mark.parametrize("flt", [StanceFilter(), StanceFilter(since=DAY)], ids=["all", "since"])
 def test_export_counts_across_batches(
     session: Session, monkeypatch: pytest.MonkeyPatch, flt: StanceFilter
 ) -> None:
-    """Rows come in batches and the window reads a week ahead of the lines written: with
-    batches of two rows, the lookahead crosses many of them."""
+    """Rows come in batches and the window reads its neighbours a week ahead of the lines
+    written: with batches of two rows, the lookahead crosses many of them."""
     _neighbourhood(session)
     monkeypatch.setattr(stance_csv, "_STREAM", 2)
     assert _exported(session, flt) == _per_stance(session, flt)

@@ -159,16 +159,11 @@ class CorroborationWindow:
     lookup. Memory is the stances of ``2 * days + 1`` days, however many stances there are.
     """
 
-    def __init__(
-        self, accepted: Iterable[Sequence[Any]], days: int, at: tuple[int, int, int] = (0, 1, 2)
-    ) -> None:
-        # ``at``: where key, day and story sit in each of ``accepted`` (a Neighbour by
-        # default; the export hands its own rows over, without copying them).
-        self._upcoming: Iterator[Sequence[Any]] = iter(accepted)
-        self._next: Sequence[Any] | None = next(self._upcoming, None)
+    def __init__(self, accepted: Iterable[Neighbour], days: int) -> None:
+        self._upcoming: Iterator[Neighbour] = iter(accepted)
+        self._next: Neighbour | None = next(self._upcoming, None)
         self._days = days
-        self._at = at
-        self._held: deque[Sequence[Any]] = deque()
+        self._held: deque[Neighbour] = deque()
         self._stories: dict[_Key, dict[int, int]] = {}
         self._day = ""
 
@@ -189,11 +184,10 @@ class CorroborationWindow:
         date = dt.date.fromisoformat(day)
         last = shift_days(date, self._days).isoformat()
         held, by_key, upcoming = self._held, self._stories, self._upcoming
-        key_at, day_at, story_at = self._at
         found = self._next
-        while found is not None and found[day_at] <= last:
+        while found is not None and found[1] <= last:
             held.append(found)
-            key, story = found[key_at], found[story_at]
+            key, _, story = found
             stories = by_key.get(key)
             if stories is None:
                 by_key[key] = {story: 1}
@@ -202,9 +196,8 @@ class CorroborationWindow:
             found = next(upcoming, None)
         self._next = found
         first = shift_days(date, -self._days).isoformat()
-        while held and held[0][day_at] < first:
-            gone = held.popleft()
-            key, story = gone[key_at], gone[story_at]
+        while held and held[0][1] < first:
+            key, _, story = held.popleft()
             stories = by_key[key]
             if stories[story] == 1:
                 del stories[story]

@@ -16,9 +16,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Float,
-    Integer,
     String,
-    any_,
     bindparam,
     case,
     cast,
@@ -27,11 +25,11 @@ from sqlalchemy import (
     literal,
     select,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.sql.expression import ColumnElement
 
 from tracker.models import Actor, Issue, Proposal, Stance, StanceAction, StanceEvent, UTCDateTime
+from tracker.sql_hints import any_of, listed_ids
 
 
 def log_created(session: Session, ids: list[int], at: dt.datetime) -> None:
@@ -107,10 +105,7 @@ def _exact(value: InstrumentedAttribute[float]) -> ColumnElement[Any]:
 def _listed(
     column: InstrumentedAttribute[int], ids: list[int], *, sqlite: bool
 ) -> ColumnElement[bool]:
-    """``column IN ids`` with the ids bound as one parameter: a JSON array (SQLite) or an
-    array literal (PostgreSQL), not thousands of parameters to render and bind."""
+    """``column IN ids`` with the ids bound as one parameter (tracker.sql_hints)."""
     if sqlite:
-        listed = func.json_each(bindparam("ids", "[" + ",".join(map(str, ids)) + "]"))
-        return column.in_(select(listed.table_valued("value").c.value))
-    literal_ids = "{" + ",".join(map(str, ids)) + "}"
-    return column == any_(cast(bindparam("ids", literal_ids), postgresql.ARRAY(Integer)))
+        return column.in_(select(listed_ids(ids).c.value))
+    return column == any_of(ids)

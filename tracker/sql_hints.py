@@ -9,11 +9,14 @@ every accepted stance through ``ix_stance_status`` and dropping those outside th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import Integer, any_, bindparam, cast, func
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement, TableValuedAlias
 
 from tracker.models import Stance, StanceStatus
 
@@ -54,3 +57,18 @@ def status_in(statuses: Sequence[str]) -> ColumnElement[bool]:
     if StanceStatus.ACCEPTED.value in statuses:
         return unindexed(Stance.status).in_(list(statuses))
     return Stance.status.in_(list(statuses))  # the few others: the status index finds them
+
+
+# Many ids bound as one parameter: the same statement whatever the ids, and not thousands
+# of parameters to render and bind (they cost more than the lookups they make).
+
+
+def listed_ids(ids: Sequence[int]) -> TableValuedAlias:
+    """The ids as a one-column table (``.c.value``) read from one JSON array (SQLite)."""
+    return func.json_each(bindparam("ids", json.dumps(list(ids)))).table_valued("value")
+
+
+def any_of(ids: Sequence[int]) -> ColumnElement[Any]:
+    """``column == any_of(ids)``: one array literal bound as one parameter (PostgreSQL)."""
+    literal = "{" + ",".join(map(str, ids)) + "}"
+    return any_(cast(bindparam("ids", literal), postgresql.ARRAY(Integer)))

@@ -23,7 +23,6 @@ the days a view shows (:func:`with_evidence`): a long series draws a few thousan
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -33,19 +32,14 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     Connection,
-    Integer,
     Select,
     Subquery,
     and_,
-    any_,
-    bindparam,
-    cast,
     func,
     or_,
     select,
     true,
 )
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
 from tracker.actors import get_actor
@@ -55,7 +49,7 @@ from tracker.errors import TrackerError
 from tracker.gc_pause import collector_paused
 from tracker.issues import get_issue
 from tracker.models import Actor, ActorAlias, Issue, PositionDay, Source, Stance, StanceStatus
-from tracker.sql_hints import status_in
+from tracker.sql_hints import any_of, listed_ids, status_in
 from tracker.text import name_key
 
 DEFAULT_ROLLUP_DAYS = 90
@@ -638,7 +632,7 @@ def _evidence_rows(connection: Connection, ids: list[int]) -> Sequence[Any]:
         reporter.name,
     )
     if connection.dialect.name == "sqlite":
-        listed = func.json_each(bindparam("ids", json.dumps(ids))).table_valued("value")
+        listed = listed_ids(ids)
         return connection.execute(
             select(
                 Stance.id,
@@ -657,23 +651,17 @@ def _evidence_rows(connection: Connection, ids: list[int]) -> Sequence[Any]:
     stances = connection.execute(
         select(*stance_columns)
         .outerjoin(reporter, reporter.id == Stance.reported_by_id)
-        .where(Stance.id == _any_of(ids))
+        .where(Stance.id == any_of(ids))
     ).all()
     sources = {
         row[0]: row[1:]
         for row in connection.execute(
             select(Source.id, Source.title, Source.outlet, Source.url).where(
-                Source.id == _any_of(sorted({stance[2] for stance in stances}))
+                Source.id == any_of(sorted({stance[2] for stance in stances}))
             )
         )
     }
     return [(*stance[:3], *sources[stance[2]], *stance[3:]) for stance in stances]
-
-
-def _any_of(ids: list[int]) -> ColumnElement[Any]:
-    """``column == any_of(ids)``: one array literal bound as one parameter (PostgreSQL)."""
-    literal = "{" + ",".join(map(str, ids)) + "}"
-    return any_(cast(bindparam("ids", literal), postgresql.ARRAY(Integer)))
 
 
 def _with(point: DayPosition, evidence: Evidence) -> DayPosition:

@@ -45,6 +45,10 @@ STARTUP_TIMEOUT_S = 60.0
 UI_TIMEOUT_MS = 30_000
 VIEWPORT: ViewportSize = {"width": 1400, "height": 900}
 MAX_SCREENSHOT_HEIGHT = 6000
+# Assertions wait as long as actions do: on a loaded two-core CI machine Streamlit's lazily
+# loaded widget code can take longer than Playwright's 5 s default to appear (the tagging test
+# once failed there with the page half drawn).
+expect.set_options(timeout=UI_TIMEOUT_MS)
 
 
 def in_ci() -> bool:

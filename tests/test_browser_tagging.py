@@ -24,7 +24,10 @@ def test_tag_a_stance_in_the_browser(page: Page, dashboard: Dashboard) -> None:
     open_signed_in(page, dashboard, f"tag?source={source_id}")
     expect(page.get_by_role("heading", name="Read & tag", level=1)).to_be_visible()
     wait_idle(page)
-    expect(page.get_by_text("Trump told reporters in the Oval Office").first).to_be_visible()
+    # The source text itself (the same sentence is also a stance's quote in a folded expander).
+    expect(
+        page.locator(".src").get_by_text("Trump told reporters in the Oval Office")
+    ).to_be_visible()
 
     page.get_by_role("textbox", name="Quote: paste or type the passage").fill(PASSAGE)
     page.keyboard.press("Control+Enter")

@@ -6,7 +6,7 @@ For each size, on the cached databases of ``bench.stances_data`` (SQLite files; 
 ``--pg-url`` also a database ``bench_stances`` created on that server and dropped at the
 end), each figure the median of ``--runs`` runs next to a baseline measured in the same run:
 
-export  ``tracker.stance_csv.export_stances_to`` of every stance, as ``tracker stances
+export  ``tracker.export_parts.export_stances_to`` of every stance, as ``tracker stances
         export`` runs it, in a fresh interpreter (peak RSS of that process). Baseline: the
         ``sqlite3`` CLI (``-csv -header``) or ``psql`` (``COPY ... TO STDOUT``) running the
         same joined SELECT, written by hand (``bench.stances_sql.EXPORT``).

@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 from tests.factories import make_actor, make_issue, make_source
 from tracker.actor_merge import merge_actors
 from tracker.db import transaction
+from tracker.export_parts import export_stances_to
 from tracker.models import PositionDay, Source, Stance, StanceStatus
 from tracker.position_days import rebuild
 from tracker.sources import mark_duplicate
-from tracker.stance_csv import export_stances_to
 from tracker.stance_import import import_stances
 from tracker.stance_query import StanceFilter
 from tracker.stances import (

@@ -30,7 +30,7 @@ from tracker.corroboration import (
     window_days,
     window_key,
 )
-from tracker.csv_io import atomic_output, neutralise
+from tracker.csv_io import neutralise
 from tracker.csv_sql import (
     csv_cells,
     csv_line,
@@ -52,8 +52,9 @@ _STREAM = 1000
 _HEADER = ",".join(COLUMNS) + "\r\n"  # plain names: csv.writer quotes none of them
 
 
-def export_stances(session: Session, flt: StanceFilter, out: TextIO) -> int:
-    """Write the matching stances as CSV; returns the number of rows.
+def export_stances(session: Session, flt: StanceFilter, out: TextIO, *, header: bool = True) -> int:
+    """Write the matching stances as CSV (after the header line unless ``header`` is
+    False); returns the number of rows. To a file: tracker.export_parts.
 
     The cells :func:`tracker.csv_io.write_csv` would write for these records (the columns
     of :func:`records_query`). Corroboration is counted alongside
@@ -62,7 +63,8 @@ def export_stances(session: Session, flt: StanceFilter, out: TextIO) -> int:
     days = window_days()
     check_window_keys(session)
     sqlite = session.get_bind().dialect.name == "sqlite"
-    out.write(_HEADER)
+    if header:
+        out.write(_HEADER)
     count = 0
     connection = session.connection().execution_options(yield_per=_STREAM)
     batches = _batches(connection.execute(_lines_query(session, flt)))
@@ -269,11 +271,6 @@ def _accepted_around(session: Session, flt: StanceFilter, days: int) -> Iterator
     connection = session.connection().execution_options(yield_per=_STREAM)
     for rows in _batches(connection.execute(query)):
         yield from rows
-
-
-def export_stances_to(session: Session, flt: StanceFilter, path: str, *, excel: bool) -> int:
-    with atomic_output(path, excel=excel) as out:
-        return export_stances(session, flt, out)
 
 
 def export_stances_bytes(session: Session, flt: StanceFilter, *, excel: bool = False) -> bytes:

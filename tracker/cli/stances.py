@@ -15,8 +15,9 @@ from tracker.cli.app import (
     stances_app,
 )
 from tracker.errors import TrackerError
+from tracker.export_parts import export_stances_to
 from tracker.output import table, to_json
-from tracker.stance_csv import export_stances, export_stances_to
+from tracker.stance_csv import export_stances
 from tracker.stance_import import import_stances
 from tracker.stance_query import STATUSES, StanceFilter, stance_records
 from tracker.stance_validation import check_annotator_name

@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
+from typer.testing import CliRunner
 
 from tests.factories import make_actor, make_issue, make_source, make_stance
 from tracker import export_parts
 from tracker.access import Principal
+from tracker.cli import app
 from tracker.db import reading, transaction
 from tracker.demo import load_demo
 from tracker.double_coding import open_double_coding
@@ -212,3 +214,19 @@ def test_every_part_reads_the_state_the_export_started_from(
     assert export(stances, tmp_path / "parts.csv", 2) == whole
     if stances.dialect.name == "postgresql":  # the change did land, after the snapshot
         assert b"changed meanwhile" in export(stances, tmp_path / "after.csv", 1)
+
+
+def test_the_command_cuts_a_big_export_into_parts(
+    stances: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tracker stances export FILE`` decides on parts itself: here, as if the demo were
+    big (parts of at least 10 rows) on a two-core machine."""
+    whole = export(stances, tmp_path / "one.csv", 1)
+    monkeypatch.setattr(export_parts, "PART_MIN_ROWS", 10)
+    monkeypatch.setattr(export_parts, "usable_cores", lambda: 2)
+    with reading(stances) as session:
+        assert len(export_parts._plan(session, StanceFilter(), None)) == 2
+    url = stances.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(app, ["--db", url, "stances", "export", str(tmp_path / "cli.csv")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "cli.csv").read_bytes() == whole

@@ -428,3 +428,18 @@ def _records(text: str) -> list[str]:
         csv.writer(out, lineterminator="").writerow(cells)
         lines.append(out.getvalue())
     return lines
+
+
+def test_import_reports_its_progress(engine: Engine, second_db: Engine) -> None:
+    """The command's progress bar hears the line reached after each chunk, then None while
+    indexes and stored days are rebuilt; a dry run writes nothing and rebuilds nothing."""
+    load_demo(engine)
+    load_demo(second_db, with_stances=False)
+    text = export_text(engine)
+    heard: list[int | None] = []
+    import_stances(second_db, "demo.csv", text=text, dry_run=True, on_progress=heard.append)
+    last_line = len(text.splitlines())  # no stance of the demo spans lines
+    assert heard == [last_line]  # one chunk
+    heard.clear()
+    import_stances(second_db, "demo.csv", text=text, on_progress=heard.append)
+    assert heard == [last_line, None]

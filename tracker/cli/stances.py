@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from typing import Annotated
 
 import typer
@@ -114,6 +115,19 @@ def stances_export(
     typer.echo(f"{count} stances written to {file}", err=True)
 
 
+def _lines_in(path: str) -> int:
+    """The file's line count, the progress bar's length: a few tenths of a second for a
+    million stances. 0 when it cannot be read (the import then says why)."""
+    lines = 0
+    try:
+        with open(path, "rb") as handle:
+            while block := handle.read(1 << 20):
+                lines += block.count(b"\n")
+    except OSError:
+        return 0
+    return lines
+
+
 @stances_app.command("import")
 def stances_import(
     ctx: typer.Context,
@@ -140,10 +154,37 @@ def stances_import(
     except TrackerError as exc:
         raise TrackerError(f"--annotator: {exc}") from None
     engine = open_engine(ctx)
+    shown = sys.stderr.isatty()
     try:
-        report = import_stances(
-            engine, file, dry_run=dry_run, rejects=skip_invalid, annotator=annotator
-        )
+        with ExitStack() as bar_open:
+            bar = bar_open.enter_context(
+                typer.progressbar(
+                    length=_lines_in(file) if shown else 0,
+                    label="Checking and writing rows",
+                    file=sys.stderr,
+                    hidden=not shown,
+                )
+            )
+            reached = 0
+
+            def progress(line: int | None) -> None:
+                nonlocal reached
+                if line is None:  # the rows are in: the slow rest gets a line of its own
+                    bar_open.close()
+                    if shown:
+                        typer.echo("Updating indexes and stored positions ...", err=True)
+                elif line > reached:
+                    bar.update(line - reached)
+                    reached = line
+
+            report = import_stances(
+                engine,
+                file,
+                dry_run=dry_run,
+                rejects=skip_invalid,
+                annotator=annotator,
+                on_progress=progress,
+            )
     finally:
         engine.dispose()
     typer.echo(report.summary())

@@ -219,8 +219,8 @@ def test_every_part_reads_the_state_the_export_started_from(
 def test_the_command_cuts_a_big_export_into_parts(
     stances: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``tracker stances export FILE`` decides on parts itself: here, as if the demo were
-    big (parts of at least 10 rows) on a two-core machine."""
+    """``tracker stances export FILE|-`` decides on parts itself: here, as if the demo
+    were big (parts of at least 10 rows) on a two-core machine."""
     whole = export(stances, tmp_path / "one.csv", 1)
     monkeypatch.setattr(export_parts, "PART_MIN_ROWS", 10)
     monkeypatch.setattr(export_parts, "usable_cores", lambda: 2)
@@ -230,3 +230,6 @@ def test_the_command_cuts_a_big_export_into_parts(
     result = CliRunner().invoke(app, ["--db", url, "stances", "export", str(tmp_path / "cli.csv")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "cli.csv").read_bytes() == whole
+    result = CliRunner().invoke(app, ["--db", url, "stances", "export", "-", "--excel"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == "\ufeff".encode() + whole  # standard output too

@@ -67,13 +67,28 @@ def export_stances_to(
     rows. ``parts``: how many processes share the work; None decides by the cores and
     the number of rows (see the module's docstring)."""
     with atomic_output(path, excel=excel) as out:
-        plan = _plan(session, flt, parts) if _shareable(session.get_bind().engine) else [flt]
-        if len(plan) < 2:
+        return write_stances(session, flt, out, folder=Path(path).resolve().parent, parts=parts)
+
+
+def write_stances(
+    session: Session,
+    flt: StanceFilter,
+    out: TextIO,
+    *,
+    folder: Path | None = None,
+    parts: int | None = None,
+) -> int:
+    """:func:`tracker.stance_csv.export_stances`, in parts when it pays (``out`` must
+    then be a text file over a binary one, as files and standard output are). The parts
+    after the first wait in ``folder`` (the system's temporary folder when None)."""
+    plan = _plan(session, flt, parts) if _shareable(session.get_bind().engine) else [flt]
+    if len(plan) < 2 or not hasattr(out, "buffer"):
+        return export_stances(session, flt, out)
+    with _shared_snapshot(session) as shared:
+        if shared is None:  # a writer holds SQLite's lock: do not wait for it
             return export_stances(session, flt, out)
-        with _shared_snapshot(session) as shared:
-            if shared is None:  # a writer holds SQLite's lock: do not wait for it
-                return export_stances(session, flt, out)
-            return _export_in_parts(session, shared, plan, out, Path(path).resolve().parent)
+        where = folder or Path(tempfile.gettempdir())
+        return _export_in_parts(session, shared, plan, out, where)
 
 
 def usable_cores() -> int:
@@ -288,6 +303,8 @@ class _Helper:
         return int(json.loads(done)["rows"])
 
     def _fail(self) -> None:
+        if self.process.poll() is None:  # it said something else than expected
+            self.process.kill()
         self.process.wait()
         self.errors.seek(0)
         lines = [line for line in self.errors.read().splitlines() if line.strip()]

@@ -16,9 +16,8 @@ from tracker.cli.app import (
     stances_app,
 )
 from tracker.errors import TrackerError
-from tracker.export_parts import export_stances_to
+from tracker.export_parts import export_stances_to, write_stances
 from tracker.output import table, to_json
-from tracker.stance_csv import export_stances
 from tracker.stance_import import import_stances
 from tracker.stance_query import STATUSES, StanceFilter, stance_records
 from tracker.stance_validation import check_annotator_name
@@ -109,7 +108,7 @@ def stances_export(
         if file == "-":
             if excel:
                 sys.stdout.write("\ufeff")
-            export_stances(session, flt, sys.stdout)
+            write_stances(session, flt, sys.stdout)
             return
         count = export_stances_to(session, flt, file, excel=excel)
     typer.echo(f"{count} stances written to {file}", err=True)

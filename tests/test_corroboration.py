@@ -7,7 +7,7 @@ import datetime as dt
 import io
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from tests.factories import make_actor, make_issue, make_source, make_stance
@@ -99,6 +99,30 @@ def test_export_counts_what_the_per_stance_definition_counts(
         assert expected[ids["suggested on the story"]] == 4
         assert expected[ids["rejected alone"]] == 1
         assert expected[ids["neutral"]] == 2
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [
+        StanceFilter(statuses=["suggested"]),
+        StanceFilter(min_confidence=0.9),
+        StanceFilter(attributions=["paraphrase"]),
+    ],
+    ids=["statuses", "confidence", "attribution"],
+)
+def test_a_narrower_view_counts_every_neighbour(session: Session, flt: StanceFilter) -> None:
+    """The dashboard's download passes its page's filters: they choose the rows, not the
+    stances that corroborate them (a low-confidence or paraphrased stance still counts)."""
+    _neighbourhood(session)
+    session.execute(update(Stance).where(Stance.id % 2 == 0).values(confidence=0.5))
+    session.execute(
+        update(Stance).values(
+            attribution=case((Stance.id % 2 == 1, "paraphrase"), else_="on_record")
+        )
+    )
+    expected = _per_stance(session, flt)
+    assert expected and any(count > 1 for count in expected.values())
+    assert _exported(session, flt) == expected
 
 
 @pytest.mark.parametrize("flt", [StanceFilter(), StanceFilter(since=DAY)], ids=["all", "since"])

@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from typing import Any, TextIO
 
 from sqlalchemy import CTE, CursorResult, Select, String, case, cast, func, literal, or_, select
@@ -252,10 +251,13 @@ def _without_nul(session: Session, rows: Sequence[Any], lines: list[str]) -> Ite
 
 def _accepted_around(session: Session, flt: StanceFilter, days: int) -> Iterator[Neighbour]:
     """Every accepted stance that can corroborate an exported one, in ``stated_on`` order:
-    the filter's actors and issue, whatever its status, over its dates widened by the window."""
-    around = replace(
-        flt,
-        status=None,
+    the filter's actors and issue over its dates widened by the window. Only those fields
+    limit who corroborates: a stance counts whatever its status, confidence or attribution
+    (tracker.corroboration's definition), so a narrower view's conditions are left out."""
+    around = StanceFilter(
+        actor=flt.actor,
+        party=flt.party,
+        issue=flt.issue,
         since=None if flt.since is None else shift_days(flt.since, -days),
         until=None if flt.until is None else shift_days(flt.until, days),
     )

@@ -113,11 +113,13 @@ def _plan(session: Session, flt: StanceFilter, parts: int | None) -> list[Stance
     conditions = filter_conditions(session, flt)
     total = session.scalar(select(func.count()).select_from(Stance).where(*conditions)) or 0
     parts = min(parts, total // minimum)
+    if parts < 2:
+        return [flt]
     days = select(Stance.stated_on).where(*conditions).order_by(Stance.stated_on).limit(1)
     # This process's part starts at once, the helpers' after their start-up: it takes up
     # to HEAD_START_ROWS more, the helpers share the rest.
-    head = min(HEAD_START_ROWS, total // (2 * parts)) if parts else 0
-    first = (total + (parts - 1) * head) // parts if parts else 0
+    head = min(HEAD_START_ROWS, total // (2 * parts))
+    first = (total + (parts - 1) * head) // parts
     bounds: list[dt.date] = []
     for k in range(parts):
         offset = 0 if k == 0 else first + (k - 1) * (total - first) // (parts - 1)
@@ -132,7 +134,7 @@ def _plan(session: Session, flt: StanceFilter, parts: int | None) -> list[Stance
             until=flt.until if k == len(bounds) - 1 else bounds[k + 1] - dt.timedelta(days=1),
         )
         for k, start in enumerate(bounds)
-    ] or [flt]
+    ]
 
 
 def _shareable(engine: Engine) -> bool:

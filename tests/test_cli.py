@@ -202,3 +202,45 @@ def test_installed_command_works_from_any_folder(tmp_path: Path) -> None:
     )
     assert listed.returncode == 0, listed.stderr
     assert [line.split()[5] for line in listed.stdout.splitlines()[2:]] == ["+1", "+2", "-2"]
+
+
+def test_outputs_never_replace_the_database_or_the_input(tmp_path: Path) -> None:
+    db_file = tmp_path / "tracker.db"
+    url = f"sqlite:///{db_file}"
+    assert tracker(url, "demo").exit_code == 0
+    for command in (
+        ["stances", "export", str(db_file)],
+        ["sources", "export", f"{db_file}-wal"],
+        ["report", "--week", "2025-W34", "-o", str(db_file)],
+    ):
+        assert_user_error(tracker(url, *command), "is a SQLite database")
+    exported = tmp_path / "stances.csv"
+    assert tracker(url, "stances", "export", str(exported)).exit_code == 0
+    before = exported.read_bytes()
+    result = tracker(url, "stances", "import", str(exported), "--skip-invalid", str(exported))
+    assert_user_error(result, "is the file being imported")
+    assert exported.read_bytes() == before
+    listed = tracker(url, "stances", "list", "--json")
+    assert len(json.loads(listed.stdout)) == 43
+
+
+def test_a_full_disk_under_standard_output_is_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    assert tracker(url, "demo").exit_code == 0
+    script = Path(sys.executable).parent / "tracker"
+    for command in (["stances", "export", "-"], ["stances", "list", "--json"]):
+        with open("/dev/full", "w") as full:
+            done = subprocess.run(
+                [str(script), "--db", url, *command],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+                timeout=120,
+            )
+        assert done.returncode == 2, done.stderr
+        assert done.stderr == "error: cannot write the output: No space left on device\n"

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import io
+import os
+import sqlite3
+import stat
+import threading
 from pathlib import Path
 
 import pytest
 
-from tracker.csv_io import atomic_output, neutralise, read_csv, restore, write_csv
+from tracker.csv_io import (
+    atomic_binary_output,
+    atomic_output,
+    neutralise,
+    read_csv,
+    restore,
+    write_csv,
+)
 from tracker.errors import TrackerError
 
 
@@ -93,3 +104,63 @@ def test_reads_text_given_directly() -> None:
     rows = read_csv("<stdin>", required=["name"], text="name\r\nKyiv\r\n")
     assert rows[0].cells == {"name": "Kyiv"}
     assert write_csv(io.StringIO(), ["name"], []) == 0
+
+
+def _database(path: Path) -> sqlite3.Connection:
+    """A SQLite database in WAL mode with a write in its log (so ``-wal`` exists)."""
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("CREATE TABLE stance (id INTEGER PRIMARY KEY)")
+    connection.execute("INSERT INTO stance VALUES (1)")
+    connection.commit()
+    return connection
+
+
+def test_a_database_is_never_written_over(tmp_path: Path) -> None:
+    """A CSV or report written over the tracker's database would destroy every stance."""
+    db = tmp_path / "tracker.db"
+    connection = _database(db)
+    files = [db, tmp_path / "tracker.db-wal", tmp_path / "tracker.db-shm"]
+    before = {f: f.read_bytes() for f in files}
+    link = tmp_path / "export.csv"
+    link.symlink_to(db)
+    for path in [*files, link]:
+        with pytest.raises(TrackerError, match="is a SQLite database"), atomic_output(path) as out:
+            out.write("stance_id\n")
+        with pytest.raises(TrackerError, match="is a SQLite database"):
+            with atomic_binary_output(path) as binary:
+                binary.write(b"%PDF-")
+    assert {f: f.read_bytes() for f in files} == before
+    assert connection.execute("SELECT count(*) FROM stance").fetchone() == (1,)
+    connection.close()
+
+
+def test_a_link_is_followed_and_kept(tmp_path: Path) -> None:
+    (tmp_path / "real.csv").write_text("old\n")
+    link = tmp_path / "latest.csv"
+    link.symlink_to("real.csv")
+    with atomic_output(link) as out:
+        write_csv(out, ["a"], [{"a": "new"}])
+    assert link.is_symlink()
+    assert (tmp_path / "real.csv").read_bytes() == b"a\r\nnew\r\n"
+
+
+def test_a_pipe_is_written_in_place(tmp_path: Path) -> None:
+    """A named pipe (or ``>(command)``) gets the CSV; it is not replaced by a file."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()))
+    reader.start()
+    with atomic_output(pipe) as out:
+        write_csv(out, ["a"], [{"a": "through the pipe"}])
+    reader.join(timeout=10)
+    assert received == [b"a\r\nthrough the pipe\r\n"]
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
+def test_a_full_device_is_one_clear_error() -> None:
+    with pytest.raises(TrackerError, match="cannot write /dev/full: No space left on device"):
+        with atomic_output("/dev/full") as out:
+            write_csv(out, ["a"], [{"a": "x" * 100_000}])

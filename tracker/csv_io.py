@@ -180,26 +180,30 @@ _Stream = TypeVar("_Stream", bound=IO[Any])
 @contextmanager
 def _atomic(path: str | Path, open_fd: Callable[[int], _Stream]) -> Iterator[_Stream]:
     """The file is written whole or not at all; a path that cannot be written, a full
-    disk or a folder where the file should go is a TrackerError naming the path."""
+    disk or a folder where the file should go is a TrackerError naming the path.
+
+    A symbolic link is followed: the file it points to is replaced, the link stays. A
+    pipe, terminal or device (``/dev/stdout``, ``>(command)``) is written in place, as a
+    shell redirection would, since it cannot be replaced by a file. A SQLite database is
+    never overwritten: a CSV or report written over the tracker's own database (a slip of
+    the tab key) would destroy every stance in it."""
     target = Path(path)
-    mode = _check_output(target)
+    if _is_stream(target):
+        with _in_place(target, open_fd) as out:
+            yield out
+        return
+    real = Path(os.path.realpath(target))
+    mode = _check_output(target, real)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", dir=real.parent)
     except OSError as exc:
         raise _write_error(target, exc) from None
     try:
-        out = open_fd(fd)
-        with out:
-            try:
-                yield out
-                out.flush()  # a full disk shows here, while the error can still name the file
-                os.fchmod(fd, mode)  # mkstemp made it private (0600)
-            except OSError as exc:
-                if exc.filename is not None:  # not a write to this file: not ours to explain
-                    raise
-                raise _write_error(target, exc) from None
+        with _writing(open_fd(fd), target) as out:
+            yield out
+            os.fchmod(fd, mode)  # mkstemp made it private (0600)
         try:
-            os.replace(tmp, target)
+            os.replace(tmp, real)
         except OSError as exc:
             raise _write_error(target, exc) from None
     except BaseException:
@@ -207,20 +211,89 @@ def _atomic(path: str | Path, open_fd: Callable[[int], _Stream]) -> Iterator[_St
         raise
 
 
-def _check_output(target: Path) -> int:
-    """Refuse an output path that cannot be a file; return the mode it should get: what
-    open() would give (the existing file's mode, else 0666 less the umask)."""
-    if target.is_dir():
+def _is_stream(target: Path) -> bool:
+    try:
+        mode = target.stat().st_mode  # follows links: /dev/stdout, /dev/fd/N
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+@contextmanager
+def _in_place(target: Path, open_fd: Callable[[int], _Stream]) -> Iterator[_Stream]:
+    try:
+        fd = os.open(target, os.O_WRONLY)
+    except OSError as exc:
+        raise _write_error(target, exc) from None
+    with _writing(open_fd(fd), target) as out:
+        yield out
+
+
+@contextmanager
+def _writing(out: _Stream, target: Path) -> Iterator[_Stream]:
+    """``out``, flushed and closed at the end; a failed write (a full disk) is a
+    TrackerError naming ``target``."""
+    try:
+        try:
+            yield out
+            out.flush()  # a full disk shows here, while the error can still name the file
+        finally:
+            _close(out)
+    except OSError as exc:
+        if exc.filename is not None:  # not a write to this file: not ours to explain
+            raise
+        raise _write_error(target, exc) from None
+
+
+def _close(out: IO[Any]) -> None:
+    """Close ``out``; after a failed write its buffer still holds what could not be
+    written, and closing tries again: that second failure is the first one's echo."""
+    try:
+        out.close()
+    except OSError:
+        if not out.closed:
+            raise
+
+
+# The first bytes of a SQLite database, and of its write-ahead log (two byte orders).
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_WAL_MAGICS = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+
+
+def _check_output(target: Path, real: Path) -> int:
+    """Refuse an output path that cannot be a file, or must not be replaced; return the
+    mode it should get: what open() would give (the existing file's mode, else 0666 less
+    the umask). ``real`` is ``target`` with links followed."""
+    if real.is_dir():
         raise TrackerError(f"{target} is a folder; give a file name to write to")
-    if not target.parent.exists():
+    if not real.parent.exists():
         raise TrackerError(f"folder {target.parent} does not exist")
-    if not target.parent.is_dir():
+    if not real.parent.is_dir():
         raise TrackerError(f"{target.parent} is not a folder, so {target} cannot be written")
-    if target.exists():
-        if not os.access(target, os.W_OK):
+    if _is_database(real):
+        raise TrackerError(
+            f"{target} is a SQLite database (perhaps the tracker's own): it is not replaced; "
+            "give another file name to write to"
+        )
+    if real.exists():
+        if not os.access(real, os.W_OK):
             raise TrackerError(f"cannot write {target}: permission denied")
-        return stat.S_IMODE(target.stat().st_mode)
+        return stat.S_IMODE(real.stat().st_mode)
     return 0o666 & ~_umask()
+
+
+def _is_database(path: Path) -> bool:
+    """A SQLite database file, or its -wal, -shm or -journal companion."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        if path.name.endswith(suffix) and path.name != suffix:
+            if _is_database(path.with_name(path.name.removesuffix(suffix))):
+                return True
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except OSError:
+        return False
+    return head == _SQLITE_MAGIC or head[:4] in _WAL_MAGICS
 
 
 def _write_error(target: Path, exc: OSError) -> TrackerError:

@@ -32,6 +32,7 @@ from tracker.bulk_history import log_created
 from tracker.bulk_load import DeferredIndexes
 from tracker.csv_io import CsvRow, atomic_output, stream_csv, write_csv
 from tracker.db import transaction
+from tracker.errors import TrackerError
 from tracker.gc_pause import collector_paused
 from tracker.models import Role, Stance, StanceAction, StanceEvent, UTCDateTime, utcnow
 from tracker.position_days import REBUILD_ABOVE, DayKey, day_key, rebuild_days, refresh_days
@@ -98,6 +99,10 @@ def import_stances(
     Writing takes the reviewer role (an import may change anyone's stances); a dry run
     does not."""
     name = str(path)
+    if rejects is not None and text is None and _same_file(path, rejects):
+        raise TrackerError(
+            f"{rejects} is the file being imported: give the rejected rows another file name"
+        )
     with transaction(engine, principal) as session:
         if not dry_run:
             require(session, Role.REVIEWER, "import stances")
@@ -186,6 +191,13 @@ def _import_rows(
         if touched is not None:
             refresh_days(session, touched)
     return report
+
+
+def _same_file(one: str | Path, other: str | Path) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # one of them does not exist (yet)
+        return False
 
 
 def _ignore(_line: int | None) -> None:

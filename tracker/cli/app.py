@@ -7,6 +7,7 @@ fix (TrackerError) are printed on one line with exit code 2 and no traceback.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -31,13 +32,23 @@ class TrackerGroup(TyperGroup):
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, not at exit
+            return result
         except TrackerError as exc:
             _fail(ctx, str(exc))
         except IntegrityError as exc:
             _fail(ctx, f"the change conflicts with data already stored: {_first_line(exc)}")
         except (OperationalError, DBAPIError) as exc:
             _fail(ctx, f"database error: {_first_line(exc)}")
+        except OSError as exc:
+            if exc.filename is not None or exc.errno not in _OUTPUT_ERRORS:
+                raise  # not a failed write to standard output: a bug to see in full
+            _fail(ctx, f"cannot write the output: {exc.strerror}")
+
+
+# What a write to standard output may meet: a full disk, a quota, an I/O error.
+_OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
 
 
 def _first_line(exc: DBAPIError) -> str:

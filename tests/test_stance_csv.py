@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -411,7 +412,7 @@ def test_a_stance_repeated_in_the_file_is_imported_once(
         session.execute(delete(Stance))
     header, *rows = export_text(engine).split("\r\n", 1)[0], *_records(export_text(engine))
     monkeypatch.setattr("tracker.stance_validation.CHUNK", 3)
-    monkeypatch.setattr("tracker.stance_import.SeenPassages.MERGE_ABOVE", 2)
+    monkeypatch.setattr("tracker.stance_import.FirstRows.MERGE_ABOVE", 2)
     repeated = [rows[0], rows[0], *rows, *rows[::-1], rows[2]]
     report = import_stances(
         second_db, "repeats.csv", text="\r\n".join([header, *repeated, ""]), dry_run=dry_run
@@ -443,3 +444,118 @@ def test_import_reports_its_progress(engine: Engine, second_db: Engine) -> None:
     heard.clear()
     import_stances(second_db, "demo.csv", text=text, on_progress=heard.append)
     assert heard == [last_line, None]
+
+
+def _import_cli(db: str, path: Path, *args: str) -> Result:
+    return tracker(db, "stances", "import", str(path), *args)
+
+
+def test_a_stance_given_twice_with_other_values_is_a_problem(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Two rows for one stance (same passage and annotator, or the same stance_id) that
+    disagree: which one was meant is the analyst's call, so neither is dropped silently,
+    and a dry run finds it as the import does."""
+    db, path = exported
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    first, second = rows[0], rows[1]
+    changed = {**first, "stance_id": "", "position": "0" if first["position"] != "0" else "1"}
+    other_with_same_id = {**second, "stance_id": first["stance_id"]}
+    bad = tmp_path / "twice.csv"
+    with bad.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(first))
+        writer.writeheader()
+        writer.writerows([first, changed, other_with_same_id, first])  # line 5: exact repeat
+    for extra in ([], ["--dry-run"]):
+        result = _import_cli(db, bad, *extra)
+        assert result.exit_code == 2, result.output
+        assert "2 problem(s)" in result.stderr
+        assert "line 3, column quote: the same stance as line 2" in result.stderr
+        assert f"line 4, column stance_id: stance_id {first['stance_id']} is also on line 2" in (
+            result.stderr
+        )
+    assert "Traceback" not in result.output
+    listed = json.loads(tracker(db, "stances", "list", "--json").stdout)
+    assert [s["position"] for s in listed if s["stance_id"] == int(first["stance_id"])] == [
+        int(first["position"])
+    ]
+
+
+def test_a_file_without_optional_columns_leaves_their_stored_values(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Only the required columns: a changed position updates the stance; its confidence,
+    status, origin and note (columns the file does not have) stay as stored."""
+    db, path = exported
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    before = {r["stance_id"]: r for r in rows}
+    short = tmp_path / "short.csv"
+    required = ["actor", "issue", "stated_on", "position", "quote", "source_id"]
+    with short.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=required, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows([{**rows[0], "position": "0" if rows[0]["position"] != "0" else "1"}])
+        writer.writerows(rows[1:])
+    result = _import_cli(db, short)
+    assert result.exit_code == 0, result.output
+    assert "0 new, 1 updated, 42 unchanged" in result.output
+    after_path = tmp_path / "after.csv"
+    assert tracker(db, "stances", "export", str(after_path)).exit_code == 0
+    after = list(csv.DictReader(after_path.open(newline="", encoding="utf-8")))
+    for row in after:
+        old = before[row["stance_id"]]
+        for column in ("confidence", "status", "origin", "note"):
+            assert row[column] == old[column], (column, row["stance_id"])
+    assert any(r["note"] for r in after)  # the demo has notes to lose
+
+
+@pytest.mark.parametrize(
+    ("column", "cell", "message"),
+    [
+        ("source_id", "99999999999999999999", "out of range (1 to 2,147,483,647)"),
+        ("stance_id", "99999999999999999999", "out of range (1 to 2,147,483,647)"),
+        ("stance_id", "0", "0 is out of range"),
+        ("stance_id", "-3", "'-3' is not a whole number"),
+        ("quote_start", "+1", "'+1' is not a whole number"),
+        ("quote_start", "\u0661", "is not a whole number"),  # an Arabic-Indic digit one
+    ],
+)
+def test_numbers_the_database_cannot_hold_are_problems(
+    exported: tuple[str, Path], tmp_path: Path, column: str, cell: str, message: str
+) -> None:
+    db, path = exported
+    bad = tmp_path / "bad.csv"
+    _rewrite(path, bad, lambda line, row: row.update({column: cell} if line == 2 else {}))
+    for extra in ([], ["--dry-run"]):
+        result = _import_cli(db, bad, *extra)
+        assert result.exit_code == 2, result.output
+        assert f"line 2, column {column}: " in result.stderr and message in result.stderr
+        assert "Traceback" not in result.output
+
+
+def test_every_problem_of_one_row_is_listed(exported: tuple[str, Path], tmp_path: Path) -> None:
+    db, path = exported
+    bad = tmp_path / "bad.csv"
+    edit = {"stated_on": "2025-02-30", "attribution": "On_Record", "conditional": "maybe"}
+    _rewrite(path, bad, lambda line, row: row.update(edit if line == 2 else {}))
+    result = _import_cli(db, bad)
+    assert "3 problem(s)" in result.stderr
+    for column in edit:
+        assert f"line 2, column {column}: " in result.stderr
+
+
+def test_a_fixed_rejects_file_imports_as_it_is(exported: tuple[str, Path], tmp_path: Path) -> None:
+    """The rejects file keeps the columns plus a reason: fix the cell, import it again."""
+    db, path = exported
+    edited, rejects = tmp_path / "edited.csv", tmp_path / "rejects.csv"
+    _rewrite(
+        path, edited, lambda line, row: row.update(position="7" if line == 2 else row["position"])
+    )
+    assert _import_cli(db, edited, "--skip-invalid", str(rejects)).exit_code == 0
+    rows = list(csv.DictReader(rejects.open(newline="", encoding="utf-8")))
+    assert len(rows) == 1 and "outside the scale" in rows[0]["reason"]
+    fixed = tmp_path / "fixed.csv"
+    _rewrite(rejects, fixed, lambda line, row: row.update(position="-1"))
+    result = _import_cli(db, fixed, "--skip-invalid", str(tmp_path / "rejects-2.csv"))
+    assert result.exit_code == 0, result.output
+    assert "1 updated" in result.output and "rejected" not in result.output

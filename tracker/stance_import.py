@@ -143,10 +143,10 @@ def _import_rows(
     and only while the file is clean unless ``skip_invalid``)."""
     report = ImportReport()
     validator = RowChecker(session, annotator)
-    # Memory stays near flat on a million rows: the passages seen are kept as hashes in
-    # one array (a collision among 10**6 is ~1 in 10**7), and the days touched only until
+    # Memory stays near flat on a million rows: the stances met are kept as hashes in
+    # arrays (a collision among 10**6 is ~1 in 10**7), and the days touched only until
     # there are so many that the stored days are recomputed in one pass anyway.
-    seen = SeenPassages()
+    seen = _Repeats(session)
     touched: set[DayKey] | None = set()
     tables = [cast(Table, Stance.__table__), cast(Table, StanceEvent.__table__)]
     indexes = DeferredIndexes(session, tables, keep=_LOOKED_UP)
@@ -167,8 +167,7 @@ def _import_rows(
                     report.problems += result
                 else:
                     checked.append(result)
-            good = seen.first_times(checked)
-            report.unchanged += len(checked) - len(good)  # the same stance twice in one file
+            good = seen.first_times(checked, report)
             plan = _plan(session, good, report.problems)
             report.created += len(plan.new)
             report.updated += len(plan.changed)
@@ -216,49 +215,140 @@ def _large(session: Session, path: str | Path, text: str | None, chunk: list[Csv
     return expected > (session.scalar(select(func.count()).select_from(Stance)) or 0)
 
 
-class SeenPassages:
-    """The passages met so far in a file, as hashes in sorted arrays: 8 bytes a row,
-    where a set of Python ints takes about 60 (a million rows: 8 MB instead of 60).
+class _Repeats:
+    """Rows that give again a stance met earlier in the file: the same actor, issue,
+    passage and coder (one stance in the database), or the same ``stance_id``.
 
-    New hashes go to a small array, merged into the large one now and then, so adding a
+    An exact repeat (a file pasted twice) counts as unchanged; a repeat with other values
+    is a problem naming both lines: which of the two was meant is the analyst's call."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.passages = FirstRows()  # passage and coder -> the row's values
+        self.ids = FirstRows()  # stance_id -> the row's passage and coder
+        self.coders: dict[tuple[str, str], str] = {}
+
+    def first_times(self, rows: list[CheckedRow], report: ImportReport) -> list[CheckedRow]:
+        """The rows that give a stance for the first time in the file, in their order."""
+        keys = [hash((*r.passage, self._coder(r))) for r in rows]
+        contents = [hash(tuple(r.values[k] for k in _compared(r))) for r in rows]
+        lines = [r.line for r in rows]
+        same_passage = self.passages.earlier(keys, contents, lines)
+        with_id = [i for i, r in enumerate(rows) if r.stance_id is not None]
+        same_id = self.ids.earlier(
+            [cast(int, rows[i].stance_id) for i in with_id],
+            [keys[i] for i in with_id],
+            [lines[i] for i in with_id],
+        )
+        by_id = dict(zip(with_id, same_id, strict=True))
+        fresh = []
+        for i, row in enumerate(rows):
+            earlier_id, earlier = by_id.get(i), same_passage[i]
+            if earlier_id is not None and earlier_id[1] != keys[i]:
+                report.problems.append(
+                    Problem(
+                        row.line,
+                        "stance_id",
+                        f"stance_id {row.stance_id} is also on line {earlier_id[0]}, for "
+                        "another actor, issue or passage; one stance_id names one stance",
+                    )
+                )
+            elif earlier is None:
+                fresh.append(row)
+            elif earlier[1] == contents[i]:
+                report.unchanged += 1  # the same row again
+            else:
+                report.problems.append(
+                    Problem(
+                        row.line,
+                        "quote",
+                        f"the same stance as line {earlier[0]} (actor, issue, passage and "
+                        "annotator) with other values; keep the row you mean",
+                    )
+                )
+        return fresh
+
+    def _coder(self, row: CheckedRow) -> str:
+        who = (row.values["annotator"], row.values["origin"])
+        if who not in self.coders:
+            self.coders[who] = _coder(self.session, row)
+        return self.coders[who]
+
+
+class FirstRows:
+    """Keys (hashes) met so far in a file, each with the line that first gave it and a
+    value (a hash) of that row, in sorted arrays: 24 bytes a row, where a dict of Python
+    ints takes about 150 (a million rows: 24 MB instead of 150).
+
+    New keys go to small arrays, merged into the large ones now and then, so adding a
     chunk does not copy everything met before."""
 
     MERGE_ABOVE = 1 << 16
 
     def __init__(self) -> None:
-        self._large: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
-        self._small: npt.NDArray[np.int64] = np.empty(0, dtype=np.int64)
+        self._large = _Sorted()
+        self._small = _Sorted()
 
-    def first_times(self, rows: list[CheckedRow]) -> list[CheckedRow]:
-        """The rows whose passage was not met before (earlier in the file or in ``rows``),
-        in their order; their passages count as met from now on."""
-        hashes = np.fromiter((hash(r.passage) for r in rows), dtype=np.int64, count=len(rows))
-        known = _among(self._large, hashes) | _among(self._small, hashes)
-        fresh: list[CheckedRow] = []
-        kept: set[int] = set()
-        for row, value, met in zip(rows, hashes.tolist(), known.tolist(), strict=True):
-            if not met and value not in kept:
-                kept.add(value)
-                fresh.append(row)
-        if kept:
-            added = np.fromiter(kept, dtype=np.int64, count=len(kept))
-            self._small = np.sort(np.concatenate([self._small, added]), kind="stable")
+    def earlier(
+        self, keys: list[int], values: list[int], lines: list[int]
+    ) -> list[tuple[int, int] | None]:
+        """For each row: (line, value) of the first row with its key, or None when the
+        key is new (it counts as met from now on, with this row's line and value)."""
+        wanted = np.fromiter(keys, dtype=np.int64, count=len(keys))
+        found = [self._large.find(wanted), self._small.find(wanted)]
+        added: dict[int, tuple[int, int]] = {}
+        result: list[tuple[int, int] | None] = []
+        for i, key in enumerate(keys):
+            first = found[0][i] or found[1][i] or added.get(key)
+            if first is None:
+                added[key] = (lines[i], values[i])
+            result.append(first)
+        if added:
+            self._small = self._small.plus(added)
             if len(self._small) > self.MERGE_ABOVE:
-                both = np.concatenate([self._large, self._small])
-                self._large = np.sort(both, kind="stable")  # two sorted runs: a merge
-                self._small = np.empty(0, dtype=np.int64)
-        return fresh
+                self._large = self._large.plus_sorted(self._small)
+                self._small = _Sorted()
+        return result
 
 
-def _among(
-    sorted_values: npt.NDArray[np.int64], values: npt.NDArray[np.int64]
-) -> npt.NDArray[np.bool_]:
-    """For each of ``values``, whether it is in ``sorted_values``."""
-    if not len(sorted_values):
-        return np.zeros(len(values), dtype=bool)
-    at = np.minimum(np.searchsorted(sorted_values, values), len(sorted_values) - 1)
-    found: npt.NDArray[np.bool_] = sorted_values[at] == values
-    return found
+class _Sorted:
+    """Keys in ascending order, with a line and a value each."""
+
+    def __init__(
+        self,
+        keys: npt.NDArray[np.int64] | None = None,
+        lines: npt.NDArray[np.int64] | None = None,
+        values: npt.NDArray[np.int64] | None = None,
+    ) -> None:
+        empty = np.empty(0, dtype=np.int64)
+        self.keys = empty if keys is None else keys
+        self.lines = empty if lines is None else lines
+        self.values = empty if values is None else values
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def find(self, wanted: npt.NDArray[np.int64]) -> list[tuple[int, int] | None]:
+        if not len(self.keys):
+            return [None] * len(wanted)
+        at = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+        hit = (self.keys[at] == wanted).tolist()
+        lines, values = self.lines[at].tolist(), self.values[at].tolist()
+        return [(lines[i], values[i]) if hit[i] else None for i in range(len(wanted))]
+
+    def plus(self, added: dict[int, tuple[int, int]]) -> _Sorted:
+        keys = np.fromiter(added, dtype=np.int64, count=len(added))
+        pairs = np.array(list(added.values()), dtype=np.int64).reshape(-1, 2)
+        return self.plus_sorted(_Sorted(keys, pairs[:, 0], pairs[:, 1]))
+
+    def plus_sorted(self, other: _Sorted) -> _Sorted:
+        keys = np.concatenate([self.keys, other.keys])
+        order = np.argsort(keys, kind="stable")
+        return _Sorted(
+            keys[order],
+            np.concatenate([self.lines, other.lines])[order],
+            np.concatenate([self.values, other.values])[order],
+        )
 
 
 def _day(values: dict[str, Any]) -> DayKey:
@@ -348,7 +438,9 @@ def _coder(session: Session, row: CheckedRow) -> str:
 
 
 def _compared(row: CheckedRow) -> tuple[str, ...]:
-    return COMPARED + tuple(k for k in EVIDENCE if k in row.values)
+    """What the row may change on a stored stance: the values its file has columns for."""
+    given = tuple(k for k in COMPARED if k not in row.kept)
+    return given + tuple(k for k in EVIDENCE if k in row.values)
 
 
 def _passage(stance: Any) -> tuple[int, int, int, int, int]:
@@ -512,6 +604,7 @@ def _write_rejects(
     for problem in problems:
         reasons.setdefault(problem.line, []).append(f"{problem.column}: {problem.message}")
     with stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text) as (header, rows):
+        header = [c for c in header if c != "reason"]  # a rejects file imported again
         bad = (
             {**row.cells, "reason": "; ".join(reasons[row.line])}
             for row in rows

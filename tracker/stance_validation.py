@@ -41,7 +41,9 @@ from tracker.stances import (
 from tracker.text import name_key
 
 REQUIRED = ("actor", "issue", "stated_on", "position", "quote", "source_id")
-OPTIONAL = tuple(c for c in COLUMNS if c not in REQUIRED)
+# "reason" is what --skip-invalid adds to the rows it rejects: a fixed rejects file
+# imports as it is.
+OPTIONAL = (*(c for c in COLUMNS if c not in REQUIRED), "reason")
 # Written on export for readers; on import they come from the database instead.
 DERIVED = (
     "party",
@@ -54,6 +56,8 @@ DERIVED = (
     "corroboration",
 )
 CHUNK = 2000
+# The largest id or offset a row may give: PostgreSQL's INTEGER (SQLite's is larger).
+MAX_INT = 2**31 - 1
 SOURCE_CACHE = 2000
 VERDICT_MEMO = 10_000  # distinct cells remembered per column (see RowChecker._remembered)
 # What an import may change on a stored stance (who recorded it is not content).
@@ -95,6 +99,9 @@ class CheckedRow:
     values: dict[str, Any]
     reporter: str | None = None  # the reporting actor's name, for the history
     proposal: str | None = None  # the linked proposal's name, for the history
+    # Values the file has no column for (defaults for a new stance): a stored stance
+    # keeps its own.
+    kept: frozenset[str] = frozenset()
 
     @property
     def passage(self) -> tuple[int, int, int, int, int]:
@@ -107,6 +114,7 @@ class _FileChecks:
     columns: frozenset[str]
     checks: list[tuple[str, str, Any, Any, dict[str, tuple[bool, Any]] | None]]
     absent: dict[str, Any]
+    kept: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -186,7 +194,8 @@ class RowChecker:
                 checks.append((column, key, parse, default, memo))
             else:
                 absent[key] = parse(default) if default == "now" else default
-        return _FileChecks(frozenset(present), checks, absent)
+        kept = set(absent) | ({"note"} if "note" not in present else set())
+        return _FileChecks(frozenset(present), checks, absent, frozenset(kept))
 
     def _verdict(self, column: str, raw: str, parse: Any) -> tuple[bool, Any]:
         """(True, value) or (False, the problem's message) for one cell."""
@@ -234,13 +243,16 @@ class RowChecker:
             else:
                 problems.append(Problem(row.line, column, result))
         values["note"] = cells.get("note", "").strip()
-        stance_id = _optional_int(cells.get("stance_id", ""), row.line, "stance_id", problems)
+        stance_id = _optional_int(
+            cells.get("stance_id", ""), row.line, "stance_id", problems, low=1
+        )
         self._check_quote(row, values, problems)
-        if not problems:
-            self._check_evidence(row, values, problems)
+        self._check_evidence(row, values, problems)  # even after other problems: list them all
         reporter = self.names.get(values.get("reported_by_id") or -1)
         proposal = self._check_proposal(row, values, problems)
-        return problems or CheckedRow(row.line, stance_id, values, reporter, proposal)
+        if problems:
+            return problems
+        return CheckedRow(row.line, stance_id, values, reporter, proposal, file.kept)
 
     def _check_proposal(
         self, row: CsvRow, values: dict[str, Any], problems: list[Problem]
@@ -272,7 +284,9 @@ class RowChecker:
                     problems.append(Problem(row.line, "reported_by", f"unknown actor {named!r}"))
                     return
             try:
-                values["attribution"] = check_attribution(attribution, reporter, values["actor_id"])
+                values["attribution"] = check_attribution(
+                    attribution, reporter, values.get("actor_id")
+                )
                 values["reported_by_id"] = reporter
             except TrackerError as exc:
                 problems.append(Problem(row.line, "attribution", str(exc)))
@@ -291,7 +305,7 @@ class RowChecker:
 
     def _check_quote(self, row: CsvRow, values: dict[str, Any], problems: list[Problem]) -> None:
         cells = row.cells
-        source_id = _optional_int(cells["source_id"], row.line, "source_id", problems)
+        source_id = _optional_int(cells["source_id"], row.line, "source_id", problems, low=1)
         if source_id is None:
             if not cells["source_id"].strip():
                 problems.append(Problem(row.line, "source_id", "empty"))
@@ -367,21 +381,29 @@ def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
 
 
 def int_or_none(value: str) -> int | None:
+    """A whole number the database can store as an id or offset, else None."""
     try:
-        return int(value.strip())
+        number = int(value.strip())
     except ValueError:
         return None
+    return number if 0 <= number <= MAX_INT else None
 
 
-def _optional_int(value: str, line: int, column: str, problems: list[Problem]) -> int | None:
+def _optional_int(
+    value: str, line: int, column: str, problems: list[Problem], *, low: int = 0
+) -> int | None:
     value = value.strip()
     if not value:
         return None
-    try:
-        return int(value)
-    except ValueError:
+    # Digits only: int() also takes "+1", "1_000" and other scripts' digits.
+    if not (value.isascii() and value.isdigit()):
         problems.append(Problem(line, column, f"{value!r} is not a whole number"))
         return None
+    number = int(value)
+    if not low <= number <= MAX_INT:
+        problems.append(Problem(line, column, f"{value} is out of range ({low} to {MAX_INT:,})"))
+        return None
+    return number
 
 
 def chunks(rows: Iterator[CsvRow]) -> Iterator[list[CsvRow]]:

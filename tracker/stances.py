@@ -77,7 +77,7 @@ def check_status(status: str) -> str:
 
 
 def check_attribution(
-    attribution: str | None, reported_by_id: int | None, actor_id: int
+    attribution: str | None, reported_by_id: int | None, actor_id: int | None
 ) -> str | None:
     """How the position reached us; the reporting actor is named exactly when another
     actor reported it. None (or empty) means not recorded."""

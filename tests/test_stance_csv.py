@@ -404,7 +404,7 @@ def test_export_writes_every_cell_as_the_flat_records_say(engine: Engine) -> Non
 def test_a_stance_repeated_in_the_file_is_imported_once(
     engine: Engine, second_db: Engine, monkeypatch: pytest.MonkeyPatch, dry_run: bool
 ) -> None:
-    """Repeats within a chunk and in later chunks (small chunks, merged hash arrays)."""
+    """Repeats within a chunk and in later chunks (small chunks)."""
     _tricky_db(engine)
     _tricky_db(second_db)
     with transaction(second_db) as session:
@@ -412,7 +412,6 @@ def test_a_stance_repeated_in_the_file_is_imported_once(
         session.execute(delete(Stance))
     header, *rows = export_text(engine).split("\r\n", 1)[0], *_records(export_text(engine))
     monkeypatch.setattr("tracker.stance_validation.CHUNK", 3)
-    monkeypatch.setattr("tracker.stance_import.FirstRows.MERGE_ABOVE", 2)
     repeated = [rows[0], rows[0], *rows, *rows[::-1], rows[2]]
     report = import_stances(
         second_db, "repeats.csv", text="\r\n".join([header, *repeated, ""]), dry_run=dry_run

@@ -14,10 +14,18 @@ from tracker.actors import (
     find_actor,
     get_actor,
     import_actors,
+    read_actor_csv,
     set_party,
 )
 from tracker.errors import TrackerError
-from tracker.issues import IssueRow, export_issues, get_issue, import_issues, save_issue
+from tracker.issues import (
+    IssueRow,
+    export_issues,
+    get_issue,
+    import_issues,
+    read_issue_csv,
+    save_issue,
+)
 from tracker.models import Actor, Issue
 
 
@@ -63,7 +71,7 @@ def test_import_creates_then_updates_with_parties_in_any_order(session: Session)
     assert import_actors(session, rows) == (2, 0)
     assert get_actor(session, "Zelensky").party is get_actor(session, "Kyiv")
     rows[0].aliases.append("Zelenskiy")
-    assert import_actors(session, rows) == (0, 2)
+    assert import_actors(session, rows) == (0, 1)  # one changed, one unchanged
     assert find_actor(session, "Zelenskiy") is get_actor(session, "Zelensky")
     exported = {r["name"]: r for r in export_actors(session)}
     assert exported["Volodymyr Zelenskyy"] == {
@@ -122,3 +130,31 @@ def test_nothing_is_counted_twice(session: Session) -> None:
     make_actor(session, "Ukraine", kind="state", aliases=["Kyiv"])
     assert session.scalar(select(func.count()).select_from(Actor)) == 1
     assert session.scalar(select(func.count()).select_from(Issue)) == 0
+
+
+def test_a_file_without_a_column_leaves_what_it_holds(session: Session) -> None:
+    """An actor file without ``party`` keeps parties; an issue file without ``keywords``
+    keeps keywords (the suggestions rely on them); importing the same rows again counts
+    as unchanged, not updated."""
+    rows = read_actor_csv(
+        "a.csv", "name,kind,party,aliases\nUkraine,state,,Kyiv\nZelenskyy,person,Ukraine,Ze\n"
+    )
+    assert import_actors(session, rows) == (2, 0)
+    assert import_actors(session, rows) == (0, 0)
+    assert import_actors(session, read_actor_csv("b.csv", "name,kind\nZelenskyy,person\n")) == (
+        0,
+        0,
+    )
+    assert get_actor(session, "Zelenskyy").party is get_actor(session, "Ukraine")
+    changed = read_actor_csv("c.csv", "name,kind,party\nZelenskyy,person,\n")
+    assert import_actors(session, changed) == (0, 1)  # an empty cell does clear it
+    assert get_actor(session, "Zelenskyy").party is None
+
+    full = "slug,name,description,keywords\nland-swaps,Land swaps,Trading land,land swap;cede\n"
+    assert import_issues(session, read_issue_csv("i.csv", full)) == (1, 0)
+    assert import_issues(session, read_issue_csv("i.csv", full)) == (0, 0)
+    short = "slug,name,description\nland-swaps,Land swaps,Trading territory\n"
+    assert import_issues(session, read_issue_csv("j.csv", short)) == (0, 1)
+    issue = get_issue(session, "land-swaps")
+    assert issue.description == "Trading territory"
+    assert issue.keywords == ["land swap", "cede"]

@@ -127,7 +127,7 @@ class ActorRow:
 
     name: str
     kind: str
-    party: str = ""
+    party: str | None = ""  # None: the file has no party column, the stored party stays
     aliases: list[str] = field(default_factory=list)
     line: int = 0  # where the row came from, for error messages
 
@@ -135,12 +135,15 @@ class ActorRow:
 def import_actors(session: Session, rows: Sequence[ActorRow]) -> tuple[int, int]:
     """Create or update actors by name; parties may be defined later in the same file.
 
-    Returns (created, updated). Raises on the first problem; the caller's
-    transaction is then rolled back, so nothing is half-imported.
+    Returns (created, updated): actors whose kind, party or aliases the file changed
+    (the others are unchanged). A file without a ``party`` column leaves parties as they
+    are. Raises on the first problem; the caller's transaction is then rolled back, so
+    nothing is half-imported.
     """
     require(session, Role.ADMIN, "import actors")
-    created = updated = 0
+    created = 0
     by_key: dict[str, Actor] = {}
+    before: dict[str, tuple[str, int | None, set[str]]] = {}
     for row in rows:  # first pass: every actor exists, so any row can name any party
         with _row_context(row):
             if name_key(row.name) in by_key:
@@ -152,18 +155,25 @@ def import_actors(session: Session, rows: Sequence[ActorRow]) -> tuple[int, int]
             else:
                 if name_key(actor.name) != name_key(row.name):
                     raise TrackerError(f"{row.name!r} is already an alias of actor {actor.name!r}")
+                before[name_key(row.name)] = _content(actor)
                 actor.kind = _check_kind(row.kind)
-                updated += 1
             by_key[name_key(row.name)] = actor
     for row in rows:
         with _row_context(row):
             actor = by_key[name_key(row.name)]
-            party = get_actor(session, row.party) if row.party.strip() else None
-            set_party(actor, party)
+            if row.party is not None:
+                set_party(actor, get_actor(session, row.party) if row.party.strip() else None)
             for alias in row.aliases:
                 _claim_name(session, actor, alias)
     session.flush()
+    updated = sum(_content(by_key[key]) != content for key, content in before.items())
     return created, updated
+
+
+def _content(actor: Actor) -> tuple[str, int | None, set[str]]:
+    """What an import may change on an actor."""
+    party = actor.party.id if actor.party is not None else None
+    return actor.kind, party, {a.alias_key for a in actor.aliases}
 
 
 @contextmanager
@@ -200,7 +210,7 @@ def read_actor_csv(path: str | Path, text: str | None = None) -> list[ActorRow]:
             ActorRow(
                 name=row.cells["name"],
                 kind=row.cells["kind"],
-                party=row.cells.get("party", ""),
+                party=row.cells.get("party"),
                 aliases=split_list(row.cells.get("aliases", "")),
                 line=row.line,
             )

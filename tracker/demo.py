@@ -78,16 +78,15 @@ def load_demo(engine: Engine, *, with_stances: bool = True) -> DemoSummary:
         issues, _ = import_issues(
             session, read_issue_csv("seeds/issues.csv", _text(seeds / "issues.csv"))
         )
-        actors_new, actors_old = import_actors(
-            session, read_actor_csv("seeds/actors.csv", _text(seeds / "actors.csv"))
-        )
+        actor_rows = read_actor_csv("seeds/actors.csv", _text(seeds / "actors.csv"))
+        import_actors(session, actor_rows)
         by_file, sources_added = _load_articles(session, seeds / "articles")
         _load_proposals(session, seeds / "proposals.csv")
         stances_added = (
             _load_stances(session, seeds / "stances.csv", by_file) if with_stances else 0
         )
         total = len(session.scalars(select(Stance.id)).all())
-    return DemoSummary(issues, actors_new + actors_old, sources_added, stances_added, total)
+    return DemoSummary(issues, len(actor_rows), sources_added, stances_added, total)
 
 
 def first_admin(engine: Engine) -> str | None:

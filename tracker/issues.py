@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,7 +53,8 @@ class IssueRow:
     slug: str
     name: str
     description: str = ""
-    keywords: list[str] = field(default_factory=list)
+    # None: the file has no keywords column, the stored keywords stay.
+    keywords: list[str] | None = field(default_factory=list)
     labels: dict[int, str] = field(default_factory=dict)
     line: int = 0
 
@@ -73,7 +75,7 @@ def _validated(row: IssueRow) -> IssueRow:
     for position in row.labels:
         if position not in POSITIONS:
             raise TrackerError(f"issue {slug!r}: no scale point {position}; the scale is -2..2")
-    keywords = [squash(k) for k in row.keywords if squash(k)]
+    keywords = None if row.keywords is None else [squash(k) for k in row.keywords if squash(k)]
     labels = {p: squash(label) for p, label in row.labels.items() if squash(label)}
     return IssueRow(slug, squash(row.name), row.description.strip(), keywords, labels, row.line)
 
@@ -89,7 +91,8 @@ def save_issue(session: Session, row: IssueRow) -> tuple[Issue, bool]:
         session.add(issue)
     issue.name = row.name
     issue.description = row.description
-    issue.keywords = row.keywords
+    if row.keywords is not None or created:
+        issue.keywords = row.keywords or []
     for position, label in row.labels.items():
         setattr(issue, LABEL_ATTRS[position], label)
     session.flush()
@@ -97,7 +100,8 @@ def save_issue(session: Session, row: IssueRow) -> tuple[Issue, bool]:
 
 
 def import_issues(session: Session, rows: Sequence[IssueRow]) -> tuple[int, int]:
-    """Create or update issues by slug. Returns (created, updated)."""
+    """Create or update issues by slug. Returns (created, updated): issues the file
+    changed (the others are unchanged)."""
     require(session, Role.ADMIN, "edit the issue taxonomy")
     created = updated = 0
     seen: set[str] = set()
@@ -107,12 +111,20 @@ def import_issues(session: Session, rows: Sequence[IssueRow]) -> tuple[int, int]
             if slug in seen:
                 raise TrackerError(f"issue {slug!r} appears twice")
             seen.add(slug)
-            _, was_created = save_issue(session, row)
+            stored = find_issue(session, slug)
+            before = _content(stored) if stored is not None else None
+            issue, was_created = save_issue(session, row)
         except TrackerError as exc:
             raise TrackerError(f"row {row.line}: {exc}" if row.line else str(exc)) from None
         created += was_created
-        updated += not was_created
+        updated += not was_created and _content(issue) != before
     return created, updated
+
+
+def _content(issue: Issue) -> tuple[Any, ...]:
+    """What an import may change on an issue."""
+    labels = tuple(issue.label(p) for p in POSITIONS)
+    return issue.name, issue.description, tuple(issue.keywords or []), labels
 
 
 def export_issues(session: Session) -> list[dict[str, str]]:
@@ -145,7 +157,7 @@ def read_issue_csv(path: str | Path, text: str | None = None) -> list[IssueRow]:
             slug=row.cells["slug"],
             name=row.cells["name"],
             description=row.cells["description"],
-            keywords=split_list(row.cells.get("keywords", "")),
+            keywords=split_list(row.cells["keywords"]) if "keywords" in row.cells else None,
             labels={p: row.cells.get(f"label_{p}", "") for p in POSITIONS},
             line=row.line,
         )

@@ -30,7 +30,8 @@ def actors_import(
     rows = actor_service.read_actor_csv(file)
     with open_session(ctx) as session:
         created, updated = actor_service.import_actors(session, rows)
-    typer.echo(f"{created} actors created, {updated} updated from {file}")
+    unchanged = len(rows) - created - updated
+    typer.echo(f"{created} actors created, {updated} updated, {unchanged} unchanged from {file}")
 
 
 @actors_app.command("export")
@@ -80,7 +81,8 @@ def issues_import(
     rows = issue_service.read_issue_csv(file)
     with open_session(ctx) as session:
         created, updated = issue_service.import_issues(session, rows)
-    typer.echo(f"{created} issues created, {updated} updated from {file}")
+    unchanged = len(rows) - created - updated
+    typer.echo(f"{created} issues created, {updated} updated, {unchanged} unchanged from {file}")
 
 
 @issues_app.command("export")

@@ -116,3 +116,25 @@ def test_an_admin_changes_roles_disables_and_resets_but_keeps_an_admin(
     at.button(key="acc_toggle").click().run()
     assert "last enabled admin" in errors(at)
     assert account(db_url, "boss")["disabled"] is False
+
+
+def test_the_role_box_shows_the_picked_accounts_role(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Picking another account shows its own role: "Apply role" must never give it the
+    role left in the box for the account picked before (an admin once promoted a viewer
+    this way)."""
+    add_account(db_url, "boss", "admin")
+    add_account(db_url, "vera", "viewer")
+    at = accounts_page(db_url, monkeypatch, "boss")
+    at.selectbox(key="acc_pick").select("boss").run()
+    assert at.selectbox(key="acc_role").value == "admin"
+    at.selectbox(key="acc_pick").select("vera").run()
+    assert at.selectbox(key="acc_role").value == "viewer"
+    assert at.button(key="acc_apply_role").disabled
+    at.selectbox(key="acc_role").select("analyst").run()
+    at.button(key="acc_apply_role").click().run()
+    assert account(db_url, "vera")["role"] == "analyst"
+    at.selectbox(key="acc_pick").select("boss").run()
+    assert at.selectbox(key="acc_role").value == "admin"
+    assert account(db_url, "boss")["role"] == "admin"

@@ -106,7 +106,14 @@ with right:
     chosen = st.selectbox("Account", names, key="acc_pick")
     picked = next(a for a in everyone if a["username"] == chosen)
     current_role, disabled = picked["role"], picked["disabled"]
-    new_role = st.selectbox("Role", ROLES, index=ROLES.index(current_role), key="acc_role")
+    # The role box shows the picked account's stored role. A keyed widget keeps its own
+    # value across reruns (index= is then ignored), so it is set whenever another account
+    # is picked or the role changed: else "Apply role" would give the account picked now
+    # the role left in the box for the one before.
+    if st.session_state.get("acc_role_for") != (chosen, current_role):
+        st.session_state["acc_role"] = current_role
+        st.session_state["acc_role_for"] = (chosen, current_role)
+    new_role = st.selectbox("Role", ROLES, key="acc_role")
     buttons = st.columns(3)
     try:
         if buttons[0].button("Apply role", key="acc_apply_role", disabled=new_role == current_role):

@@ -138,6 +138,11 @@ def test_sources_page_adds_pasted_text_and_filters(
     at.text_input(key="add_outlet").input("Wire")
     at.button(key="add_source").click().run()
     assert "stored as source" in at.success[0].value
+    # The form is empty again: a title left in it would go to the next article added.
+    assert at.text_area(key="add_text").value == ""
+    assert at.text_input(key="add_title").value == ""
+    assert at.text_input(key="add_outlet").value == ""
+    at.text_area(key="add_text").input("Rutte said NATO membership was not under discussion.")
     at.button(key="add_source").click().run()  # the same text again: refused, named
     assert "already stored as source" in at.info[0].value
     at.selectbox(key="source_outlet").select("Wire").run()

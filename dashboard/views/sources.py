@@ -17,14 +17,27 @@ LIST_LIMIT = 500
 st.title("Sources")
 
 
+_FIELDS = {"add_text": "", "add_title": "", "add_outlet": "", "add_url": "", "add_published": None}
+
+
 def _add_form() -> None:
+    # After the articles are stored the form starts empty: a title or outlet left in it
+    # would be given to the next file added. Widget values can only be set before the
+    # widgets are drawn, so the form is emptied at the start of the rerun that follows,
+    # which also shows what happened; a file uploader cannot be set at all, so a new one
+    # (another key) replaces it.
+    if st.session_state.pop("add_done", False):
+        st.session_state.update(_FIELDS)
+        st.session_state["add_uploads"] = st.session_state.get("add_uploads", 0) + 1
+    for status, message in st.session_state.pop("add_results", []):
+        {"added": st.success, "duplicate": st.info}.get(status, st.error)(message)
     paste, upload = st.tabs(["Paste text", "Upload files"])
     with paste:
         pasted = st.text_area("Article text", key="add_text", height=160)
     with upload:
         files = st.file_uploader(
             "Article files (.txt, .md, .html)",
-            key="add_files",
+            key=f"add_files_{st.session_state.get('add_uploads', 0)}",
             type=["txt", "md", "markdown", "html", "htm"],
             accept_multiple_files=True,
         )
@@ -58,10 +71,14 @@ def _add_form() -> None:
             except TrackerError as exc:  # e.g. the account's role was lowered meanwhile
                 st.error(md_escape(str(exc)))
                 return
-            for result in results:
-                message = md_escape(f"{result.input}: {result.message}")
-                {"added": st.success, "duplicate": st.info}.get(result.status, st.error)(message)
             st.cache_data.clear()
+            shown = [(r.status, md_escape(f"{r.input}: {r.message}")) for r in results]
+            if all(r.status in ("added", "duplicate") for r in results):
+                st.session_state["add_results"] = shown
+                st.session_state["add_done"] = True
+                st.rerun()
+            for status, message in shown:  # something was refused: the form stays as it is
+                {"added": st.success, "duplicate": st.info}.get(status, st.error)(message)
 
 
 if may(Role.ANALYST):

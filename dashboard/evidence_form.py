@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard.ui import md_escape
 from tracker.evidence import ATTRIBUTION_TEXT, NOT_RECORDED
 
 NOT_SET = ""
@@ -57,7 +56,6 @@ def evidence_inputs(
             key=f"{key}_reporter",
             index=None,
             placeholder="The actor who reported it",
-            format_func=md_escape,
         )
     conditional = st.checkbox("Conditional", key=f"{key}_conditional")
     condition = ""
@@ -75,7 +73,6 @@ def evidence_inputs(
             key=f"{key}_proposal",
             index=None,
             placeholder="None",
-            format_func=md_escape,
             help="Link the stance to the plan or outline it is about (Analyse → Proposals "
             "lists every actor's stance on it).",
         )

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.factories import sign_in
 from tests.test_dashboard_tagging import open_page, source_id_of, stances_quoting
+from tracker.actors import create_actor
 from tracker.config import ENV_VAR
 from tracker.db import make_engine, transaction
 from tracker.demo import load_demo
@@ -25,7 +26,11 @@ QUOTE = "He added that Trump ‘expressed his support for that’."
 def test_tagging_a_reported_conditional_stance(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    load_demo(make_engine(db_url), with_stances=False)
+    engine = make_engine(db_url)
+    load_demo(engine, with_stances=False)
+    with transaction(engine) as session:
+        create_actor(session, "U.S. State Dept. (Foggy_Bottom)", "organisation")
+    engine.dispose()
     source = source_id_of(db_url, "Five things we learned")
     at = open_page(db_url, monkeypatch, source)
     at.text_area(key="tag_quote").input(QUOTE).run()
@@ -37,6 +42,8 @@ def test_tagging_a_reported_conditional_stance(
     assert "needs the actor who reported it" in at.error[0].value  # nothing saved
     assert stances_quoting(db_url, "expressed his support") == []
 
+    # Options are shown as plain text: names appear as written, with no escaping.
+    assert "U.S. State Dept. (Foggy_Bottom)" in at.selectbox(key="tag_ev_reporter").options
     at.selectbox(key="tag_ev_reporter").select("Volodymyr Zelenskyy").run()
     at.checkbox(key="tag_ev_conditional").check().run()
     at.text_input(key="tag_ev_condition").input("ceasefire first").run()

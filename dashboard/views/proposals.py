@@ -21,7 +21,7 @@ if not listing:
     st.stop()
 
 names = [p["name"] for p in listing]
-chosen = st.selectbox("Proposal", names, key="prop_name", format_func=md_escape)
+chosen = st.selectbox("Proposal", names, key="prop_name")  # options show as plain text
 with_suggested = st.checkbox("Include suggested stances", key="prop_suggested")
 statuses = ("accepted", "suggested") if with_suggested else ("accepted",)
 with reading() as s:

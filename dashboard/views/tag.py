@@ -228,6 +228,9 @@ with form_col:
             key="tag_actor",
             index=None,
             format_func=lambda n: f"{n} ({actors[n]})" if actors.get(n) else n,
+            # Matches keep the list's (alphabetical) order: the fuzzy default ranked
+            # "United States (…, Trump's team)" above "Donald Trump" for "Trump".
+            filter_mode="contains",
         )
         new_actor: tuple[str, str, str | None] | None = None
         if actor_name == NEW_ACTOR:

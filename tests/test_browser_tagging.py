@@ -35,6 +35,8 @@ def test_tag_a_stance_in_the_browser(page: Page, dashboard: Dashboard) -> None:
     actor = page.get_by_role("combobox", name="Actor (type to search names and aliases)")
     actor.click()
     actor.fill("Trump")
+    # The person comes first, not the party one of whose aliases mentions him.
+    expect(page.get_by_role("option").first).to_contain_text("Donald Trump")
     page.get_by_role("option", name="Donald Trump", exact=False).first.click()
     wait_idle(page)
     issue = page.get_by_role("combobox", name="Issue", exact=True)
@@ -46,14 +48,24 @@ def test_tag_a_stance_in_the_browser(page: Page, dashboard: Dashboard) -> None:
     for _ in range(2):  # from 0 to -2
         page.keyboard.press("ArrowLeft")
     wait_idle(page)
+    note = page.get_by_role("textbox", name="Note")
+    note.fill("said in the Oval Office")
+    page.keyboard.press("Control+Enter")
+    wait_idle(page)
     page.get_by_role("button", name="Save stance").click()
     wait_idle(page)
     expect(page.get_by_text("Saved stance #")).to_be_visible()
+    # The browser shows the form empty for the next stance (not the old quote and note,
+    # which it used to send back with the next change).
+    expect(page.get_by_role("textbox", name="Quote: paste or type the passage")).to_have_value("")
+    expect(note).to_have_value("")
+    expect(page.get_by_role("button", name="Save stance")).to_be_disabled()
     assert_no_errors(page, "Read & tag")
     screenshot(page, "tag-trump-reversal.png")
 
     with transaction(engine) as session:
         stance = session.scalars(select(Stance).where(Stance.quote == PASSAGE)).one()
         assert (stance.position, stance.annotator, stance.source_id) == (-2, "ana", source_id)
+        assert stance.note == "said in the Oval Office"
         assert str(stance.stated_on) == "2025-08-18"
     engine.dispose()

@@ -155,6 +155,17 @@ if not issues:
     )
     st.stop()
 
+# After a save the passage-specific fields start empty. Popping a widget's key is not
+# enough: the browser keeps showing the old text and sends it back with the next change
+# (a note could ride along with the next stance). Values set before a widget is drawn
+# reach the browser, so the form is emptied at the start of the rerun after the save.
+if cleared := st.session_state.pop("tag_cleared", None):
+    st.session_state.update({"tag_quote": "", "tag_note": "", "tag_ev_condition": ""})
+    st.session_state.pop("tag_occ", None)
+    if cleared.get("actor"):  # an actor just added: picked, not "(new actor…)" again
+        st.session_state["tag_actor"] = cleared["actor"]
+        st.session_state["tag_new_name"] = ""
+
 labels = {sid: f"#{sid} {title} ({published or 'no date'})" for sid, title, published in listing}
 wanted = st.query_params.get("source")
 if wanted and wanted.isdigit() and int(wanted) in labels and "tag_source" not in st.session_state:
@@ -289,10 +300,9 @@ with form_col:
                         condition=evidence.condition,
                         proposal=_proposal(s, evidence),
                     )
-                    saved = stance.id
+                    saved, added = stance.id, actor.name if new_actor is not None else None
                 st.session_state["tag_flash"] = f"Saved stance #{saved}."
-                for key in ("tag_quote", "tag_note", "tag_occ", "tag_ev_condition"):
-                    st.session_state.pop(key, None)
+                st.session_state["tag_cleared"] = {"actor": added}
                 st.rerun()
             except TrackerError as exc:
                 st.error(md_escape(str(exc)))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from tests.factories import sign_in
+from tests.factories import make_source, sign_in
 from tracker.config import ENV_VAR
 from tracker.db import make_engine, transaction
 from tracker.models import Source, Stance, StanceEvent
@@ -295,3 +296,52 @@ def test_report_page_previews_week_34(demo_url: str, monkeypatch: pytest.MonkeyP
     assert "2025 has no week 99" in at.error[0].value
     at.text_input(key="report_week").input("2025-W40").run()
     assert "No recorded changes" in at.info[0].value
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_a_date_in_the_future_is_refused_and_a_wrong_date_corrected(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mistyped year is refused when tagging; a stored date is corrected in the editor."""
+    source = source_id_of(demo_url, "US would help assure")
+    at = open_page(demo_url, monkeypatch, source)
+    at.text_area(key="tag_quote").input(REVERSAL).run()
+    at.selectbox(key="tag_actor").select("Volodymyr Zelenskyy").run()
+    at.selectbox(key="tag_issue").select("ceasefire-first").run()
+    at.date_input(key=f"tag_date_{source}").set_value(dt.date(2031, 8, 18)).run()
+    at.button(key="tag_save").click().run()
+    assert "is in the future" in at.error[0].value and "2031" in at.error[0].value
+    assert len(stances_quoting(demo_url, "while the fighting continued")) == 1  # Trump's only
+
+    (trump,) = stances_quoting(demo_url, "while the fighting continued")
+    key = f"edit_{trump.id}"
+    assert at.date_input(key=f"{key}_date").value == trump.stated_on
+    at.date_input(key=f"{key}_date").set_value(dt.date(2025, 8, 17)).run()
+    at.button(key=f"{key}_save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (trump,) = stances_quoting(demo_url, "while the fighting continued")
+    assert trump.stated_on == dt.date(2025, 8, 17)
+    assert at.date_input(key=f"{key}_date").value == dt.date(2025, 8, 17)
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_an_undated_source_gets_no_guessed_date(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.demo import load_demo
+
+    engine = make_engine(db_url)
+    load_demo(engine, with_stances=False)
+    with transaction(engine) as session:
+        undated = make_source(
+            session, "Zelensky said a ceasefire must come first.", published_on=None
+        )
+        source = undated.id
+    engine.dispose()
+    at = open_page(db_url, monkeypatch, source)
+    assert at.date_input(key=f"tag_date_{source}").value is None
+    at.text_area(key="tag_quote").input("a ceasefire must come first").run()
+    at.selectbox(key="tag_actor").select("Volodymyr Zelenskyy").run()
+    at.button(key="tag_save").click().run()
+    assert "has no publication date; give the date" in at.error[0].value
+    assert stances_quoting(db_url, "a ceasefire must come first") == []

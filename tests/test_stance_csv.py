@@ -517,9 +517,10 @@ def test_a_file_without_optional_columns_leaves_their_stored_values(
         ("stance_id", "-3", "'-3' is not a whole number"),
         ("quote_start", "+1", "'+1' is not a whole number"),
         ("quote_start", "\u0661", "is not a whole number"),  # an Arabic-Indic digit one
+        ("stated_on", "2031-08-18", "the date 2031-08-18 is in the future"),
     ],
 )
-def test_numbers_the_database_cannot_hold_are_problems(
+def test_cells_the_database_must_not_hold_are_problems(
     exported: tuple[str, Path], tmp_path: Path, column: str, cell: str, message: str
 ) -> None:
     db, path = exported

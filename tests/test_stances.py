@@ -115,6 +115,24 @@ def test_stated_on_is_required_when_source_has_no_date(session: Session) -> None
         make_stance(session, source=source)
 
 
+def test_a_date_in_the_future_is_refused(session: Session) -> None:
+    """A mistyped year (2031 for 2025) would stretch every timeline to it."""
+    tomorrow = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    later = tomorrow + dt.timedelta(days=1)
+    with pytest.raises(TrackerError, match=f"the date {later} is in the future"):
+        make_stance(session, stated_on=later)
+    stance = make_stance(session, stated_on=tomorrow)  # already today east of UTC
+    corrected = dt.date(2025, 8, 18)
+    with pytest.raises(TrackerError, match="in the future"):
+        update_stance(
+            session, stance.id, StanceChanges(stated_on=later), annotator="ana", expected_version=1
+        )
+    update_stance(
+        session, stance.id, StanceChanges(stated_on=corrected), annotator="ana", expected_version=1
+    )
+    assert session.get_one(Stance, stance.id).stated_on == corrected
+
+
 def test_every_change_is_in_the_history(engine: Engine) -> None:
     with transaction(engine) as session:
         stance = make_stance(session, status="suggested", origin="suggestion", annotator="bot")

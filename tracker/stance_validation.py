@@ -36,6 +36,7 @@ from tracker.stances import (
     check_condition,
     check_confidence,
     check_position,
+    check_stated_on,
     locate_quote,
 )
 from tracker.text import name_key
@@ -359,9 +360,10 @@ def _message(column: str, raw: str, exc: Exception) -> str:
 
 def _date(value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise TrackerError(f"{value!r} is not a date; use YYYY-MM-DD") from None
+    return check_stated_on(day)
 
 
 def _timestamp(value: str) -> dt.datetime:

@@ -46,6 +46,16 @@ ATTRIBUTIONS = tuple(a.value for a in Attribution)
 CONDITION_LIMIT = 1000
 
 
+def check_stated_on(day: dt.date) -> dt.date:
+    """The day a position was stated: not in the future (a mistyped year would stretch
+    every timeline to it). Tomorrow in UTC is allowed: it is already today east of UTC."""
+    if day > utcnow().date() + dt.timedelta(days=1):
+        raise TrackerError(
+            f"the date {day.isoformat()} is in the future; give the day the position was stated"
+        )
+    return day
+
+
 def check_position(position: Any) -> int:
     if isinstance(position, bool) or not isinstance(position, int):
         try:
@@ -248,6 +258,7 @@ def record_stance(
         raise TrackerError(
             f"source {source.id} has no publication date; give the date the position was stated"
         )
+    check_stated_on(stated_on)
     if origin not in ORIGINS:
         raise TrackerError(f"unknown origin {origin!r}; expected one of {', '.join(ORIGINS)}")
     attribution = check_attribution(attribution, reported_by.id if reported_by else None, actor.id)
@@ -450,6 +461,8 @@ def update_stance(
     actor = changes.actor or stance.actor
     issue = changes.issue or stance.issue
     position = stance.position if changes.position is None else check_position(changes.position)
+    if changes.stated_on is not None:
+        check_stated_on(changes.stated_on)
     confidence = (
         stance.confidence if changes.confidence is None else check_confidence(changes.confidence)
     )

@@ -1,6 +1,5 @@
 """Read & tag: read a source, mark the passage, record who took which position."""
 
-import datetime as dt
 from typing import Any
 
 import streamlit as st
@@ -57,8 +56,10 @@ def _edit_stance(
         st.session_state[f"{key}_version"] = row["version"]
         st.session_state[f"{key}_pos"] = row["position"]
         st.session_state[f"{key}_note"] = row["note"] or ""
+        st.session_state[f"{key}_date"] = row["stated_on"]
     loaded = st.session_state[f"{key}_version"]
     new_position = st.select_slider("Position", options=POSITIONS, key=f"{key}_pos")
+    new_date = st.date_input("Stated on", key=f"{key}_date")
     new_note = st.text_input("Note", key=f"{key}_note")
     stored = Evidence(
         row["attribution"],
@@ -77,6 +78,7 @@ def _edit_stance(
                     row["stance_id"],
                     StanceChanges(
                         position=new_position,
+                        stated_on=new_date,
                         note=new_note,
                         attribution=evidence.attribution or "",
                         reported_by=_reporter(s, evidence),
@@ -107,6 +109,7 @@ def _forget_loaded(key: str) -> None:
     for field in (
         "version",
         "pos",
+        "date",
         "note",
         "conflict",
         "ev_attribution",
@@ -264,8 +267,14 @@ with form_col:
             key="tag_position",
             format_func=lambda p: _position_label(p, scale),
         )
+        # An undated source gets no default: today would be a silent guess.
         stated_on = st.date_input(
-            "Stated on", value=view["published_on"] or dt.date.today(), key=f"tag_date_{source_id}"
+            "Stated on",
+            value=view["published_on"],
+            key=f"tag_date_{source_id}",
+            help=None
+            if view["published_on"]
+            else "This source has no publication date: give the day the position was stated.",
         )
         confidence = st.slider("Confidence", 0.0, 1.0, 0.8, 0.05, key="tag_confidence")
         evidence = evidence_inputs("tag_ev", list(actors), proposals=proposal_names)

@@ -331,3 +331,14 @@ def test_a_printed_timeline_draws_the_same_steps_from_far_fewer_rows() -> None:
     assert "hover" not in json.dumps(spec["title"])
     assert len(rows(interactive, layers(interactive)["stances"])) == 30
     assert "hover" in json.dumps(interactive["title"])
+
+
+def test_the_dashboards_legend_sits_beside_the_plot() -> None:
+    """On the dashboard a chart is fitted to the page; a legend below it is not narrowed
+    with the plot, and at 1280 px its last names were cut off. Beside the plot it is part
+    of the fit. The report's image has a fixed width and keeps four columns underneath."""
+    shown = timeline_chart(POINTS, find_shifts(POINTS), LABELS, title="Ceasefire").to_dict()
+    printed = timeline_spec(POINTS, find_shifts(POINTS), LABELS, title="Ceasefire")
+    for spec, orient in ((shown, "right"), (printed, "bottom")):
+        encoding = layers(spec)["positions"]["encoding"]
+        assert {encoding[c]["legend"]["orient"] for c in ("color", "strokeDash")} == {orient}

@@ -44,15 +44,24 @@ PANEL_WIDTH = 680  # panels of stacked charts, which keep their width on the das
 PANEL_HEIGHT = 190
 FONT = "Liberation Sans, Arial, sans-serif"
 ROLLUP_SUFFIX = " (roll-up)"
-LEGEND = alt.Legend(
-    orient="bottom",
-    columns=4,
-    symbolType="stroke",
-    symbolStrokeWidth=3,
-    symbolSize=500,  # long enough to show an actor's dash
-    symbolOpacity=1,
-    labelLimit=220,
-)
+
+
+def _legend(**placed: Any) -> alt.Legend:
+    return alt.Legend(
+        symbolType="stroke",
+        symbolStrokeWidth=3,
+        symbolSize=500,  # long enough to show an actor's dash
+        symbolOpacity=1,
+        **placed,
+    )
+
+
+# Printed charts (the report) have a fixed width: four columns of names fit under them.
+LEGEND = _legend(orient="bottom", columns=4, labelLimit=220)
+# On the dashboard a chart is fitted to the page, which narrows the plot but not a legend
+# below it: at common screen widths its last columns were cut off. A legend beside the
+# plot is counted in the fit, so every name stays visible.
+SIDE_LEGEND = _legend(orient="right", labelLimit=200)
 
 Labels = Mapping[int, str]
 

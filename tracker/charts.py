@@ -38,6 +38,7 @@ from tracker.chart_scales import (
     LEGEND,
     PANEL_HEIGHT,
     PANEL_WIDTH,
+    SIDE_LEGEND,
     WIDTH,
     Labels,
     actor_color,
@@ -123,8 +124,9 @@ def _position_layers(
     ``printed``: for an image nobody can hover, the line through its change points only,
     a point per week (:func:`weekly_points`), no tooltip data, the rows kept there."""
     data = printed or _Rows(named=False)
-    colour = alt.Color("actor:N", title="Actor", scale=color, legend=LEGEND)
-    stroke = alt.StrokeDash("actor:N", title="Actor", scale=dash, legend=LEGEND)
+    legend = LEGEND if printed else SIDE_LEGEND
+    colour = alt.Color("actor:N", title="Actor", scale=color, legend=legend)
+    stroke = alt.StrokeDash("actor:N", title="Actor", scale=dash, legend=legend)
     y = position_y(labels)
     steps = step_rows(change_points(points) if printed else points, end)
     line = (
@@ -312,7 +314,7 @@ def _rollup_layer(
         .encode(
             x=x,
             y=position_y(labels),
-            color=alt.Color("actor:N", title="Actor", scale=color, legend=LEGEND),
+            color=alt.Color("actor:N", title="Actor", scale=color, legend=SIDE_LEGEND),
         )
     )
     return line

@@ -244,3 +244,22 @@ def test_a_full_disk_under_standard_output_is_one_line(tmp_path: Path) -> None:
             )
         assert done.returncode == 2, done.stderr
         assert done.stderr == "error: cannot write the output: No space left on device\n"
+
+
+def test_setting_a_sources_publication_date(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    assert tracker(url, "demo").exit_code == 0
+    added = tracker(url, "sources", "add", "-", "--title", "Undated", input="Kyiv said no.")
+    assert added.exit_code == 0, added.output
+    listed = json.loads(tracker(url, "sources", "list", "--json").stdout)
+    (source_id,) = [s["source_id"] for s in listed if s["title"] == "Undated"]
+    assert_user_error(
+        tracker(url, "sources", "set-date", str(source_id), "2031-01-01"),
+        ("the date 2031-01-01 is in the future"),
+    )
+    assert_user_error(tracker(url, "sources", "set-date", "999", "2025-01-01"), "no source")
+    done = tracker(url, "sources", "set-date", str(source_id), "2025-08-20")
+    assert done.exit_code == 0, done.output
+    shown = tracker(url, "sources", "show", str(source_id)).stdout
+    assert "published on: 2025-08-20" in shown and "published basis: set by hand" in shown
+    assert tracker(url, "sources", "show", "99999999999999999999").exit_code == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from tests.factories import make_source, sign_in
 from tracker.config import ENV_VAR
 from tracker.db import make_engine, transaction
+from tracker.models import Source
 from tracker.stance_csv import export_stances_bytes
 from tracker.stance_query import StanceFilter
 
@@ -108,6 +110,32 @@ def test_sources_page_shows_rewrite_links(demo_url: str, monkeypatch: pytest.Mon
     at.selectbox(key="read_source").select(int(rewrite["id"].iloc[0])).run()
     captions = " ".join(c.value for c in at.caption)
     assert "Rewrite of source" in captions and "similarity" in captions
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_an_undated_source_gets_its_date_on_the_sources_page(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = make_engine(demo_url)
+    with transaction(engine) as session:
+        source = make_source(session, "Zelensky said a ceasefire must come first.", title="Undated")
+        source.published_on = None
+        undated = source.id
+    at = run_page(PAGES[1], demo_url, monkeypatch)
+    at.selectbox(key="read_source").select(undated).run()
+    shown = lambda: " ".join(c.value for c in at.caption).replace("\\", "")  # noqa: E731
+    assert "No publication date: set it below" in shown()
+    at.date_input(key=f"src_date_{undated}").set_value(dt.date(2031, 1, 1)).run()
+    at.button(key=f"src_date_set_{undated}").click().run()
+    assert "is in the future" in at.error[0].value
+    at.date_input(key=f"src_date_{undated}").set_value(dt.date(2025, 8, 20)).run()
+    at.button(key=f"src_date_set_{undated}").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "published on 2025-08-20" in at.success[0].value.replace("\\", "")
+    assert "Published 2025-08-20 (set by ana)" in shown()
+    with transaction(engine) as session:
+        assert session.get_one(Source, undated).published_on == dt.date(2025, 8, 20)
+    engine.dispose()
 
 
 @pytest.mark.usefixtures("dashboard_env")

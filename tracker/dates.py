@@ -1,10 +1,13 @@
-"""Publication dates stated in an article's text, and the date patterns that read them."""
+"""Publication dates stated in an article's text, the date patterns that read them, and
+the check that a date given by hand is not in the future."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from collections.abc import Iterator
+
+from tracker.errors import TrackerError
 
 _MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
@@ -167,3 +170,11 @@ def parse_any_date(value: str) -> dt.date | None:
 def is_date_line(line: str) -> bool:
     """A line that is nothing but a date or a month and day (a story's time stamp)."""
     return any(p.fullmatch(line) for p in (*_FULL_DATES, *_MONTH_DAYS))
+
+
+def not_in_future(day: dt.date, what: str) -> dt.date:
+    """``day``, unless it is after tomorrow in UTC (already today east of UTC): a
+    mistyped year would stretch every timeline to it. ``what`` names the date."""
+    if day > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):
+        raise TrackerError(f"the date {day.isoformat()} is in the future; give {what}")
+    return day

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.access import annotator as acting_name
 from tracker.access import principal_of, require, same_person
 from tracker.blinding import is_open
+from tracker.dates import not_in_future
 from tracker.errors import ConflictError, NotFoundError, PermissionDenied, TrackerError
 from tracker.models import (
     POSITION_MAX,
@@ -47,13 +48,8 @@ CONDITION_LIMIT = 1000
 
 
 def check_stated_on(day: dt.date) -> dt.date:
-    """The day a position was stated: not in the future (a mistyped year would stretch
-    every timeline to it). Tomorrow in UTC is allowed: it is already today east of UTC."""
-    if day > utcnow().date() + dt.timedelta(days=1):
-        raise TrackerError(
-            f"the date {day.isoformat()} is in the future; give the day the position was stated"
-        )
-    return day
+    """The day a position was stated: not in the future (see tracker.dates)."""
+    return not_in_future(day, "the day the position was stated")
 
 
 def check_position(position: Any) -> int:

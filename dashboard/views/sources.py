@@ -1,16 +1,18 @@
 """Sources: the articles stances quote, searchable, with their text and what was found in it."""
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import engine, may, principal, reading
+from dashboard.state import engine, may, principal, reading, session
 from dashboard.ui import md_escape
 from tracker.config import suggest_on_ingest
 from tracker.errors import TrackerError
 from tracker.ingest import Input, Overrides, ingest_inputs
 from tracker.models import Role
 from tracker.search import search_sources
-from tracker.sources import list_sources, outlets, source_details
+from tracker.sources import get_source, list_sources, outlets, set_published, source_details
 
 LIST_LIMIT = 500
 
@@ -79,6 +81,31 @@ def _add_form() -> None:
                 st.rerun()
             for status, message in shown:  # something was refused: the form stays as it is
                 {"added": st.success, "duplicate": st.info}.get(status, st.error)(message)
+
+
+def _publication_date(source_id: int, published_on: dt.date | None) -> None:
+    """Set or correct the date the source's new stances default to."""
+    if flash := st.session_state.pop("src_date_flash", None):
+        st.success(md_escape(flash))
+    with st.expander("Publication date", expanded=published_on is None):
+        cols = st.columns([2, 1], vertical_alignment="bottom")
+        day = cols[0].date_input(
+            "Published on", value=published_on, key=f"src_date_{source_id}", format="YYYY-MM-DD"
+        )
+        if cols[1].button("Set date", key=f"src_date_set_{source_id}", disabled=day is None):
+            assert day is not None
+            try:
+                with session() as s:
+                    set_published(s, get_source(s, source_id), day)
+            except TrackerError as exc:
+                st.error(md_escape(str(exc)))
+                return
+            st.cache_data.clear()
+            st.session_state["src_date_flash"] = (
+                f"Source #{source_id} published on {day.isoformat()}; new stances from it "
+                "default to this date (stances already recorded keep theirs)."
+            )
+            st.rerun()
 
 
 if may(Role.ANALYST):
@@ -172,7 +199,7 @@ if chosen is not None:
     facts = [
         f"Published {details['published_on']} ({details['published_basis']})"
         if details["published_on"]
-        else "No publication date: set one before tagging",
+        else "No publication date: set it below before tagging",
         f"Outlet: {details['outlet']}" if details["outlet"] else "",
         f"Rewrite of source #{details['duplicate_of']} (similarity {details['similarity']:.2f})"
         if details["duplicate_of"]
@@ -190,5 +217,7 @@ if chosen is not None:
                 + ", ".join(n["name"] for n in details["unknown_names"][:15])
             )
         )
+    if may(Role.ANALYST):
+        _publication_date(chosen, details["published_on"])
     # st.text: source text is shown as text, never rendered as Markdown or HTML.
     st.text(details["text"])

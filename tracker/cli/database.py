@@ -84,7 +84,7 @@ def demo(ctx: typer.Context) -> None:
 @app.command("dashboard")
 def dashboard(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8501,
+    port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535)] = 8501,
     address: Annotated[
         str,
         typer.Option(

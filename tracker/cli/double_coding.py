@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from tracker import double_coding as service
-from tracker.cli.app import JsonOpt, _app, app, open_reading, open_session
+from tracker.cli.app import MAX_ID, JsonOpt, _app, app, open_reading, open_session
 from tracker.output import table, to_json
 
 double_coding_app = _app(
@@ -15,7 +15,9 @@ double_coding_app = _app(
 )
 app.add_typer(double_coding_app, name="double-coding")
 
-SourcesArg = Annotated[list[int], typer.Argument(help="Source ids.", metavar="SOURCE_ID...")]
+SourcesArg = Annotated[
+    list[int], typer.Argument(help="Source ids.", metavar="SOURCE_ID...", min=1, max=MAX_ID)
+]
 ByOpt = Annotated[str, typer.Option("--by", help="Your name, recorded with the change.")]
 
 

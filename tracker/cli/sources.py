@@ -11,9 +11,11 @@ import typer
 from sqlalchemy import func, select
 
 from tracker.cli.app import (
+    MAX_ID,
     JsonOpt,
     open_engine,
     open_reading,
+    open_session,
     parse_date_option,
     sources_app,
     write_rows,
@@ -34,8 +36,10 @@ from tracker.search import search_sources
 from tracker.sources import (
     SOURCE_COLUMNS,
     check_link,
+    get_source,
     iter_source_records,
     list_sources,
+    set_published,
     source_details,
 )
 
@@ -140,7 +144,9 @@ def _print_ingest(result: IngestResult, *, above_bar: bool) -> None:
 @sources_app.command("list")
 def sources_list(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+    limit: Annotated[
+        int, typer.Option(min=1, max=MAX_ID, help="At most this many, newest first.")
+    ] = 50,
     json_: JsonOpt = False,
 ) -> None:
     """List sources, newest first, with their stance counts and duplicate links."""
@@ -180,7 +186,7 @@ def sources_list(
 @sources_app.command("show")
 def sources_show(
     ctx: typer.Context,
-    source_id: Annotated[int, typer.Argument(help="Source id.")],
+    source_id: Annotated[int, typer.Argument(help="Source id.", min=1, max=MAX_ID)],
     json_: JsonOpt = False,
 ) -> None:
     """Show a source: metadata, how it was ingested, actor mentions, unknown names, text."""
@@ -219,11 +225,28 @@ def sources_show(
     typer.echo("\n" + details["text"])
 
 
+@sources_app.command("set-date")
+def sources_set_date(
+    ctx: typer.Context,
+    source_id: Annotated[int, typer.Argument(help="Source id.", min=1, max=MAX_ID)],
+    published: Annotated[str, typer.Argument(help="Publication date, YYYY-MM-DD.")],
+) -> None:
+    """Set or correct when a source was published (new stances from it default to this
+    date; stances already recorded keep theirs)."""
+    day = parse_date_option(published, "publication date")
+    assert day is not None
+    with open_session(ctx) as session:
+        source = get_source(session, source_id)
+        set_published(session, source, day)
+        title = source.title or "(untitled)"
+    typer.echo(f"source {source_id} ({title}) published on {day.isoformat()}")
+
+
 @sources_app.command("search")
 def sources_search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help='Words (all must match); "quoted phrase" allowed.')],
-    limit: Annotated[int, typer.Option(min=1, help="At most this many results.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=MAX_ID, help="At most this many results.")] = 20,
     json_: JsonOpt = False,
 ) -> None:
     """Full-text search over sources, best match first, with a snippet."""

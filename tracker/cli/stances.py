@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from tracker.cli.app import (
+    MAX_ID,
     JsonOpt,
     open_engine,
     open_reading,
@@ -58,7 +59,9 @@ def stances_list(
     status: StatusOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="At most this many stances.")] = None,
+    limit: Annotated[
+        int | None, typer.Option(min=1, max=MAX_ID, help="At most this many stances.")
+    ] = None,
     json_: JsonOpt = False,
 ) -> None:
     """List stances, oldest first, filtered by actor, party, issue, status and date."""

@@ -128,7 +128,7 @@ def _print_ingest(result: IngestResult, *, above_bar: bool) -> None:
         date = (
             f"{result.published_on} ({result.published_basis})"
             if result.published_on
-            else "no date found: set it with --published or in the dashboard"
+            else "no date found: set it with `tracker sources set-date` or on the Sources page"
         )
         title = result.title or "(none)"
         line = f"added: {result.input}: {result.message}\n  title: {title}\n  date: {date}"

@@ -322,6 +322,25 @@ def test_suggestions_say_how_the_position_reached_us(river: Session) -> None:
     assert found[("Veloria", "river-commission")] == ("anonymous_source", None)
 
 
+def test_a_source_inside_an_actor_is_an_anonymous_source(river: Session) -> None:
+    """ "a source in the ministry said": the ministry's view, but not on the record, even
+    in quotation marks."""
+    for text in (
+        '"We will not pause the filling of the reservoir for anyone," a source in the '
+        "Velorian Water Ministry said.",
+        "The Velorian Water Ministry will not pause the filling of the reservoir, officials "
+        "close to the Velorian Water Ministry said.",
+    ):
+        found = _attributions(river, text)
+        assert found[("Velorian Water Ministry", "filling-pause")] == ("anonymous_source", None)
+    quoted = _attributions(
+        river,
+        '"We will not pause the filling of the reservoir for anyone," the Velorian Water '
+        "Ministry said.",
+    )
+    assert quoted[("Velorian Water Ministry", "filling-pause")] == ("on_record", None)
+
+
 def test_saved_suggestions_keep_the_reporting_actor(river: Session) -> None:
     source = _source(river, "Marant added that Kask supported arbitration.\n")
     (outcome,) = suggest_sources(river, [source])

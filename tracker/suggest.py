@@ -231,11 +231,13 @@ def _quote_holders(
                 tail = [i for i in sentence.items if i.start > quote.end]
                 found, _ = speech_holder(tail, _last_person(persons, quote.end))
                 if found is not None:
+                    unnamed = found.attribution == Attribution.ANONYMOUS_SOURCE
                     holder = Holder(
                         found.actors,
                         f"speaker of the quotation ({found.how})",
-                        0.85,
-                        Attribution.ON_RECORD.value,
+                        found.weight if unnamed else 0.85,
+                        # '"…," a source in the office said': quoted, but not on record
+                        found.attribution if unnamed else Attribution.ON_RECORD.value,
                     )
         if holder is None and previous is not None:
             holder = Holder(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from tracker.models import Attribution
 from tracker.suggest_rules import ANONYMOUS, PERSON_PRONOUNS, SPEECH, stems
 
 
@@ -60,6 +61,11 @@ _GOAL_NOUNS = frozenset("objectiv goal priority aim".split())
 
 def group_before(items: Sequence[Item], index: int) -> tuple[int, ...]:
     """Actors of the mention group ending just before ``index`` ("Merz and Macron")."""
+    return _group_before(items, index)[1]
+
+
+def _group_before(items: Sequence[Item], index: int) -> tuple[int, tuple[int, ...]]:
+    """Where the mention group ending just before ``index`` starts, and its actors."""
     actors: list[int] = []
     i = index - 1
     while i >= 0:
@@ -74,7 +80,21 @@ def group_before(items: Sequence[Item], index: int) -> tuple[int, ...]:
         else:
             break
         i -= 1
-    return tuple(dict.fromkeys(reversed(actors)))
+    return i + 1, tuple(dict.fromkeys(reversed(actors)))
+
+
+# "a source in the ministry", "officials close to Vass", "people familiar with Kyiv's
+# thinking": words between an unnamed speaker and the actor the speaker is placed in.
+_PLACED = frozenset("in at from within inside close to near familiar with around".split())
+
+
+def _unnamed_within(items: Sequence[Item], start: int) -> bool:
+    """Whether the mention group starting at ``start`` only places an unnamed speaker
+    ("a source in <the office> said"): the actor's view, through an anonymous source."""
+    i = start - 1
+    while i >= 0 and items[i].actor is None and items[i].raw in _PLACED:
+        i -= 1
+    return i < start - 1 and i >= 0 and items[i].actor is None and items[i].raw in ANONYMOUS
 
 
 def group_after(items: Sequence[Item], index: int, reach: int = 4) -> tuple[int, ...]:
@@ -113,7 +133,10 @@ def speech_holder(items: Sequence[Item], last_person: int | None) -> tuple[Holde
             continue
         verb = item.raw
         at = _skip_back(items, index)
-        before = group_before(items, at)
+        start, before = _group_before(items, at)
+        if before and _unnamed_within(items, start):
+            how = f"an unnamed source placed in it, subject of '{verb}'"
+            return Holder(before, how, 0.7, Attribution.ANONYMOUS_SOURCE.value), True
         if before:
             return Holder(before, f"subject of '{verb}'", 0.8), anonymous
         if at > 0 and items[at - 1].raw in PERSON_PRONOUNS and last_person is not None:

@@ -164,3 +164,19 @@ def test_a_full_device_is_one_clear_error() -> None:
     with pytest.raises(TrackerError, match="cannot write /dev/full: No space left on device"):
         with atomic_output("/dev/full") as out:
             write_csv(out, ["a"], [{"a": "x" * 100_000}])
+
+
+def test_a_bad_byte_is_named_with_its_own_line(tmp_path: Path) -> None:
+    """The reader decodes ahead of the rows; the message still names the byte's line."""
+    lines = ["name,kind", *(f"actor {n},person" for n in range(500)), "Z\xe9lensky,person"]
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("\n".join(lines).encode("latin-1"))
+    with pytest.raises(TrackerError, match=r"byte 0xe9 on line 502\)"):
+        read_csv(path, required=["name", "kind"])
+
+
+def test_a_long_cell_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "long.csv"
+    path.write_text("name,kind\n" + "x" * 300_000 + ",person\n", encoding="utf-8")
+    (row,) = read_csv(path, required=["name", "kind"])
+    assert len(row.cells["name"]) == 300_000

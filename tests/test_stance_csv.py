@@ -19,7 +19,7 @@ from typer.testing import CliRunner, Result
 from tests.factories import make_actor, make_issue, make_source
 from tracker import migrate
 from tracker.cli import app
-from tracker.csv_io import write_csv
+from tracker.csv_io import read_csv, write_csv
 from tracker.db import make_engine, transaction
 from tracker.demo import load_demo
 from tracker.models import Actor, Issue, Source, Stance, StanceEvent
@@ -559,3 +559,36 @@ def test_a_fixed_rejects_file_imports_as_it_is(exported: tuple[str, Path], tmp_p
     result = _import_cli(db, fixed, "--skip-invalid", str(tmp_path / "rejects-2.csv"))
     assert result.exit_code == 0, result.output
     assert "1 updated" in result.output and "rejected" not in result.output
+
+
+def test_spaces_and_windows_line_breaks_around_a_quote_are_forgiven(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Without an offset, a quote padded with spaces, or whose line breaks an editor made
+    CRLF, is found as the text has it; status and origin are read in any case."""
+    db, path = exported
+    edited = tmp_path / "edited.csv"
+
+    def edit(line: int, row: dict[str, str]) -> None:
+        row.update(stance_id="", quote_start="", quote_end="")
+        if line == 2:
+            row.update(quote=f"  {row['quote']} ", status=row["status"].upper())
+        if line == 3:
+            row.update(quote=row["quote"].replace("\n", "\r\n"), origin=row["origin"].title())
+
+    _rewrite(path, edited, edit)
+    result = _import_cli(db, edited)
+    assert result.exit_code == 0, result.output
+    assert "0 new, 0 updated, 43 unchanged" in result.output
+
+
+def test_a_quote_whose_line_breaks_became_crlf_is_found(engine: Engine) -> None:
+    _tricky_db(engine)
+    rows = [r.cells for r in read_csv("x.csv", required=COLUMNS, text=export_text(engine))]
+    (multi_line,) = [r for r in rows if "\n" in r["quote"]]
+    crlf = {**multi_line, "stance_id": "", "quote_start": "", "quote_end": ""}
+    crlf["quote"] = multi_line["quote"].replace("\n", "\r\n")
+    out = io.StringIO(newline="")
+    write_csv(out, list(rows[0]), [crlf])
+    report = import_stances(engine, "crlf.csv", text=out.getvalue())
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 1)

@@ -8,6 +8,7 @@ Writing neutralises cells a spreadsheet would run as a formula (OWASP), and
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import os
@@ -21,6 +22,10 @@ from typing import IO, Any, BinaryIO, TextIO, TypeVar
 
 from tracker.errors import TrackerError
 
+# The longest cell read: a note or a quote, or an article's text. Python's csv refuses
+# cells over 128 KiB by default, which a long article exceeds.
+FIELD_LIMIT = 64 * 2**20
+csv.field_size_limit(FIELD_LIMIT)
 # A cell starting with one of these is a formula to Excel, LibreOffice or Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 
@@ -78,17 +83,17 @@ def stream_csv(
             while first is not None and not any(c.strip() for c in first):
                 first = next(reader, None)  # leading blank lines
         except (csv.Error, UnicodeDecodeError) as exc:
-            raise _read_error(name, reader.line_num or 1, exc) from None
+            raise _read_error(name, reader.line_num or 1, exc, path) from None
         if first is None:
             raise TrackerError(f"{name} is empty; expected a header line: {','.join(required)}")
         header = [h.strip() for h in first]
         _check_header(name, header, required, optional)
-        yield header, _rows(name, reader, header)
+        yield header, _rows(name, reader, header, path)
     finally:
         handle.close()
 
 
-def _rows(name: str, reader: Any, header: list[str]) -> Iterator[CsvRow]:
+def _rows(name: str, reader: Any, header: list[str], path: str | Path) -> Iterator[CsvRow]:
     line = reader.line_num + 1
     try:
         for cells in reader:
@@ -104,16 +109,38 @@ def _rows(name: str, reader: Any, header: list[str]) -> Iterator[CsvRow]:
                 yield CsvRow(line, dict(zip(header, cells, strict=True)))
             line = reader.line_num + 1
     except (csv.Error, UnicodeDecodeError) as exc:
-        raise _read_error(name, reader.line_num, exc) from None
+        raise _read_error(name, reader.line_num, exc, path) from None
 
 
-def _read_error(name: str, line: int, exc: Exception) -> TrackerError:
+def _read_error(name: str, line: int, exc: Exception, path: str | Path) -> TrackerError:
     if isinstance(exc, UnicodeDecodeError):
+        line, byte = _first_bad_byte(Path(path)) or (line, exc.object[exc.start])
         return TrackerError(
-            f"{name} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} near line {line}); "
-            "save it as UTF-8 CSV"
+            f"{name} is not UTF-8 text (byte 0x{byte:02x} on line {line}); save it as UTF-8 CSV"
+        )
+    if "field larger than field limit" in str(exc):
+        return TrackerError(
+            f"{name} line {line}: a cell holds more than {FIELD_LIMIT // 2**20} MiB of text"
         )
     return TrackerError(f"{name} line {line}: malformed CSV ({exc})")
+
+
+def _first_bad_byte(path: Path) -> tuple[int, int] | None:
+    """The line and value of the file's first byte that is not UTF-8. The reader decodes
+    blocks ahead of the rows it parsed, so its own line count is only near the byte."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 16):
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError as exc:
+                    return line + exc.object.count(b"\n", 0, exc.start), exc.object[exc.start]
+                line += block.count(b"\n")
+    except OSError:
+        return None
+    return None
 
 
 def _open_text(path: Path) -> TextIO:

@@ -175,9 +175,9 @@ class RowChecker:
             ("stated_on", "stated_on", _date, None, True),
             ("position", "position", check_position, None, True),
             ("confidence", "confidence", check_confidence, 1.0, True),
-            ("status", "status", lambda v: _choice(v, STATUSES, "status"),
+            ("status", "status", lambda v: _choice(v.lower(), STATUSES, "status"),
              StanceStatus.ACCEPTED.value, True),
-            ("origin", "origin", lambda v: _choice(v, ORIGINS, "origin"),
+            ("origin", "origin", lambda v: _choice(v.lower(), ORIGINS, "origin"),
              StanceOrigin.IMPORT.value, True),
             ("annotator", "annotator", check_annotator_name, self.annotator, True),
             ("created_at", "created_at", _timestamp, "now", False),
@@ -316,11 +316,19 @@ class RowChecker:
             problems.append(Problem(row.line, "source_id", f"no source with id {source_id}"))
             return
         start = _optional_int(cells.get("quote_start", ""), row.line, "quote_start", problems)
+        quote = cells["quote"]
         try:
-            values["quote_start"], values["quote_end"] = locate_quote(source, cells["quote"], start)
+            values["quote_start"], values["quote_end"] = locate_quote(source, quote, start)
         except TrackerError as exc:
-            problems.append(Problem(row.line, "quote", str(exc)))
-            return
+            # Spaces around the passage, or its line breaks turned into CRLF by an editor
+            # on Windows, are not evidence: the passage as the text has it is used (when
+            # no offset says which occurrence was meant).
+            tidy = quote.replace("\r\n", "\n").strip()
+            if start is not None or tidy == quote or not tidy or tidy not in source.text:
+                problems.append(Problem(row.line, "quote", str(exc)))
+                return
+            quote = tidy
+            values["quote_start"], values["quote_end"] = locate_quote(source, quote, None)
         end = _optional_int(cells.get("quote_end", ""), row.line, "quote_end", problems)
         if end is not None and end != values["quote_end"]:
             problems.append(
@@ -330,7 +338,7 @@ class RowChecker:
                     f"{end} does not end the quote (it ends at {values['quote_end']})",
                 )
             )
-        values["source_id"], values["quote"] = source_id, cells["quote"]
+        values["source_id"], values["quote"] = source_id, quote
 
 
 def check_annotator_name(value: str) -> str:

@@ -263,3 +263,16 @@ def test_setting_a_sources_publication_date(tmp_path: Path) -> None:
     shown = tracker(url, "sources", "show", str(source_id)).stdout
     assert "published on: 2025-08-20" in shown and "published basis: set by hand" in shown
     assert tracker(url, "sources", "show", "99999999999999999999").exit_code == 2
+
+
+def test_one_refused_article_is_one_error_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    assert tracker(url, "db", "upgrade").exit_code == 0
+    (tmp_path / "notes.csv").write_text("a,b\n")
+    for path, reason in (
+        (tmp_path / "missing.txt", "no such file or folder"),
+        (tmp_path / "notes.csv", ".csv files are not supported"),
+    ):
+        result = tracker(url, "sources", "add", str(path))
+        assert_user_error(result, f"{path}: {reason}")
+        assert str(path) not in result.stderr.split(": ", 2)[-1]  # named once

@@ -171,7 +171,8 @@ class Ingestor:
                 title=exc.existing.title,
             )
         except TrackerError as exc:
-            return IngestResult(item.name, "refused", str(exc))
+            # The message may begin with the input's name, shown beside it already.
+            return IngestResult(item.name, "refused", str(exc).removeprefix(f"{item.name}: "))
         except Exception as exc:
             # An unexpected failure (a reader, the extractor, a bug) costs this input only:
             # its savepoint is rolled back and the other inputs still go in.

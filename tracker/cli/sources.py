@@ -88,7 +88,8 @@ def sources_add(
     if (title or url) and len(inputs) > 1:
         raise TrackerError(f"--title and --url describe one input, but {len(inputs)} were given")
     engine = open_engine(ctx)
-    refused = [IngestResult(p.split(":", 1)[0], "refused", p) for p in problems]
+    refused = [_refused(problem) for problem in problems]
+    single = len(inputs) + len(problems) == 1  # a refusal is then one error line
     show_progress = not json_ and len(inputs) > 1 and sys.stderr.isatty()
     with typer.progressbar(
         length=len(inputs), label="Ingesting", file=sys.stderr, hidden=not show_progress
@@ -96,7 +97,7 @@ def sources_add(
 
         def report(result: IngestResult) -> None:
             bar.update(1)
-            if not json_:
+            if not json_ and not (single and result.status == "refused"):
                 _print_ingest(result, above_bar=show_progress)
 
         results = ingest_inputs(
@@ -110,6 +111,8 @@ def sources_add(
     results = refused + results
     if json_:
         typer.echo(to_json([r.as_json() for r in results]))
+    elif len(results) == 1 and results[0].status == "refused":  # one input: one error line
+        typer.echo(f"error: {results[0].input}: {results[0].message}", err=True)
     else:
         for result in refused:
             _print_ingest(result, above_bar=False)
@@ -121,6 +124,12 @@ def sources_add(
         )
     if any(r.status == "refused" for r in results):
         raise typer.Exit(2)
+
+
+def _refused(problem: str) -> IngestResult:
+    """An input expand_inputs refused ("PATH: reason")."""
+    given, _, message = problem.partition(": ")
+    return IngestResult(given, "refused", message)
 
 
 def _print_ingest(result: IngestResult, *, above_bar: bool) -> None:

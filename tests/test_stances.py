@@ -24,6 +24,7 @@ from tracker.stances import (
     stance_history,
     update_stance,
 )
+from tracker.text import signed
 
 
 def test_offsets_are_computed_from_the_text(session: Session) -> None:
@@ -337,3 +338,8 @@ def test_a_page_of_stances_walks_a_date_index(session: Session) -> None:
         one_issue = plan(status, "ceasefire-first")
         assert "ix_stance_issue_stated" in one_issue, one_issue
         assert "TEMP B-TREE FOR ORDER BY" not in one_issue
+
+
+def test_positions_are_written_as_analysts_write_them() -> None:
+    """Headers and lists say -2 … +2, and a neutral stance 0, never "+0"."""
+    assert [signed(p) for p in (-2, -1, 0, 1, 2)] == ["-2", "-1", "0", "+1", "+2"]

@@ -18,6 +18,7 @@ from tracker.corroboration import corroboration
 from tracker.evidence import evidence_fields
 from tracker.models import Actor, Issue, Mention, Stance
 from tracker.sources import get_source
+from tracker.text import signed
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def tagging_view(session: Session, source_id: int) -> dict[str, Any]:
     spans = [Span(start, end, name) for start, end, name in mentions]
     rows = []
     for stance, actor, slug, issue, reported_by, corroborated in stances:
-        label = f"#{stance.id} {actor} on {slug}: {stance.position:+d} ({stance.status})"
+        label = f"#{stance.id} {actor} on {slug}: {signed(stance.position)} ({stance.status})"
         spans.append(Span(stance.quote_start, stance.quote_end, label, stance.id))
         rows.append(
             {

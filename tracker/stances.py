@@ -40,7 +40,7 @@ from tracker.models import (
 )
 from tracker.position_days import day_key, refresh_days
 from tracker.stance_query import STATUSES, StanceFilter, filter_conditions
-from tracker.text import check_length, name_key, shorten
+from tracker.text import check_length, name_key, shorten, signed
 
 ORIGINS = tuple(o.value for o in StanceOrigin)
 ATTRIBUTIONS = tuple(a.value for a in Attribution)
@@ -380,8 +380,8 @@ def _check_version(stance: Stance, expected_version: int) -> None:
         raise ConflictError(
             f"stance {stance.id} was changed by {stance.annotator or 'someone'} at "
             f"{stance.updated_at:%Y-%m-%d %H:%M} UTC (now version {stance.version}: position "
-            f"{stance.position:+d}, {stance.issue.label(stance.position)!r}; you loaded version "
-            f"{expected_version}); reload it and apply your change again",
+            f"{signed(stance.position)}, {stance.issue.label(stance.position)!r}; you loaded "
+            f"version {expected_version}); reload it and apply your change again",
             current=snapshot(stance),
         )
 

@@ -25,3 +25,8 @@ def check_length(value: str, limit: int, what: str) -> str:
     if len(value) > limit:
         raise TrackerError(f"{what} is {len(value)} characters long; the limit is {limit}")
     return value
+
+
+def signed(position: int) -> str:
+    """A point of the scale as analysts write it: -2, -1, 0, +1, +2 (never "+0")."""
+    return f"{position:+d}" if position else "0"

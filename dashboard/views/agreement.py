@@ -15,6 +15,7 @@ from tracker.double_coding import (
 )
 from tracker.errors import TrackerError
 from tracker.models import Role
+from tracker.text import signed
 
 NO_STANCE = 0  # the radio's choice for "no stance was right": no stance id is 0
 PER_PAGE = 20
@@ -84,7 +85,9 @@ def _double_coding_control() -> None:
 def _settle_control(n: int, unit: UnitCodings) -> None:
     codings = [c for coder in sorted(unit.by_coder) for c in unit.by_coder[coder]]
     # Radio labels render as Markdown: the analysts' names are escaped.
-    labels = {c.stance_id: md_escape(f"#{c.stance_id} {c.coder}: {c.position:+d}") for c in codings}
+    labels = {
+        c.stance_id: md_escape(f"#{c.stance_id} {c.coder}: {signed(c.position)}") for c in codings
+    }
     labels[NO_STANCE] = "no stance: reject them all"
     keep = st.radio(
         "Keep (accept) this stance, reject the others",
@@ -176,7 +179,9 @@ for n, unit in enumerate(found.disagreements[first : first + PER_PAGE], start=fi
     with st.expander(md_escape(f"{unit.actor} on {unit.issue} (story #{unit.story})")):
         for coder in unit.coders:
             for c in unit.by_coder.get(coder, []):
-                st.text(f"#{c.stance_id} by {c.coder}: {c.position:+d} ({c.status}) “{c.quote}”")
+                st.text(
+                    f"#{c.stance_id} by {c.coder}: {signed(c.position)} ({c.status}) “{c.quote}”"
+                )
             if coder in unit.missing:
                 st.text(f"{coder}: no stance")
         if not reviewer:

@@ -7,6 +7,7 @@ from dashboard.state import reading
 from dashboard.ui import md_escape
 from tracker.evidence import evidence_line
 from tracker.proposals import describe, get_proposal, list_proposals, proposal_stances
+from tracker.text import signed
 
 st.title("Proposals")
 
@@ -45,7 +46,7 @@ table = pd.DataFrame(
             "actor": s["actor"],
             "party": s["party"],
             "issue": s["issue"],
-            "position": f"{s['position']:+d} {s['position_label']}",
+            "position": f"{signed(s['position'])} {s['position_label']}",
             "status": s["status"],
             "evidence": evidence_line(
                 s["attribution"],

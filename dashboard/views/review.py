@@ -12,6 +12,7 @@ from tracker.models import Role
 from tracker.proposals import get_proposal, list_proposals
 from tracker.review import next_suggestions, queue_size
 from tracker.stances import StanceChanges, accept_stance, review_stance
+from tracker.text import signed
 
 st.title("Review queue")
 
@@ -43,7 +44,7 @@ item = items[0]
 st.caption(f"{waiting} suggestion(s) waiting · oldest first")
 st.subheader(
     md_escape(
-        f"{item['actor']} on {item['issue_name']}: {item['position']:+d} "
+        f"{item['actor']} on {item['issue_name']}: {signed(item['position'])} "
         f"{item['labels'][item['position']]}"
     ),
     anchor=False,

@@ -24,6 +24,7 @@ from tracker.stances import (
     recorded_by_each,
     update_stance,
 )
+from tracker.text import signed
 
 NEW_ACTOR = "(new actor…)"
 
@@ -328,7 +329,7 @@ if not view["stances"]:
     st.caption("None yet. Paste a passage above, choose the actor, issue and position, and save.")
 for row in view["stances"]:
     header = (
-        f"#{row['stance_id']} {row['actor']} on {row['issue']}: {row['position']:+d} "
+        f"#{row['stance_id']} {row['actor']} on {row['issue']}: {signed(row['position'])} "
         f"{row['label']}{' (conditional)' if row['conditional'] else ''} "
         f"({row['status']}, v{row['version']}, by {row['annotator']})"
     )

@@ -12,6 +12,7 @@ from tracker.cli.app import JsonOpt, open_reading, open_session, parse_date_opti
 from tracker.errors import TrackerError
 from tracker.evidence import evidence_line
 from tracker.output import table, to_json
+from tracker.text import signed
 
 
 @proposals_app.command("add")
@@ -97,7 +98,7 @@ def proposals_show(
     rows = [
         {
             **s,
-            "position": f"{s['position']:+d} {s['position_label']}",
+            "position": f"{signed(s['position'])} {s['position_label']}",
             "evidence": evidence_line(
                 s["attribution"],
                 s["reported_by"],

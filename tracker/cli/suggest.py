@@ -12,7 +12,7 @@ from tracker.errors import TrackerError
 from tracker.output import table, to_json
 from tracker.suggest import SourceOutcome, pick_sources, suggest_sources
 from tracker.suggest_eval import IssueScore, evaluate, read_gold
-from tracker.text import shorten
+from tracker.text import shorten, signed
 
 
 @app.command("suggest")
@@ -137,7 +137,7 @@ def _print_outcomes(records: list[dict[str, Any]], json_: bool) -> None:
         )
         for s in r["suggested"]:
             typer.echo(
-                f"    {s['actor']} on {s['issue']}: {s['position']:+d} {s['label']!r} "
+                f"    {s['actor']} on {s['issue']}: {signed(s['position'])} {s['label']!r} "
                 f"({s['stated_on']:%Y-%m-%d}, confidence {s['confidence']:.2f}) "
                 f"“{shorten(s['quote'], 80)}”"
             )

@@ -56,6 +56,9 @@ def test_stances_page_filters_in_the_database(
     frame = at.dataframe[0].value
     assert list(frame["stated_on"]) == ["2024-12-07", "2025-08-13", "2025-08-18"]
     assert list(frame["position"]) == [1, 2, -2]
+    at.date_input(key="f_dates").set_value((dt.date(2025, 8, 14),)).run()  # a start alone
+    assert list(at.dataframe[0].value["stated_on"]) == ["2025-08-18"]
+    at.date_input(key="f_dates").set_value(()).run()
     at.selectbox(key="f_party").select("Russia").run()
     assert "No stances match these filters" in at.info[0].value
 

@@ -1,10 +1,9 @@
 """Stances: every recorded position, filtered in the database."""
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
+from dashboard.filters import date_range
 from dashboard.state import reading, reading_later
 from tracker.actors import list_actors
 from tracker.issues import list_issues
@@ -50,11 +49,7 @@ party = cols[2].selectbox("Party", ["(all)", *party_names], key="f_party")
 status = cols[3].selectbox("Status", ["(all)", *STATUSES], index=2, key="f_status")
 dates = cols[4].date_input("Stated between", value=(), key="f_dates")
 
-since = until = None
-if isinstance(dates, tuple) and len(dates) == 2:
-    since, until = dates
-elif isinstance(dates, dt.date):
-    since = dates
+since, until = date_range(dates)  # a start date alone counts too, as on the other pages
 
 flt = StanceFilter(
     issue=None if issue == "(all)" else issue,

@@ -157,7 +157,7 @@ def test_only_web_links_are_printed(engine: Engine) -> None:
         (["--week", "2025-W60"], "2025 has no week 60"),
         (["--week", "2025-W34", "--from", "2025-08-01"], "either --week or --from/--to"),
         ([], "say which period"),
-        (["--from", "2025-09-01", "--to", "2025-08-01"], "is after --to"),
+        (["--from", "2025-09-01", "--to", "2025-08-01"], "start 2025-09-01 is after its end"),
         (["--week", "last", "--format", "docx"], "--format 'docx'"),
         (["--week", "last", "-o", "/no/such/dir/r.md"], "folder /no/such/dir does not exist"),
     ],

@@ -62,18 +62,19 @@ def week_period(week: str, *, today: dt.date | None = None) -> Period:
         return week_period(f"{year}-W{number:02d}")
     match = _WEEK.match(week.strip())
     if not match:
-        raise TrackerError(f"--week {week!r}: use an ISO week such as 2025-W34, or 'last'")
+        # Worded for both the dashboard's Week box and the command's --week.
+        raise TrackerError(f"week {week!r}: use an ISO week such as 2025-W34, or 'last'")
     year, number = int(match[1]), int(match[2])
     try:
         monday = dt.date.fromisocalendar(year, number, 1)
     except ValueError:
-        raise TrackerError(f"--week {week!r}: {year} has no week {number}") from None
+        raise TrackerError(f"week {week!r}: {year} has no week {number}") from None
     return Period(monday, monday + dt.timedelta(days=6), f"{year}-W{number:02d}")
 
 
 def span_period(start: dt.date, end: dt.date) -> Period:
     if start > end:
-        raise TrackerError(f"--from {start} is after --to {end}")
+        raise TrackerError(f"the period's start {start} is after its end {end}")
     return Period(start, end, f"{start.isoformat()} to {end.isoformat()}")
 
 

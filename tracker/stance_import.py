@@ -234,8 +234,8 @@ class _Repeats:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.passages = FirstRows(session, "passages")  # passage and coder -> row's values
-        self.ids = FirstRows(session, "ids")  # stance_id -> the row's passage and coder
+        self.passages = _FirstRows(session, "passages")  # passage and coder -> row's values
+        self.ids = _FirstRows(session, "ids")  # stance_id -> the row's passage and coder
         self.coders: dict[tuple[str, str], str] = {}
 
     def close(self) -> None:
@@ -264,7 +264,8 @@ class _Repeats:
                         row.line,
                         "stance_id",
                         f"stance_id {row.stance_id} is also on line {earlier_id[0]}, for "
-                        "another actor, issue or passage; one stance_id names one stance",
+                        "another actor, issue, passage or annotator; one stance_id names one "
+                        "stance",
                     )
                 )
             elif earlier is None:
@@ -289,10 +290,10 @@ class _Repeats:
         return self.coders[who]
 
 
-class FirstRows:
+class _FirstRows:
     """Keys (hashes) met so far in a file, each with the line that first gave it and a
     value (a hash) of that row, in a temporary table of the import's transaction: memory
-    stays flat however long the file (in Python, a million rows held ~100 MB more)."""
+    stays flat however long the file (held in Python, it grew with every row)."""
 
     def __init__(self, session: Session, name: str) -> None:
         self.session = session

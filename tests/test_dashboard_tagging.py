@@ -345,3 +345,25 @@ def test_an_undated_source_gets_no_guessed_date(
     at.button(key="tag_save").click().run()
     assert "has no publication date; give the date" in at.error[0].value
     assert stances_quoting(db_url, "a ceasefire must come first") == []
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_an_actor_added_while_tagging_stays_picked_for_the_next_stance(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After saving a stance for a new actor, the Actor box holds that actor (it stayed on
+    "(new actor…)" with the name filled in, so the next save tried to add it again)."""
+    source = source_id_of(demo_url, "US would help assure")
+    at = open_page(demo_url, monkeypatch, source)
+    at.text_area(key="tag_quote").input(REVERSAL).run()
+    at.selectbox(key="tag_actor").select("(new actor…)").run()
+    at.text_input(key="tag_new_name").input("Oval Office pool").run()
+    at.selectbox(key="tag_issue").select("ceasefire-first").run()
+    at.button(key="tag_save").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="tag_actor").value == "Oval Office pool"
+    assert at.text_area(key="tag_quote").value == ""
+    at.text_area(key="tag_quote").input("I wish they could stop").run()
+    at.button(key="tag_save").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert len(stances_quoting(demo_url, "I wish they could stop")) == 1

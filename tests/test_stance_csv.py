@@ -518,6 +518,7 @@ def test_a_file_without_optional_columns_leaves_their_stored_values(
         ("quote_start", "+1", "'+1' is not a whole number"),
         ("quote_start", "\u0661", "is not a whole number"),  # an Arabic-Indic digit one
         ("stated_on", "2031-08-18", "the date 2031-08-18 is in the future"),
+        ("position", "\u0661", "is not a number from -2 to 2"),
     ],
 )
 def test_cells_the_database_must_not_hold_are_problems(

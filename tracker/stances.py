@@ -55,6 +55,8 @@ def check_stated_on(day: dt.date) -> dt.date:
 def check_position(position: Any) -> int:
     if isinstance(position, bool) or not isinstance(position, int):
         try:
+            if isinstance(position, str) and not position.isascii():
+                raise ValueError  # float() reads other scripts' digits: "١" would be 1
             as_float = float(position)
         except (TypeError, ValueError):
             raise TrackerError(f"position {position!r} is not a number from -2 to 2") from None

@@ -260,6 +260,10 @@ def test_review_queue_accepts_with_a_correction_then_rejects(
     assert "2 suggestion(s) waiting" in at.caption[0].value
     assert "[[ Russia has nothing to do with this ]]" in at.text[0].value  # quote in context
     at.select_slider(key=f"review_{first}_position").set_value(2).run()
+    at.date_input(key=f"review_{first}_date").set_value(dt.date(2031, 1, 1)).run()
+    at.button(key=f"review_{first}_accept").click().run()
+    assert "is in the future" in at.error[0].value  # nothing accepted
+    at.date_input(key=f"review_{first}_date").set_value(dt.date(2025, 8, 17)).run()
     at.button(key=f"review_{first}_accept").click().run()
     assert "with corrections" in at.success[0].value
     at.button(key=f"review_{second}_reject").click().run()
@@ -267,6 +271,7 @@ def test_review_queue_accepts_with_a_correction_then_rejects(
     with transaction(engine) as session:
         accepted, rejected = session.get(Stance, first), session.get(Stance, second)
         assert accepted is not None and (accepted.status, accepted.position) == ("accepted", 2)
+        assert accepted.stated_on == dt.date(2025, 8, 17)
         assert rejected is not None and rejected.status == "rejected"
         actions = [
             e.action

@@ -83,6 +83,8 @@ actor = cols[0].selectbox(
 issue = cols[1].selectbox(
     "Issue", issue_slugs, index=issue_slugs.index(item["issue"]), key=f"{key}_issue"
 )
+# The suggester dates a stance by its article; a reviewer corrects a wrong day here.
+stated_on = st.date_input("Stated on", value=item["stated_on"], key=f"{key}_date")
 position = st.select_slider(
     "Position",
     options=[-2, -1, 0, 1, 2],
@@ -112,6 +114,7 @@ try:
                     actor=get_actor(s, actor),
                     issue=get_issue(s, issue),
                     position=position,
+                    stated_on=stated_on,
                     attribution=evidence.attribution or "",
                     reported_by=get_actor(s, evidence.reported_by)
                     if evidence.reported_by

@@ -83,13 +83,14 @@ class Input:
     read: Callable[[], bytes]
 
 
-def expand_inputs(paths: Iterable[str]) -> tuple[list[Input], list[str]]:
+def expand_inputs(paths: Iterable[str]) -> tuple[list[Input], list[IngestResult]]:
     """Files, folders (recursively, supported extensions only) and ``-`` for stdin.
 
-    Returns the inputs and the problems found while listing them (missing paths).
+    Returns the inputs and the paths refused while listing them (missing, or a folder
+    with nothing to read), as results like those of ingesting.
     """
     inputs: list[Input] = []
-    problems: list[str] = []
+    refused: list[IngestResult] = []
     for raw in paths:
         if raw == "-":
             inputs.append(Input("<stdin>", _read_stdin))
@@ -104,13 +105,14 @@ def expand_inputs(paths: Iterable[str]) -> tuple[list[Input], list[str]]:
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:
-                problems.append(f"{raw}: no {', '.join(SUPPORTED)} files in this folder")
+                message = f"no {', '.join(SUPPORTED)} files in this folder"
+                refused.append(IngestResult(raw, "refused", message))
             inputs += [Input(str(p), _file_reader(p)) for p in found]
         elif path.exists():
             inputs.append(Input(raw, _file_reader(path)))
         else:
-            problems.append(f"{raw}: no such file or folder")
-    return inputs, problems
+            refused.append(IngestResult(raw, "refused", "no such file or folder"))
+    return inputs, refused
 
 
 def _read_stdin() -> bytes:

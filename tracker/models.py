@@ -93,6 +93,9 @@ class Role(enum.StrEnum):
 
 
 POSITION_MIN, POSITION_MAX = -2, 2
+# The largest id or offset anyone may give: PostgreSQL's INTEGER (SQLite's is larger; a
+# larger number overflowed its driver with a traceback).
+MAX_ID = 2**31 - 1
 POSITIONS = tuple(range(POSITION_MIN, POSITION_MAX + 1))
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from tracker.csv_io import CsvRow
 from tracker.errors import TrackerError
 from tracker.models import (
+    MAX_ID,
     Actor,
     ActorAlias,
     Issue,
@@ -57,8 +58,6 @@ DERIVED = (
     "corroboration",
 )
 CHUNK = 2000
-# The largest id or offset a row may give: PostgreSQL's INTEGER (SQLite's is larger).
-MAX_INT = 2**31 - 1
 SOURCE_CACHE = 2000
 VERDICT_MEMO = 10_000  # distinct cells remembered per column (see RowChecker._remembered)
 # What an import may change on a stored stance (who recorded it is not content).
@@ -396,7 +395,7 @@ def int_or_none(value: str) -> int | None:
         number = int(value.strip())
     except ValueError:
         return None
-    return number if 0 <= number <= MAX_INT else None
+    return number if 0 <= number <= MAX_ID else None
 
 
 def _optional_int(
@@ -410,8 +409,8 @@ def _optional_int(
         problems.append(Problem(line, column, f"{value!r} is not a whole number"))
         return None
     number = int(value)
-    if not low <= number <= MAX_INT:
-        problems.append(Problem(line, column, f"{value} is out of range ({low} to {MAX_INT:,})"))
+    if not low <= number <= MAX_ID:
+        problems.append(Problem(line, column, f"{value} is out of range ({low} to {MAX_ID:,})"))
         return None
     return number
 

@@ -47,9 +47,6 @@ class TrackerGroup(TyperGroup):
             _fail(ctx, f"cannot write the output: {exc.strerror}")
 
 
-# The largest id a command accepts: PostgreSQL's INTEGER (a larger one overflowed SQLite's
-# driver with a traceback).
-MAX_ID = 2**31 - 1
 # What a write to standard output may meet: a full disk, a quota, an I/O error.
 _OUTPUT_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO}
 

@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from tracker import double_coding as service
-from tracker.cli.app import MAX_ID, JsonOpt, _app, app, open_reading, open_session
+from tracker.cli.app import JsonOpt, _app, app, open_reading, open_session
+from tracker.models import MAX_ID
 from tracker.output import table, to_json
 
 double_coding_app = _app(

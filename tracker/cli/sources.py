@@ -11,7 +11,6 @@ import typer
 from sqlalchemy import func, select
 
 from tracker.cli.app import (
-    MAX_ID,
     JsonOpt,
     open_engine,
     open_reading,
@@ -30,7 +29,7 @@ from tracker.ingest import (
     ingest_inputs,
     rescan_mentions,
 )
-from tracker.models import Source
+from tracker.models import MAX_ID, Source
 from tracker.output import table, to_json
 from tracker.search import search_sources
 from tracker.sources import (
@@ -84,12 +83,11 @@ def sources_add(
         except TrackerError as exc:
             raise TrackerError(f"--url: {exc}") from None
     overrides = Overrides(title, outlet, url, parse_date_option(published, "--published"), kind)
-    inputs, problems = expand_inputs(paths)
+    inputs, refused = expand_inputs(paths)
     if (title or url) and len(inputs) > 1:
         raise TrackerError(f"--title and --url describe one input, but {len(inputs)} were given")
     engine = open_engine(ctx)
-    refused = [_refused(problem) for problem in problems]
-    single = len(inputs) + len(problems) == 1  # a refusal is then one error line
+    single = len(inputs) + len(refused) == 1  # a refusal is then one error line
     show_progress = not json_ and len(inputs) > 1 and sys.stderr.isatty()
     with typer.progressbar(
         length=len(inputs), label="Ingesting", file=sys.stderr, hidden=not show_progress
@@ -124,12 +122,6 @@ def sources_add(
         )
     if any(r.status == "refused" for r in results):
         raise typer.Exit(2)
-
-
-def _refused(problem: str) -> IngestResult:
-    """An input expand_inputs refused ("PATH: reason")."""
-    given, _, message = problem.partition(": ")
-    return IngestResult(given, "refused", message)
 
 
 def _print_ingest(result: IngestResult, *, above_bar: bool) -> None:

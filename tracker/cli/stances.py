@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from tracker.cli.app import (
-    MAX_ID,
     JsonOpt,
     open_engine,
     open_reading,
@@ -18,6 +17,7 @@ from tracker.cli.app import (
 )
 from tracker.errors import TrackerError
 from tracker.export_parts import export_stances_to, write_stances
+from tracker.models import MAX_ID
 from tracker.output import table, to_json
 from tracker.stance_import import import_stances
 from tracker.stance_query import STATUSES, StanceFilter, stance_records

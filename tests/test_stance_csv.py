@@ -562,6 +562,21 @@ def test_a_fixed_rejects_file_imports_as_it_is(exported: tuple[str, Path], tmp_p
     assert "1 updated" in result.output and "rejected" not in result.output
 
 
+def test_rejects_keep_negative_numbers_as_numbers(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """A spreadsheet reads ``-0.5`` in the rejects file as the number it was, not as the
+    text ``'-0.5``; a formula-like note is still neutralised."""
+    db, path = exported
+    edited, rejects = tmp_path / "edited.csv", tmp_path / "rejects.csv"
+    bad = {"position": "-1", "confidence": "-0.5", "note": "-cmd|' /C calc'!A0"}
+    _rewrite(path, edited, lambda line, row: row.update(bad if line == 2 else {}))
+    assert _import_cli(db, edited, "--skip-invalid", str(rejects)).exit_code == 0
+    (row,) = list(csv.DictReader(rejects.open(newline="", encoding="utf-8")))
+    assert (row["position"], row["confidence"]) == ("-1", "-0.5")
+    assert row["note"] == "'" + bad["note"] and "confidence" in row["reason"]
+
+
 def test_spaces_and_windows_line_breaks_around_a_quote_are_forgiven(
     exported: tuple[str, Path], tmp_path: Path
 ) -> None:

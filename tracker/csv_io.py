@@ -12,9 +12,10 @@ import codecs
 import csv
 import io
 import os
+import re
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,8 @@ FIELD_LIMIT = 64 * 2**20
 csv.field_size_limit(FIELD_LIMIT)
 # A cell starting with one of these is a formula to Excel, LibreOffice or Sheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
+# A negative number as text ("-0.5") is data to every spreadsheet, not a formula.
+_PLAIN_NUMBER = re.compile(r"-[0-9]+(?:\.[0-9]+)?")
 
 
 def neutralise(value: Any) -> Any:
@@ -174,15 +177,32 @@ def _check_header(
         raise TrackerError(f"{name}: missing column {', '.join(repr(m) for m in missing)}")
 
 
-def write_csv(out: TextIO, columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> int:
-    """Write RFC 4180 CSV with neutralised cells. Returns the number of data rows."""
+def write_csv(
+    out: TextIO,
+    columns: Sequence[str],
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    numbers: Collection[str] = (),
+) -> int:
+    """Write RFC 4180 CSV with neutralised cells. Returns the number of data rows.
+
+    Text in the ``numbers`` columns that is a plain negative number (``-0.5``, as read
+    from a file) is written as it is, like a number value, instead of as ``'-0.5``."""
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     count = 0
     for row in rows:
-        writer.writerow(["" if row.get(c) is None else neutralise(row.get(c)) for c in columns])
+        writer.writerow([_cell(row.get(c), c in numbers) for c in columns])
         count += 1
     return count
+
+
+def _cell(value: Any, number: bool) -> Any:
+    if value is None:
+        return ""
+    if number and isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return neutralise(value)
 
 
 @contextmanager

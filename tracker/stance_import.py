@@ -65,6 +65,8 @@ BULK_ABOVE = 50_000
 COLLECT_EVERY = 50
 # Kept while importing: _plan looks stored stances up by source.
 _LOOKED_UP = {"ix_stance_source_id"}
+# Rejected rows keep "-0.5" in these as a number, as the export writes them.
+_NUMBER_COLUMNS = ("stance_id", "position", "confidence", "quote_start", "quote_end", "source_id")
 
 
 @dataclass
@@ -602,4 +604,4 @@ def _write_rejects(
             if row.line in reasons
         )
         with atomic_output(rejects) as out:
-            write_csv(out, [*header, "reason"], bad)
+            write_csv(out, [*header, "reason"], bad, numbers=_NUMBER_COLUMNS)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tests.browser import Dashboard, assert_no_errors, open_signed_in, screenshot, wait_idle
 from tracker.db import make_engine, transaction
 from tracker.models import Source, Stance
+from tracker.stances import StanceChanges, update_stance
 
 pytest_plugins = ["tests.browser"]  # the dashboard, browser and page fixtures
 
@@ -68,4 +69,50 @@ def test_tag_a_stance_in_the_browser(page: Page, dashboard: Dashboard) -> None:
         assert (stance.position, stance.annotator, stance.source_id) == (-2, "ana", source_id)
         assert stance.note == "said in the Oval Office"
         assert str(stance.stated_on) == "2025-08-18"
+    engine.dispose()
+
+
+def test_an_open_stance_editor_stays_open_when_a_colleague_saves(
+    page: Page, dashboard: Dashboard
+) -> None:
+    """A colleague's save changes the stance's header (its version): the editor the analyst
+    has open must not fold up under them at their next click."""
+    engine = make_engine(dashboard.db_url)
+    with transaction(engine) as session:
+        source_id = session.scalar(
+            select(Source.id).where(Source.title.startswith("US would help assure"))
+        )
+        stance = session.scalars(
+            select(Stance).where(Stance.source_id == source_id).order_by(Stance.id)
+        ).first()
+        assert stance is not None
+        stance_id, version = stance.id, stance.version
+    open_signed_in(page, dashboard, f"tag?source={source_id}")
+    box = page.get_by_test_id("stExpander").filter(has_text=f"#{stance_id} ")
+    box.get_by_text(f"#{stance_id} ").first.click()
+    wait_idle(page)
+    note = box.get_by_role("textbox", name="Note")
+    expect(note).to_be_visible()
+
+    with transaction(engine) as session:
+        update_stance(
+            session,
+            stance_id,
+            StanceChanges(note="checked by a colleague"),
+            annotator="colleague",
+            expected_version=version,
+        )
+    note.fill("my own note")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    expect(box).to_contain_text(f"v{version + 1}")
+    expect(note).to_be_visible()
+    expect(note).to_have_value("my own note")
+    box.get_by_role("button", name="Save changes").click()
+    wait_idle(page)
+    # The save is refused, not written over the colleague's; the box stays open on it.
+    expect(box.get_by_text("was changed by colleague")).to_be_visible()
+    box.get_by_role("button", name="Load the newer version").click()
+    wait_idle(page)
+    expect(note).to_have_value("checked by a colleague")
     engine.dispose()

@@ -333,10 +333,9 @@ for row in view["stances"]:
         f"{row['label']}{' (conditional)' if row['conditional'] else ''} "
         f"({row['status']}, v{row['version']}, by {row['annotator']})"
     )
-    # Kept open while a conflict waits: its label (the version) changed, which folds it.
-    with st.expander(
-        md_escape(header), expanded=f"edit_{row['stance_id']}_conflict" in st.session_state
-    ):
+    # The key keeps the box open when its label changes (a colleague's save bumps the
+    # version): without one the browser takes it for a new box and folds it.
+    with st.expander(md_escape(header), key=f"stance_box_{row['stance_id']}"):
         st.text(
             f"“{row['quote']}”\nStated on {row['stated_on']}, confidence {row['confidence']}"
             f"\nEvidence: {row['evidence']}"

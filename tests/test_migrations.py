@@ -241,6 +241,40 @@ def test_double_coding_migration_keeps_stances_and_fills_coders(empty_db_url: st
         engine.dispose()
 
 
+def test_two_passages_of_one_article_count_after_0014_and_not_before(
+    empty_db_url: str,
+) -> None:
+    """0014 refills the stored days: a second passage of the same article on the same day
+    now counts (the day's mean), its rewrite still does not; 0013 had only the first."""
+    engine = make_engine(empty_db_url)
+    days = "SELECT position, stances, stance_id FROM position_day"
+    try:
+        migrate.upgrade(engine, "0013")
+        with engine.begin() as connection:
+            add_first_schema_rows(connection)
+            stance = FIRST_SCHEMA_ROWS[-1]
+            for source, quote, start, position in [(1, "NATO soon", 19, -1), (2, "NATO", 19, 2)]:
+                connection.execute(
+                    text(
+                        stance.replace(
+                            "1, 1, 1, '2025-08-18', 2", f"1, 1, {source}, '2025-08-18', {position}"
+                        ).replace(
+                            "'join NATO', 14, 23", f"'{quote}', {start}, {start + len(quote)}"
+                        )
+                    ),
+                    {"t": "2025-08-18 12:00:00"},
+                )
+            connection.execute(text("DELETE FROM position_day"))
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            assert tuple(connection.execute(text(days)).one()) == (0.5, 2, 1)
+        migrate.downgrade(engine, "0013")
+        with engine.connect() as connection:
+            assert tuple(connection.execute(text(days)).one()) == (2.0, 1, 1)
+    finally:
+        engine.dispose()
+
+
 def test_source_band_comes_back_from_the_signatures_on_downgrade(empty_db_url: str) -> None:
     """0012 drops source_band (bands are read from source.minhash into memory); going
     back to 0011 rebuilds the rows the tracker then wrote: 64 per source with features,

@@ -156,6 +156,19 @@ def test_a_story_and_its_rewrite_count_once(
     assert original.source_id != world["rewrite"].id  # type: ignore[attr-defined]
 
 
+def test_two_passages_of_one_article_both_count(
+    session: Session, add: Add, world: dict[str, object]
+) -> None:
+    """One article quoting the actor twice on a day gives the mean of both stances; the
+    rewrite carrying the same passages again adds nothing."""
+    mark_duplicate(session, world["rewrite"], world["source"])  # type: ignore[arg-type]
+    add("zelenskyy", 0, -1)
+    add("zelenskyy", 0, 0)
+    add("zelenskyy", 0, -1, source="rewrite")
+    (day,) = day_positions(session, SeriesFilter(issue="ceasefire-first"))
+    assert day.stances == 2 and day.position == -0.5
+
+
 def test_shifts_filtered_by_dates_party_and_actor(session: Session, add: Add) -> None:
     add("zelenskyy", 0, 2)
     add("zelenskyy", 10, -2)

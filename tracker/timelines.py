@@ -3,8 +3,10 @@
 Counting rules, the same in every view, chart and report:
 
 * Only stances that pass the filter count (accepted only, by default; a confidence floor).
-* A story counts once: stances by the same actor on the same issue and day from a source
-  and its rewrites (``duplicate_of``) are one stance, the earliest recorded.
+* A story counts once: of a source and its rewrites (``duplicate_of``), only the one
+  carrying the earliest recorded stance by the actor on the issue that day counts, with
+  every stance of that day it carries (two passages of one article are two stances; the
+  same passage again in a rewrite is not another).
 * One position per actor, issue and day: the mean of that day's stances. The stance shown
   for the day (tooltip, quotes) is the one closest to that mean (then higher confidence,
   then the earlier recorded).
@@ -198,7 +200,8 @@ def _named_actor_ids(session: Session, names: Sequence[str]) -> list[int]:
 def _counted_stances(
     session: Session, flt: SeriesFilter, where: ColumnElement[bool] | None = None
 ) -> Select[Any]:
-    """Stances that count, one per story: the first rule of the module docstring."""
+    """Stances that count, one source per story: the first rule of the module docstring.
+    A row counts when its ``source_id`` equals its ``story_source``."""
     story = func.coalesce(Source.duplicate_of, Source.id)
     conditions = [
         status_in(flt.statuses),
@@ -212,7 +215,7 @@ def _counted_stances(
         conditions.append(Stance.attribution.in_(list(flt.attributions)))
     # Issue first, as position_day's key: the windows' sorts then leave the days in key
     # order and a rebuild appends to that B-tree instead of inserting all over it.
-    first_of_story = func.row_number().over(
+    story_source = func.first_value(Stance.source_id).over(
         partition_by=(Stance.issue_id, Stance.actor_id, Stance.stated_on, story),
         order_by=Stance.id,
     )
@@ -224,7 +227,8 @@ def _counted_stances(
             Stance.stated_on,
             Stance.position,
             Stance.confidence,
-            first_of_story.label("nth_of_story"),
+            Stance.source_id,
+            story_source.label("story_source"),
         )
         .join(Source, Source.id == Stance.source_id)
         .where(and_(*conditions))
@@ -252,8 +256,8 @@ def _scope(
 
 
 def counted_stances(session: Session, flt: SeriesFilter) -> Subquery:
-    """The stances that count, one per story: id, actor_id, issue_id, stated_on, position,
-    confidence. A subquery, not a list, so a busy week never exceeds a driver's parameter
+    """The stances that count, one source per story: id, actor_id, issue_id, stated_on,
+    position, confidence. A subquery, not a list, so a busy week never exceeds a driver's parameter
     limit."""
     counted = _counted_stances(session, flt).subquery("counted")
     return (
@@ -265,7 +269,7 @@ def counted_stances(session: Session, flt: SeriesFilter) -> Subquery:
             counted.c.position,
             counted.c.confidence,
         )
-        .where(counted.c.nth_of_story == 1)
+        .where(counted.c.source_id == counted.c.story_source)
         .subquery("once")
     )
 
@@ -276,7 +280,7 @@ def computed_days(
     """Per-day rows computed from the stances (the rules above): actor_id, issue_id, day,
     position, stances, stance_id. ``where`` narrows the stances read (refreshes)."""
     counted = _counted_stances(session, flt, where).subquery("counted")
-    once = select(counted).where(counted.c.nth_of_story == 1).subquery("once")
+    once = select(counted).where(counted.c.source_id == counted.c.story_source).subquery("once")
     day = (once.c.issue_id, once.c.actor_id, once.c.stated_on)
     ranked = select(
         once,

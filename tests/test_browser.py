@@ -3,8 +3,12 @@ headless Chromium (fixtures and helpers in tests/browser.py)."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -12,9 +16,12 @@ from tests.browser import (
     Dashboard,
     assert_no_errors,
     choose,
+    free_port,
     open_signed_in,
     screenshot,
     sign_in,
+    stop_group,
+    wait_healthy,
     wait_idle,
 )
 from tracker.db import make_engine, transaction
@@ -190,3 +197,29 @@ def test_reload_keeps_the_analyst_signed_in_until_log_out(page: Page, dashboard:
     assert session_cookies() == []
     page.reload()
     expect(form).to_be_visible()
+
+
+def test_a_first_run_serves_without_a_terminal_prompt(demo_url: str, tmp_path: Path) -> None:
+    """`python3 dev.py demo` on a fresh machine: `tracker dashboard` without --headless
+    and without Streamlit's credentials file must serve, not wait at (or, with no
+    terminal, die of) Streamlit's first-run "Email:" prompt."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "BROWSER": "true"}  # no browser window
+    port = free_port()
+    log = tmp_path / "first-run.log"
+    tracker = Path(sys.executable).parent / "tracker"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [str(tracker), "--db", demo_url, "dashboard", "--port", str(port)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_healthy(process, f"http://127.0.0.1:{port}", log)
+        assert "Email" not in log.read_text(errors="replace")
+    finally:
+        stop_group(process)

@@ -276,3 +276,17 @@ def test_one_refused_article_is_one_error_line(tmp_path: Path) -> None:
         result = tracker(url, "sources", "add", str(path))
         assert_user_error(result, f"{path}: {reason}")
         assert str(path) not in result.stderr.split(": ", 2)[-1]  # named once
+
+
+def test_dashboard_on_a_port_in_use_says_so_before_starting(demo_url: str) -> None:
+    """A second `dev.py demo` (or another program on 8501): one line naming the port and
+    the option to use, instead of a URL that serves nothing and Streamlit's own error."""
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = tracker(demo_url, "dashboard", "--headless", "--port", str(port))
+    assert_user_error(result, f"port {port} is in use")
+    assert f"--port {port + 1}" in result.stderr and "Dashboard on" not in result.stdout

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +21,7 @@ from tracker.cli.app import (
 from tracker.config import ENV_VAR
 from tracker.db import read_only, safe_url, transaction
 from tracker.demo import DEMO_ADMIN, first_admin, load_demo
+from tracker.errors import TrackerError
 from tracker.position_days import rebuild
 
 # --- db -----------------------------------------------------------------------------------
@@ -99,10 +102,33 @@ def dashboard(
     engine = open_engine(ctx)
     url = engine.url.render_as_string(hide_password=False)
     env = {**os.environ, ENV_VAR: url}
+    check_port_free(address, port)
     command = streamlit_command(port=port, address=address, headless=headless)
     shown = "localhost" if address == "127.0.0.1" else address
     typer.echo(f"Dashboard on http://{shown}:{port} (database {safe_url(engine.url)})")
     raise typer.Exit(subprocess.call(command, env=env))
+
+
+def check_port_free(address: str, port: int) -> None:
+    """Refuse a port another program holds before saying where the dashboard is
+    (Streamlit would print its own error after our "Dashboard on ..." line)."""
+    try:
+        infos = socket.getaddrinfo(address, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise TrackerError(f"--address {address!r}: {exc.strerror or exc}") from None
+    family, kind, proto, _, where = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As the server will: a port left in TIME_WAIT by a dashboard just stopped is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(where)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise TrackerError(
+                    f"port {port} is in use (a dashboard already running?): "
+                    f"stop it, or choose another port with --port {port + 1}"
+                ) from None
+            raise TrackerError(f"cannot serve on {address}:{port}: {exc.strerror}") from None
 
 
 def streamlit_command(*, port: int, address: str, headless: bool) -> list[str]:
@@ -123,5 +149,9 @@ def streamlit_command(*, port: int, address: str, headless: bool) -> list[str]:
         "--server.headless",
         str(headless).lower(),
         "--browser.gatherUsageStats",
+        "false",
+        # Streamlit's first run asks for an e-mail address on the terminal before it
+        # serves (and exits when there is no terminal): the dashboard never came up.
+        "--server.showEmailPrompt",
         "false",
     ]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests.browser import Dashboard, assert_no_errors, open_signed_in, screenshot, wait_idle
 from tracker.db import make_engine, transaction
-from tracker.models import Source, Stance
+from tracker.models import PositionDay, Source, Stance
 from tracker.stances import StanceChanges, update_stance
 
 pytest_plugins = ["tests.browser"]  # the dashboard, browser and page fixtures
@@ -69,6 +69,9 @@ def test_tag_a_stance_in_the_browser(page: Page, dashboard: Dashboard) -> None:
         assert (stance.position, stance.annotator, stance.source_id) == (-2, "ana", source_id)
         assert stance.note == "said in the Oval Office"
         assert str(stance.stated_on) == "2025-08-18"
+        # The README's step 6: the timeline's 18 Aug point now counts both passages.
+        day = session.get(PositionDay, (stance.issue_id, stance.actor_id, stance.stated_on))
+        assert day is not None and (day.position, day.stances) == (-2, 2)
     engine.dispose()
 
 

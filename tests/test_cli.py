@@ -81,6 +81,8 @@ def test_table_output_and_filters(db_url: str) -> None:
     assert result.exit_code == 0
     assert "Volodymyr Zelenskyy" in result.stdout
     assert "2025-08-13" not in result.stdout
+    # Every status is listed by default, so the table says which each stance has.
+    assert result.stdout.split()[6] == "STATUS" and " accepted " in result.stdout
     empty = tracker(db_url, "stances", "list", "--party", "Russia", "--until", "2020-01-01")
     assert empty.exit_code == 0 and "No stances match" in empty.stdout
 

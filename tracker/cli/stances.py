@@ -85,6 +85,8 @@ def stances_list(
                     ("issue", "ISSUE", 20),
                     ("signed_position", "POS", 3),
                     ("position_label", "LABEL", 30),
+                    # Every status is listed unless --status says otherwise: show which.
+                    ("status", "STATUS", 9),
                     ("quote", "QUOTE", 60),
                 ],
             )

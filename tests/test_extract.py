@@ -198,6 +198,21 @@ def test_stdin_is_sniffed() -> None:
     assert extract("downloaded-page", html).outlet == ""  # no extension: sniffed as HTML
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "EU and Mercosur close in on a deal\ndate 2025-09-04\n\nNegotiators said so.\nMore.",
+        "date 2025-09-04\nEU and Mercosur close in on a deal\n\nNegotiators said so.\nMore.",
+    ],
+)
+def test_a_date_line_beside_the_headline_keeps_the_title(text: str) -> None:
+    """The user guide's `date 2025-09-04` line, above or below the headline, is neither
+    the title nor a paragraph the headline runs into."""
+    got = extract("a.txt", text.encode())
+    assert got.title == "EU and Mercosur close in on a deal"
+    assert got.published_on == dt.date(2025, 9, 4)
+
+
 def test_markdown_front_matter_and_heading() -> None:
     body = "# Ceasefire talks stall\n\nThe *talks* stalled on 5 September 2025, officials said.\n"
     result = extract("a.md", body.encode())

@@ -152,7 +152,9 @@ _DANGLING_END = (",", ";", ":", "-", "–", "—", "/", "&")
 
 def _headline(text: str) -> str:
     """The first line when it reads as a headline rather than the start of a paragraph."""
-    lines = text.split("\n")
+    # A date line ("date 2025-09-04", as the user guide suggests) above or below the
+    # headline is neither the title nor the start of a paragraph.
+    lines = [line for line in text.split("\n") if labelled_date(line, dt.date.max) is None]
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
     if len(nonblank) < 2:
         return ""  # a one-line text is all body, not a title
@@ -164,7 +166,6 @@ def _headline(text: str) -> str:
         or first.endswith(_DANGLING_END)
         or _SENTENCE_BREAK.search(first)
         or _BYLINE.match(first)
-        or labelled_date(first, dt.date.max) is not None
     ):
         return ""
     following = lines[nonblank[0] + 1] if nonblank[0] + 1 < len(lines) else ""

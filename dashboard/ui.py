@@ -2,8 +2,9 @@
 
 import re
 
-# Everything Markdown (and Streamlit's extensions: $ for LaTeX, : for emoji) treats as syntax.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# Everything Markdown (and Streamlit's extensions: $ for LaTeX, : for emoji and colours,
+# / in :material/icon:) treats as syntax, and & (an entity such as &copy; shows as ©).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&/])")
 
 
 def md_escape(text: str) -> str:

@@ -90,7 +90,7 @@ def test_source_text_is_shown_as_text_not_markup(
     engine.dispose()
     at = run_page(PAGES[1], db_url, monkeypatch)
     assert at.text[0].value == hostile  # st.text: rendered verbatim, never as HTML/Markdown
-    assert at.subheader[0].value == r"\<b\>Title\</b\>"  # escaped: shown literally
+    assert at.subheader[0].value == r"\<b\>Title\<\/b\>"  # escaped: shown literally
 
 
 @pytest.mark.usefixtures("dashboard_env")

@@ -24,7 +24,8 @@ ALL_PAGES = sorted(p.name for p in VIEWS.glob("*.py") if p.name != "__init__.py"
 NAME = "**Bold** [link](http://x) <b>x</b>"
 ISSUE = "_Issue_ `code` <i>i</i> [go](http://x)"
 LABEL = "# Heading ![img](http://evil/x.png)"
-QUOTE = "say **yes** to [peace](http://x) <i>now</i>"
+# Streamlit's own directives and an HTML entity too: shown as typed, not red, an icon or ©.
+QUOTE = "say **yes** to [peace](http://x) <i>now</i> :red[NO] :material/warning: &copy;"
 TEXT = f"Kyiv, Monday. The minister said: {QUOTE}. Later, again: {QUOTE}. Nothing else."
 SLUG = "hostile"
 DAY = dt.date(2025, 8, 13)

@@ -95,6 +95,36 @@ def test_text_from_sources_is_escaped(engine: Engine) -> None:
     assert "<script>" not in markdown and r"\[click\]" in markdown
 
 
+def test_entities_and_streamlit_directives_in_quotes_print_as_typed(engine: Engine) -> None:
+    """A Markdown viewer shows "&copy;" in a quote as ©; the dashboard's preview (Streamlit's
+    Markdown) turns :red[...] into colour and :material/warning: into an icon. The printed
+    quote must stay the exact text; an untitled source is named, not a blank."""
+    from markdown_it import MarkdownIt
+
+    quote = "AT&amp;T &copy; said :red[NO DEAL] :material/warning: at 10:30"
+    with transaction(engine) as session:
+        source = make_source(
+            session, f"Reuters. {quote}.", title="", published_on=dt.date(2025, 8, 19)
+        )
+        record_stance(
+            session,
+            actor=make_actor(session, "Merz"),
+            issue=make_issue(session, "ceasefire-first"),
+            source=source,
+            position=2,
+            quote=quote,
+            annotator="ana",
+        )
+        source_id = source.id
+    with transaction(engine) as session:
+        report = build_report(session, week_period("2025-W34"), now=NOW)
+    rendered = MarkdownIt().render(render_markdown(report))
+    assert "AT&amp;amp;T &amp;copy; said" in rendered and "©" not in rendered
+    assert f"untitled source #{source_id}" in rendered and "(;" not in rendered
+    preview = render_markdown(report, streamlit=True)
+    assert r"\:red\[NO DEAL\] \:material\/warning\:" in preview
+
+
 def test_a_busy_week_lists_the_latest_stances_and_counts_the_rest(engine: Engine) -> None:
     with transaction(engine) as session:
         actor, issue = make_actor(session, "Merz"), make_issue(session, "ceasefire-first")

@@ -241,11 +241,16 @@ def _lower_first(label: str) -> str:
     return label[:1].lower() + label[1:] if label[1:2].islower() else label
 
 
+def _source_name(title: str | None, source_id: int) -> str:
+    """A source as the report cites it: an article stored without a title is not a blank."""
+    return title or f"untitled source #{source_id}"
+
+
 def _evidence(point: DayPosition) -> dict[str, Any]:
     return {
         "date": point.day,
         "quote": point.quote,
-        "source_title": point.source_title,
+        "source_title": _source_name(point.source_title, point.source_id),
         "source_outlet": point.source_outlet,
         "source_url": point.source_url,
         "annotator": point.annotator,
@@ -307,6 +312,7 @@ def _add_new_stances(session: Session, report: Report, parties: dict[str, str]) 
     grouped: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     more: dict[tuple[str, str], int] = {}
     for record in rows:
+        record["source_title"] = _source_name(record["source_title"], record["source_id"])
         record["corroboration"] = counts[record["stance_id"]]
         record["evidence"] = evidence_line(
             record["attribution"],
@@ -395,7 +401,7 @@ def _add_coverage(session: Session, report: Report) -> None:
         session.scalar(select(func.count()).select_from(Source).where(in_period)) or 0
     )
     report.sources_published = [
-        {"id": sid, "title": title, "outlet": outlet, "published_on": published}
+        {"id": sid, "title": _source_name(title, sid), "outlet": outlet, "published_on": published}
         for sid, title, outlet, published in session.execute(
             select(Source.id, Source.title, Source.outlet, Source.published_on)
             .where(in_period)

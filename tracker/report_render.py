@@ -17,7 +17,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from tracker.report import Report
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$~])")
+# Markdown syntax, and & (an entity such as &copy; in a quote would print as ©).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$~&])")
+# Streamlit's Markdown also reads :red[...], :material/icon: and :emoji: directives (an
+# icon's name is read even with its colons escaped: the slash has to be too).
+_STREAMLIT_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$~&:/])")
 
 
 def _day(value: dt.date | str) -> str:
@@ -39,6 +43,10 @@ def _tone(value: float | None) -> str:
 
 def _md(value: Any) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+
+
+def _md_streamlit(value: Any) -> str:
+    return _STREAMLIT_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
 
 
 def _web_url(value: Any) -> str:
@@ -72,11 +80,14 @@ def generated_line(report: Report) -> str:
     return f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC from the tracker database"
 
 
-def render_markdown(report: Report) -> str:
-    text = (
-        _environment()
-        .get_template("report.md.j2")
-        .render(report=report, generated_line=generated_line(report))
+def render_markdown(report: Report, *, streamlit: bool = False) -> str:
+    """The report as Markdown; ``streamlit`` escapes text from sources for Streamlit's
+    dialect too (the dashboard's preview), which a Markdown file does not need."""
+    env = _environment()
+    if streamlit:
+        env.filters["md"] = _md_streamlit
+    text = env.get_template("report.md.j2").render(
+        report=report, generated_line=generated_line(report)
     )
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 

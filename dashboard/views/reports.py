@@ -73,4 +73,4 @@ cols[2].download_button(
 
 st.divider()
 # The Markdown escapes everything that came from sources, so it renders as plain text.
-st.markdown(render_markdown(report))
+st.markdown(render_markdown(report, streamlit=True))

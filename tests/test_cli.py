@@ -155,12 +155,17 @@ def test_bad_actor_files(db_url: str, tmp_path: Path, content: str, message: str
         ("mysql://u@localhost/x", "only SQLite and PostgreSQL are supported"),
         ("postgresql://nobody:secret@127.0.0.1:1/x", "cannot reach database"),
         ("sqlite:////no/such/folder/t.db", "no tracker database at /no/such/folder/t.db"),
+        # A password with an unencoded "@" or "/": none of it is printed, and how to write it.
+        ("postgresql://u:pa@ss@127.0.0.1:1/x", "'postgresql://u:***@127.0.0.1:1/x' is not valid"),
+        ("postgresql://u:S3cr#t@p:w/d%x@127.0.0.1/x", "percent-encoded (@ as %40)"),
+        ("postgresql://u@127.0.0.1:1/x?password=leakme", "password=***"),
     ],
 )
 def test_bad_database_urls(url: str, message: str) -> None:
     result = runner.invoke(app, ["--db", url, "stances", "list"])
     assert_user_error(result, message)
-    assert "secret" not in result.output  # passwords never printed
+    for secret in ("secret", "ss@", "S3cr", "p:w", "leakme"):
+        assert secret not in result.output  # passwords, or any part of them, never printed
 
 
 def test_missing_sqlite_file_is_not_created_by_a_read(tmp_path: Path) -> None:

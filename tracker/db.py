@@ -41,7 +41,12 @@ def parse_url(raw: str) -> URL:
         detail = "" if isinstance(exc, ArgumentError) else " (is the port a number?)"
         raise TrackerError(
             f"database URL {_hide_password(raw)!r} is not valid{detail}; expected {_EXAMPLES}"
+            + _ENCODE_HINT
         ) from None
+    if url.host and "@" in url.host:
+        # The password held an "@": the rest of it was read as the host (and the driver's
+        # "cannot resolve host" message would have printed it).
+        raise TrackerError(f"database URL {_hide_password(raw)!r} is not valid{_ENCODE_HINT}")
     if url.get_backend_name() not in ("sqlite", "postgresql", "postgres"):
         raise TrackerError(
             f"database URL {safe_url(url)!r}: only SQLite and PostgreSQL are supported"
@@ -54,9 +59,17 @@ def parse_url(raw: str) -> URL:
     return url.set(drivername=_DRIVERS[url.drivername])
 
 
+_ENCODE_HINT = (
+    "; characters such as @ : / # % in a user name or password must be percent-encoded"
+    " (@ as %40)"
+)
+_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&]*", re.IGNORECASE)
+
+
 def _hide_password(raw: str) -> str:
-    """A URL that does not parse, with anything between ``user:`` and ``@`` hidden."""
-    return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", raw)
+    """A URL that does not parse, with everything between ``user:`` and the last ``@``
+    hidden (a password may hold an unencoded "@"), and any ``password=`` parameter."""
+    return _QUERY_PASSWORD.sub(r"\1***", re.sub(r"(//[^:/@]*:).*@", r"\1***@", raw))
 
 
 def safe_url(url: URL | str) -> str:
@@ -66,7 +79,7 @@ def safe_url(url: URL | str) -> str:
             url = make_url(url)
         except (ArgumentError, ValueError):
             return "<invalid URL>"
-    return url.render_as_string(hide_password=True)
+    return _QUERY_PASSWORD.sub(r"\1***", url.render_as_string(hide_password=True))
 
 
 def make_engine(raw_url: str | None = None, **kwargs: Any) -> Engine:

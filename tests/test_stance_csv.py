@@ -22,7 +22,7 @@ from tracker.cli import app
 from tracker.csv_io import read_csv, write_csv
 from tracker.db import make_engine, transaction
 from tracker.demo import load_demo
-from tracker.models import Actor, Issue, Source, Stance, StanceEvent
+from tracker.models import Actor, Issue, PositionDay, Source, Stance, StanceEvent
 from tracker.stance_csv import export_stances
 from tracker.stance_import import import_stances
 from tracker.stance_query import COLUMNS, StanceFilter, stance_records
@@ -608,3 +608,46 @@ def test_a_quote_whose_line_breaks_became_crlf_is_found(engine: Engine) -> None:
     write_csv(out, list(rows[0]), [crlf])
     report = import_stances(engine, "crlf.csv", text=out.getvalue())
     assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
+
+
+def test_two_imports_of_one_file_at_once_both_finish(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Two colleagues import overlapping files at the same time: the second waits for the
+    first and finds its stances stored ("unchanged"), on PostgreSQL as on SQLite (it got
+    a raw unique-constraint error there)."""
+    import threading
+
+    db, path = exported
+    theirs = tmp_path / "theirs.csv"
+    _rewrite(path, theirs, lambda line, row: row.update(stance_id=""))
+    engine = make_engine(db)
+    with transaction(engine) as session:  # the same sources, no stances yet
+        session.execute(delete(PositionDay))
+        session.execute(delete(StanceEvent))
+        session.execute(delete(Stance))
+    written, release = threading.Event(), threading.Event()
+    reports: dict[str, Any] = {}
+
+    def hold(line: int | None) -> None:
+        written.set()  # the first chunk is written, not yet committed
+        release.wait(10)
+
+    def run(name: str, on_progress: Any) -> None:
+        try:
+            reports[name] = import_stances(engine, theirs, on_progress=on_progress)
+        except Exception as exc:  # noqa: BLE001 - the test reports what went wrong
+            reports[name] = exc
+
+    first = threading.Thread(target=run, args=("first", hold))
+    first.start()
+    assert written.wait(10)
+    second = threading.Thread(target=run, args=("second", None))
+    second.start()
+    second.join(1.0)  # it waits for the first import's transaction
+    release.set()
+    first.join(30)
+    second.join(30)
+    engine.dispose()
+    assert (reports["first"].created, reports["first"].unchanged) == (43, 0), reports
+    assert (reports["second"].created, reports["second"].unchanged) == (0, 43), reports

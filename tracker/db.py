@@ -60,8 +60,7 @@ def parse_url(raw: str) -> URL:
 
 
 _ENCODE_HINT = (
-    "; characters such as @ : / # % in a user name or password must be percent-encoded"
-    " (@ as %40)"
+    "; characters such as @ : / # % in a user name or password must be percent-encoded (@ as %40)"
 )
 _QUERY_PASSWORD = re.compile(r"([?&]password=)[^&]*", re.IGNORECASE)
 

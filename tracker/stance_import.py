@@ -65,6 +65,7 @@ BULK_ABOVE = 50_000
 COLLECT_EVERY = 50
 # Kept while importing: _plan looks stored stances up by source.
 _LOOKED_UP = {"ix_stance_source_id"}
+_PG_IMPORT_LOCK = 0x7052_494D  # any constant unique to this use (position_days has another)
 # Rejected rows keep "-0.5" in these as a number, as the export writes them.
 _NUMBER_COLUMNS = ("stance_id", "position", "confidence", "quote_start", "quote_end", "source_id")
 
@@ -117,6 +118,7 @@ def import_stances(
     with transaction(engine, principal) as session:
         if not dry_run:
             require(session, Role.REVIEWER, "import stances")
+            _one_import_at_a_time(session)
         annotator = acting_name(session, annotator)
         with collector_paused():  # a million rows' dicts: see tracker.gc_pause
             report = _import_rows(
@@ -202,6 +204,15 @@ def _import_rows(
         if touched is not None:
             refresh_days(session, touched)
     return report
+
+
+def _one_import_at_a_time(session: Session) -> None:
+    """Wait for any other import to commit before reading what is stored. SQLite's
+    BEGIN IMMEDIATE already does; on PostgreSQL two imports of overlapping files each
+    missed the other's uncommitted stances and the second failed on the passage's unique
+    constraint. (Dashboard saves do not take this lock: they are one stance each.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_IMPORT_LOCK})
 
 
 def _same_file(one: str | Path, other: str | Path) -> bool:

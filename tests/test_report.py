@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from tests.factories import make_actor, make_issue, make_source
 from tracker.cli import app
 from tracker.db import make_engine, transaction
+from tracker.errors import TrackerError
 from tracker.report import build_report, span_period, week_period
 from tracker.report_render import render_html, render_markdown
 from tracker.stances import record_stance
@@ -190,6 +191,9 @@ def test_only_web_links_are_printed(engine: Engine) -> None:
         (["--from", "2025-09-01", "--to", "2025-08-01"], "start 2025-09-01 is after its end"),
         (["--week", "last", "--format", "docx"], "--format 'docx'"),
         (["--week", "last", "-o", "/no/such/dir/r.md"], "folder /no/such/dir does not exist"),
+        (["--week", "9999-W52"], "choose a year from 1900 to 2999"),  # was a traceback
+        (["--from", "0001-01-01", "--to", "2025-01-01"], "choose dates from 1900 to 2999"),
+        (["--week", "2999-W10"], "after today"),
     ],
 )
 def test_bad_arguments_exit_2(demo_url: str, args: list[str], message: str) -> None:
@@ -207,6 +211,13 @@ def test_last_week_and_spans() -> None:
     assert week_period("last", today=dt.date(2025, 8, 25)).label == "2025-W34"
     span = span_period(dt.date(2025, 8, 1), dt.date(2025, 8, 31))
     assert span.title.startswith("2025-08-01 to 2025-08-31")
+    # Friday's report: this week so far, never days that have not come yet.
+    friday = dt.date(2025, 8, 22)
+    this = week_period("this", today=friday)
+    assert (this.start, this.end, this.label) == (dt.date(2025, 8, 18), friday, "2025-W34 so far")
+    assert week_period("2025-w34", today=friday).label == "2025-W34"  # any case
+    with pytest.raises(TrackerError, match="after today"):
+        week_period("2025-W35", today=friday)
 
 
 def test_html_and_pdf_files_look_like_documents(demo_url: str, tmp_path: Path) -> None:

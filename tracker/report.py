@@ -54,28 +54,59 @@ class Period:
 
 
 def week_period(week: str, *, today: dt.date | None = None) -> Period:
-    """An ISO week (``2025-W34``) or ``last`` (the last full week before today)."""
-    if week == "last":
-        today = today or dt.date.today()
-        monday = today - dt.timedelta(days=today.isoweekday() - 1 + 7)
+    """An ISO week (``2025-W34``), ``last`` (the last full week before today) or ``this``
+    (this week so far, Monday to today: Friday's report). A week that has not begun is
+    refused: it has nothing to report."""
+    today = today or dt.date.today()
+    if week.strip().lower() in ("last", "this"):
+        back = 7 if week.strip().lower() == "last" else 0
+        monday = today - dt.timedelta(days=today.isoweekday() - 1 + back)
         year, number, _ = monday.isocalendar()
-        return week_period(f"{year}-W{number:02d}")
-    match = _WEEK.match(week.strip())
+        period = week_period(f"{year}-W{number:02d}", today=today)
+        if back:
+            return period
+        return Period(monday, today, f"{period.label} so far")
+    match = _WEEK.match(week.strip().upper())
     if not match:
         # Worded for both the dashboard's Week box and the command's --week.
-        raise TrackerError(f"week {week!r}: use an ISO week such as 2025-W34, or 'last'")
+        raise TrackerError(
+            f"week {week!r}: use an ISO week such as 2025-W34, 'last' or 'this' (so far)"
+        )
     year, number = int(match[1]), int(match[2])
+    if not _YEARS[0] <= year <= _YEARS[1]:
+        raise TrackerError(f"week {week!r}: choose a year from {_YEARS[0]} to {_YEARS[1]}")
     try:
         monday = dt.date.fromisocalendar(year, number, 1)
     except ValueError:
         raise TrackerError(f"week {week!r}: {year} has no week {number}") from None
-    return Period(monday, monday + dt.timedelta(days=6), f"{year}-W{number:02d}")
+    period = Period(monday, monday + dt.timedelta(days=6), f"{year}-W{number:02d}")
+    _check_reportable(period, today)
+    return period
 
 
-def span_period(start: dt.date, end: dt.date) -> Period:
+def span_period(start: dt.date, end: dt.date, *, today: dt.date | None = None) -> Period:
     if start > end:
         raise TrackerError(f"the period's start {start} is after its end {end}")
-    return Period(start, end, f"{start.isoformat()} to {end.isoformat()}")
+    period = Period(start, end, f"{start.isoformat()} to {end.isoformat()}")
+    _check_reportable(period, today or dt.date.today())
+    return period
+
+
+# Reports look back a year (charts) before the period: years far outside the news
+# overflowed Python's dates (a traceback for 9999-W52 and 0001-W01).
+_YEARS = (1900, 2999)
+
+
+def _check_reportable(period: Period, today: dt.date) -> None:
+    if not (_YEARS[0] <= period.start.year and period.end.year <= _YEARS[1]):
+        raise TrackerError(
+            f"the period {period.label}: choose dates from {_YEARS[0]} to {_YEARS[1]}"
+        )
+    if period.start > today:
+        raise TrackerError(
+            f"the period {period.label} starts on {period.start}, after today ({today}): "
+            "it has nothing to report yet"
+        )
 
 
 @dataclass

@@ -16,10 +16,15 @@ today = dt.date.today()
 mode = st.radio("Period", ["ISO week", "Dates"], horizontal=True, key="report_mode")
 if mode == "ISO week":
     default_week = week_period("last", today=today).label
-    week = st.text_input("Week (e.g. 2025-W34)", value=default_week, key="report_week")
+    week = st.text_input(
+        "Week (e.g. 2025-W34)",
+        value=default_week,
+        key="report_week",
+        help="An ISO week; 'last' for last week; 'this' for this week so far (Friday's report).",
+    )
 else:
     cols = st.columns(2)
-    start = cols[0].date_input("From", value=today - dt.timedelta(days=7), key="report_from")
+    start = cols[0].date_input("From", value=today - dt.timedelta(days=6), key="report_from")
     end = cols[1].date_input("To", value=today, key="report_to")
 
 try:
@@ -44,7 +49,7 @@ if report.empty:
     st.info(
         f"No recorded changes in {period.title}: no accepted stance was stated and no "
         "position shifted. The report still lists the coverage below; try another week "
-        "(the demo's busy week is 2025-W34)."
+        "or span of dates."
     )
 
 cols = st.columns(3)

@@ -18,7 +18,11 @@ from tracker.report_render import FORMATS, render
 def report_command(
     ctx: typer.Context,
     week: Annotated[
-        str | None, typer.Option(help="ISO week, e.g. 2025-W34, or 'last' for last week.")
+        str | None,
+        typer.Option(
+            help="ISO week, e.g. 2025-W34; 'last' for last week; 'this' for this week so "
+            "far (Monday to today: Friday's report)."
+        ),
     ] = None,
     from_: Annotated[
         str | None, typer.Option("--from", help="Start of another span (YYYY-MM-DD).")
@@ -43,7 +47,9 @@ def report_command(
         assert start and end
         period = span_period(start, end)
     else:
-        raise TrackerError("say which period: --week 2025-W34, --week last, or --from and --to")
+        raise TrackerError(
+            "say which period: --week 2025-W34, --week last, --week this, or --from and --to"
+        )
     with open_reading(ctx) as session:
         # Markdown has no images: their timelines are not read.
         data = render(build_report(session, period, charts=fmt != "md"), fmt)

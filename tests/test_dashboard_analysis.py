@@ -241,3 +241,13 @@ def test_timeline_can_leave_out_weaker_attributions(
     strong = _chart_data(at)
     assert "reported by" not in strong and "anonymous source" not in strong
     assert "on record" in strong
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_the_proposals_page_shows_dates_as_dates(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its table showed "Stated on" as epoch milliseconds (1755216000000)."""
+    at = run_page("views/proposals.py", demo_url, monkeypatch)
+    frame = at.dataframe[0].value
+    assert "2025-08-15" in list(frame["stated_on"]), frame["stated_on"]

@@ -42,7 +42,7 @@ if not stances:
 table = pd.DataFrame(
     [
         {
-            "stated_on": s["stated_on"],
+            "stated_on": str(s["stated_on"]),  # a date object shows as epoch ms
             "actor": s["actor"],
             "party": s["party"],
             "issue": s["issue"],

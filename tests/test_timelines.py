@@ -99,11 +99,34 @@ def positions(session: Session, actor: str | None = None) -> list[tuple[int, flo
         (-1, 1, True),
         (2, 1, False),
         (0.5, -0.5, True),
+        (0.4, -0.4, False),  # neutral both days, as the labels read them
+        (-1 / 3, 1 / 3, False),
         (0, 0, False),
     ],
 )
 def test_what_counts_as_a_shift(before: float, after: float, expected: bool) -> None:
     assert is_shift(before, after) is expected
+
+
+def test_a_shift_between_means_is_named_by_labels_that_differ(
+    session: Session, add: Add, world: dict[str, object]
+) -> None:
+    """Two stances a day: means of -0.5 then +0.5. The report's headline named both
+    "neutral", because round() took halves to 0."""
+    from tracker.report import build_report, span_period
+
+    add("zelenskyy", 0, -1)
+    add("zelenskyy", 0, 0, source="other")
+    add("zelenskyy", 1, 1)
+    add("zelenskyy", 1, 0, source="other")
+    report = build_report(session, span_period(D, D + dt.timedelta(days=1)), charts=False)
+    (shift,) = report.shifts
+    assert (shift.from_position, shift.to_position) == (-0.5, 0.5)
+    assert shift.from_label != shift.to_label
+    assert (shift.from_label, shift.to_label) == (
+        world["issue"].label(-1),  # type: ignore[attr-defined]
+        world["issue"].label(1),  # type: ignore[attr-defined]
+    )
 
 
 def test_a_position_per_day_and_shifts_between_days(session: Session, add: Add) -> None:

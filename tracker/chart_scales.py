@@ -17,7 +17,7 @@ from typing import Any
 
 import altair as alt
 
-from tracker.models import POSITIONS
+from tracker.models import POSITIONS, scale_point
 
 # Colours that stay apart on white. Two actors of one colour in a chart get different dashes.
 PALETTE = (
@@ -90,7 +90,7 @@ def position_text(position: float) -> str:
 
 def position_label(labels: Labels, position: float) -> str:
     """The issue's wording for a (possibly averaged) position, as the CLI rounds it."""
-    return labels.get(max(-2, min(2, round(position))), "")
+    return labels.get(scale_point(position), "")
 
 
 def _label_expr(labels: Labels) -> str:

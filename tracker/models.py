@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 from typing import Any
 
 from sqlalchemy import (
@@ -97,6 +98,14 @@ POSITION_MIN, POSITION_MAX = -2, 2
 # larger number overflowed its driver with a traceback).
 MAX_ID = 2**31 - 1
 POSITIONS = tuple(range(POSITION_MIN, POSITION_MAX + 1))
+
+
+def scale_point(position: float) -> int:
+    """The point of the scale a (possibly averaged) position reads as, halves rounded away
+    from 0: a day's mean of -0.5 leans against (-1), it is not "neutral". Python's round()
+    took -0.5 and +0.5 to 0, so a move between them was a shift "from neutral to neutral"."""
+    point = math.floor(abs(position) + 0.5)
+    return max(POSITION_MIN, min(POSITION_MAX, point if position >= 0 else -point))
 
 
 def _in_list(column: str, values: type[enum.StrEnum]) -> str:

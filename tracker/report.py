@@ -20,7 +20,7 @@ from tracker.corroboration import corroboration_counts
 from tracker.errors import TrackerError
 from tracker.evidence import evidence_line, evidence_text
 from tracker.gc_pause import collector_paused
-from tracker.models import Actor, Issue, PositionDay, Source, Stance, StanceStatus
+from tracker.models import Actor, Issue, PositionDay, Source, Stance, StanceStatus, scale_point
 from tracker.stance_query import StanceFilter, records_query
 from tracker.timelines import (
     DEFAULT_ROLLUP_DAYS,
@@ -209,7 +209,7 @@ def _party_of(session: Session) -> dict[str, str]:
 
 
 def _label(issue: Issue, position: float) -> str:
-    return issue.label(max(-2, min(2, round(position))))
+    return issue.label(scale_point(position))
 
 
 def _add_shifts(

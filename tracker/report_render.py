@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from tracker.models import scale_point
 from tracker.report import Report
 
 # Markdown syntax, and & (an entity such as &copy; in a quote would print as ©).
@@ -38,7 +39,7 @@ def _signed(value: float | None) -> str:
 def _tone(value: float | None) -> str:
     if value is None:
         return ""
-    return {2: "p2", 1: "p1", 0: "p0", -1: "n1", -2: "n2"}[max(-2, min(2, round(value)))]
+    return {2: "p2", 1: "p1", 0: "p0", -1: "n1", -2: "n2"}[scale_point(value)]
 
 
 def _md(value: Any) -> str:

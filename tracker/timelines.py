@@ -12,7 +12,8 @@ Counting rules, the same in every view, chart and report:
   then the earlier recorded).
 * A position holds until the actor's next stance on the issue.
 * A shift is a change between consecutive days with a position: from support to
-  opposition or back (the sign flips), or a move of two or more points.
+  opposition or back (the sign flips as the scale's points read a day's mean, halves
+  away from 0: -0.5 leans against, -0.4 is neutral), or a move of two or more points.
 
 Everything up to the per-day positions is computed in SQL with window functions, so a
 chart reads only the rows it draws. The default counting (accepted stances, any
@@ -50,7 +51,16 @@ from tracker.corroboration import corroboration
 from tracker.errors import TrackerError
 from tracker.gc_pause import collector_paused
 from tracker.issues import get_issue
-from tracker.models import Actor, ActorAlias, Issue, PositionDay, Source, Stance, StanceStatus
+from tracker.models import (
+    Actor,
+    ActorAlias,
+    Issue,
+    PositionDay,
+    Source,
+    Stance,
+    StanceStatus,
+    scale_point,
+)
 from tracker.sql_hints import any_of, listed_ids, status_in
 from tracker.text import name_key
 
@@ -680,8 +690,9 @@ def _as_date(value: Any) -> dt.date:
 
 
 def is_shift(before: float, after: float) -> bool:
-    """Support to opposition (or back), or a move of two points or more."""
-    return before * after < 0 or abs(after - before) >= 2
+    """Support to opposition (or back), as the scale's points read (:func:`scale_point`:
+    -0.4 to +0.4 is neutral both times), or a move of two points or more."""
+    return scale_point(before) * scale_point(after) < 0 or abs(after - before) >= 2
 
 
 def find_shifts(points: Iterable[DayPosition]) -> list[Shift]:

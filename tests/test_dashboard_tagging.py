@@ -372,3 +372,31 @@ def test_an_actor_added_while_tagging_stays_picked_for_the_next_stance(
     at.button(key="tag_save").click().run()
     assert not at.error, [e.value for e in at.error]
     assert len(stances_quoting(demo_url, "I wish they could stop")) == 1
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_a_suggestion_a_colleague_handled_first_is_not_silently_lost(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two reviewers on one suggestion: the second click (and its correction) used to
+    vanish, the page simply showing the next suggestion; now it says what happened."""
+    from tracker.stances import review_stance
+
+    first, second = _suggest(demo_url)
+    at = _run(REVIEW, demo_url, monkeypatch)
+    at.select_slider(key=f"review_{first}_position").set_value(2).run()
+    engine = make_engine(demo_url)
+    with transaction(engine) as session:  # a colleague rejects it meanwhile
+        stance = session.get_one(Stance, first)
+        review_stance(
+            session, first, accept=False, annotator="boss", expected_version=stance.version
+        )
+    at.button(key=f"review_{first}_accept").click().run()
+    assert not at.exception
+    (warning,) = at.warning
+    assert f"#{first} was already rejected by boss" in warning.value.replace("\\", "")
+    assert "not applied" in warning.value
+    with transaction(engine) as session:
+        assert session.get_one(Stance, first).status == "rejected"  # not overwritten
+    engine.dispose()
+    assert at.button(key=f"review_{second}_accept")  # the queue moved on

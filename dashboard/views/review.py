@@ -11,17 +11,37 @@ from tracker.issues import get_issue, list_issues
 from tracker.models import Role
 from tracker.proposals import get_proposal, list_proposals
 from tracker.review import next_suggestions, queue_size
-from tracker.stances import StanceChanges, accept_stance, review_stance
+from tracker.stances import StanceChanges, accept_stance, get_stance, review_stance
 from tracker.text import signed
+
+
+def _clicked(stance_id: int, verb: str) -> None:
+    # A callback runs even when the button is not drawn again: a colleague may have
+    # handled the suggestion meanwhile, and the click must not vanish without a word.
+    st.session_state["review_clicked"] = (stance_id, verb)
+
 
 st.title("Review queue")
 
+clicked = st.session_state.pop("review_clicked", None)
 with reading() as s:
     waiting = queue_size(s)
     items = next_suggestions(s, limit=1, offset=st.session_state.get("review_skip", 0))
     actor_names = [a.name for a in list_actors(s)]
     proposal_names = [p["name"] for p in list_proposals(s)]
     issue_slugs = [i.slug for i in list_issues(s)]
+    if clicked and (not items or items[0]["stance_id"] != clicked[0]):
+        try:
+            gone = get_stance(s, clicked[0])
+            fate = f"was already {gone.status} by {gone.annotator or 'someone'}"
+        except TrackerError:
+            fate = "was deleted meanwhile"
+        st.warning(
+            md_escape(
+                f"Suggestion #{clicked[0]} {fate}: your {clicked[1]} was not applied, "
+                "and nothing was changed. The queue moved on to the next one."
+            )
+        )
 
 if flash := st.session_state.pop("review_flash", None):
     st.success(md_escape(flash))
@@ -105,7 +125,13 @@ evidence = evidence_inputs(f"{key}_ev", actor_names, stored, proposal_names)
 
 buttons = st.columns(4)
 try:
-    if buttons[0].button("Accept", type="primary", key=f"{key}_accept"):
+    if buttons[0].button(
+        "Accept",
+        type="primary",
+        key=f"{key}_accept",
+        on_click=_clicked,
+        args=(item["stance_id"], "accept"),
+    ):
         with session() as s:
             _, changed = accept_stance(
                 s,
@@ -131,7 +157,9 @@ try:
             " with corrections." if changed else "."
         )
         st.rerun()
-    if buttons[1].button("Reject", key=f"{key}_reject"):
+    if buttons[1].button(
+        "Reject", key=f"{key}_reject", on_click=_clicked, args=(item["stance_id"], "reject")
+    ):
         with session() as s:
             review_stance(
                 s, item["stance_id"], accept=False, annotator=name, expected_version=loaded

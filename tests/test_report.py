@@ -283,3 +283,34 @@ def test_coverage_names_actors_gone_quiet_on_every_issue(engine: Engine) -> None
         ("Merz", dt.date(2025, 5, 2)),
     ]
     assert "Stubb (last 5 Jan 2025), Orban (last 9 Apr 2025)" in render_markdown(report)
+
+
+def test_a_party_restating_an_old_position_is_not_new(engine: Engine) -> None:
+    """Ukraine said +2 in December and again this week: the matrix called that "new"
+    because the December stance is older than the 90-day roll-up."""
+    with transaction(engine) as session:
+        ukraine, russia = make_actor(session, "Ukraine"), make_actor(session, "Russia")
+        issue = make_issue(session, "nato-membership")
+        for actor, day in ((ukraine, dt.date(2024, 12, 7)), (ukraine, dt.date(2025, 8, 19))):
+            record_stance(
+                session,
+                actor=actor,
+                issue=issue,
+                source=make_source(session, published_on=day),
+                position=2,
+                quote="there should be a ceasefire first",
+                annotator="ana",
+            )
+        record_stance(
+            session,
+            actor=russia,
+            issue=issue,
+            source=make_source(session, published_on=dt.date(2025, 8, 20)),
+            position=-2,
+            quote="there should be a ceasefire first",
+            annotator="ana",
+        )
+    with transaction(engine) as session:
+        report = build_report(session, week_period("2025-W34"), now=NOW, charts=False)
+    arrows = {row.party: row.cells[0]["arrow"] for row in report.matrix}
+    assert arrows == {"Ukraine": "restated", "Russia": "new"}

@@ -242,6 +242,24 @@ def test_matrix_as_of_a_date_with_changes(session: Session, add: Add) -> None:
     assert {c.actor: c.position for c in early} == {"Zelenskyy": 2.0, "Russia": -2.0}
 
 
+def test_a_pair_first_seen_in_the_window_still_shows_its_move(
+    session: Session, add: Add
+) -> None:
+    """Russia -2 then +2, both inside the 30-day window: the flip had no arrow, the cell
+    only said "new in the window"."""
+    add("russia", 20, -2)
+    add("russia", 24, 2)
+    add("zelenskyy", 22, 1)
+    cells = {c.actor: c for c in positions_matrix(session, D + dt.timedelta(days=40))}
+    russia, zelenskyy = cells["Russia"], cells["Zelenskyy"]
+    assert (russia.previous, russia.change, russia.new_in_window) == (-2.0, 4.0, True)
+    assert (zelenskyy.change, zelenskyy.new_in_window) == (None, True)  # one position: new
+    from tracker.charts import change_text
+
+    assert change_text(russia) == "new in the window, then +4"
+    assert change_text(zelenskyy) == "new in the window"
+
+
 def test_an_actor_on_both_sides_of_a_gap_is_refused(session: Session, add: Add) -> None:
     add("zelenskyy", 0, 2)
     with pytest.raises(TrackerError, match="Ukraine is on both sides"):

@@ -88,20 +88,27 @@ def party_matrix(
         for issue in spoken_issues(session, _with_party(upto, party)):
             rollup = party_rollup(session, party, issue, window_days=window_days, flt=upto)
             earlier = [p for p in rollup if p.day <= start]
+            inside = [p for p in rollup if p.day > start]
             latest = rollup[-1]
+            # As positions_matrix: first seen in the window, a later move still has its arrow.
+            if earlier:
+                previous: float | None = earlier[-1].position
+            else:
+                previous = inside[0].position if len(inside) > 1 else None
             cells.append(
                 MatrixCell(
                     latest.party,
                     issue,
                     latest.position,
                     latest.day,
-                    earlier[-1].position if earlier else None,
+                    previous,
                     tuple(
                         sorted(
                             {d.stance_id for p in rollup if p.day > start for d in p.derived_from}
                         )
                     )
                     or tuple(d.stance_id for d in latest.derived_from),
+                    new_in_window=not earlier,
                 )
             )
     return cells

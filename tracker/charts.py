@@ -343,9 +343,7 @@ def matrix_chart(
                 "text": position_text(c.position) + _arrow(c.change),
                 "meaning": position_label(labels_by_issue.get(c.issue, {}), c.position),
                 "since": format_day(c.since),
-                "change": "new in the window"
-                if c.change is None
-                else ("no change" if c.change == 0 else position_text(c.change)),
+                "change": change_text(c),
                 "dark": abs(c.position) >= 1.3,
             }
             for c in cells
@@ -393,6 +391,14 @@ def matrix_chart(
         height=alt.Step(30),
     )
     return configured(chart)  # type: ignore[no-any-return]
+
+
+def change_text(cell: MatrixCell) -> str:
+    """A cell's change in the window, as its tooltip and the page's caption say it."""
+    if cell.change is None:
+        return "new in the window"
+    moved = "no change" if cell.change == 0 else position_text(cell.change)
+    return f"new in the window, then {moved}" if cell.new_in_window else moved
 
 
 def _arrow(change: float | None) -> str:

@@ -382,11 +382,17 @@ def _add_matrix(
     end, start = report.period.end, report.period.start
     now = _rollups(session, parties, end)
     before = _rollups(session, parties, start - dt.timedelta(days=1))
+    # A party with no position within the window before the period may have had an
+    # older one: it restated a position then, it did not take a new one.
+    ever = _rollups(session, parties, start - dt.timedelta(days=1), days=None)
     for party in sorted({party for party, _ in now}):
         cells = []
         for issue in report.issues:
             now_value, members = now.get((party, issue["slug"]), (None, []))
             before_value, _ = before.get((party, issue["slug"]), (None, []))
+            arrow = _arrow(before_value, now_value)
+            if arrow == "new" and (party, issue["slug"]) in ever:
+                arrow = "restated"
             cells.append(
                 {
                     "issue": issue["slug"],
@@ -394,7 +400,7 @@ def _add_matrix(
                     "label": _label(issues[issue["slug"]], now_value)
                     if now_value is not None
                     else "",
-                    "arrow": _arrow(before_value, now_value),
+                    "arrow": arrow,
                     "members": members,
                 }
             )
@@ -402,11 +408,14 @@ def _add_matrix(
 
 
 def _rollups(
-    session: Session, parties: dict[str, str], when: dt.date
+    session: Session,
+    parties: dict[str, str],
+    when: dt.date,
+    days: int | None = DEFAULT_ROLLUP_DAYS,
 ) -> dict[tuple[str, str], tuple[float, list[str]]]:
     """(party, issue) -> the mean of each member's latest position within the roll-up
-    window before ``when``, and the members it came from."""
-    window = SeriesFilter(since=when - dt.timedelta(days=DEFAULT_ROLLUP_DAYS))
+    window (``days``; None: ever) before ``when``, and the members it came from."""
+    window = SeriesFilter(since=None if days is None else when - dt.timedelta(days=days))
     grouped: dict[tuple[str, str], list[DayPosition]] = defaultdict(list)
     for point in latest_days(session, window, when, evidence=False):
         grouped[(parties.get(point.actor, point.actor), point.issue)].append(point)

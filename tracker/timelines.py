@@ -779,8 +779,12 @@ class MatrixCell:
     issue: str
     position: float  # as of the date
     since: dt.date  # the day of that position
-    previous: float | None  # as of the start of the change window, if known then
+    # As of the start of the change window; for a pair first seen inside the window, its
+    # first position there (so a move within the window gets its arrow); None when the
+    # window holds its only position.
+    previous: float | None
     stance_ids: tuple[int, ...] = field(default=())
+    new_in_window: bool = False  # no position before the window
 
     @property
     def change(self) -> float | None:
@@ -814,14 +818,19 @@ def positions_matrix(
         before, moves = at_start.get((actor, issue)), in_window.get((actor, issue), [])
         latest = moves[-1] if moves else before
         assert latest is not None
+        if before is not None:
+            previous: float | None = before.position
+        else:
+            previous = moves[0].position if len(moves) > 1 else None
         cells.append(
             MatrixCell(
                 actor,
                 issue,
                 latest.position,
                 latest.day,
-                before.position if before else None,
+                previous,
                 tuple(p.stance_id for p in moves) or (latest.stance_id,),
+                new_in_window=before is None,
             )
         )
     return cells

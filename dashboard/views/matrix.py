@@ -10,7 +10,7 @@ from dashboard.filters import NO_TAXONOMY, file_stem, show_chart, stance_filters
 from dashboard.state import reading
 from dashboard.ui import md_escape
 from tracker.analysis import cell_stances, issue_labels, party_matrix, stance_span
-from tracker.charts import format_day, matrix_chart, position_text
+from tracker.charts import change_text, format_day, matrix_chart, position_text
 from tracker.timelines import DEFAULT_ROLLUP_DAYS, positions_matrix
 
 COLUMNS = [
@@ -85,7 +85,7 @@ with reading() as s:
     records = cell_stances(
         s, cell.actor, cell.issue, parties=rows_are == "Parties", as_of=as_of, flt=flt
     )
-change = "new in the window" if cell.change is None else position_text(cell.change)
+change = change_text(cell)
 st.caption(
     f"{md_escape(cell.actor)} on {md_escape(cell.issue)}: {position_text(cell.position)} "
     f"since {cell.since} "

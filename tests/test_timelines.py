@@ -242,9 +242,7 @@ def test_matrix_as_of_a_date_with_changes(session: Session, add: Add) -> None:
     assert {c.actor: c.position for c in early} == {"Zelenskyy": 2.0, "Russia": -2.0}
 
 
-def test_a_pair_first_seen_in_the_window_still_shows_its_move(
-    session: Session, add: Add
-) -> None:
+def test_a_pair_first_seen_in_the_window_still_shows_its_move(session: Session, add: Add) -> None:
     """Russia -2 then +2, both inside the 30-day window: the flip had no arrow, the cell
     only said "new in the window"."""
     add("russia", 20, -2)

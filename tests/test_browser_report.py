@@ -45,7 +45,7 @@ def test_reports_page_downloads_the_html_with_its_charts(page: Page, dashboard: 
     """The page previews without images; its HTML download reads the charts' timelines
     when clicked, and the file stands alone with them."""
     open_signed_in(page, dashboard, "reports")
-    week = page.get_by_label("Week (e.g. 2025-W34)")
+    week = page.get_by_role("textbox", name="Week (e.g. 2025-W34)")
     week.fill("2025-W34")
     week.press("Enter")
     wait_idle(page)
@@ -78,7 +78,7 @@ def test_the_reports_preview_prints_quotes_exactly(page: Page, dashboard: Dashbo
         )
     engine.dispose()
     open_signed_in(page, dashboard, "reports")
-    week = page.get_by_label("Week (e.g. 2025-W34)")
+    week = page.get_by_role("textbox", name="Week (e.g. 2025-W34)")
     week.fill("2025-W34")
     week.press("Enter")
     wait_idle(page)

@@ -181,10 +181,13 @@ def _login_form(eng: Engine) -> None:
     with tracker_reading(eng) as s:
         anyone = has_accounts(s)
     if not anyone:
+        # As a user writes it (postgresql://, not the driver's name), inside a code span.
+        url = eng.url.set(drivername=eng.url.get_backend_name())
+        where = safe_url(url).replace("`", "%60")
         st.info(
-            "No accounts yet. Create the first one on the command line: "
-            "`tracker users add NAME --role admin` (or run `tracker demo`, which creates "
-            "a local admin and prints its password)."
+            "No accounts yet. Create the first one on the command line, for this "
+            f"database: `tracker --db {where} users add NAME --role admin`. (`tracker demo` "
+            "is for the demo only: it loads the Russia–Ukraine data and a local admin.)"
         )
         return
     st.title("Sign in")

@@ -17,7 +17,7 @@ from dashboard import state
 from tests.factories import sign_in
 from tracker import accounts
 from tracker.config import ENV_VAR, USER_HEADER_ENV_VAR
-from tracker.db import make_engine, reading, transaction
+from tracker.db import make_engine, reading, safe_url, transaction
 from tracker.history import HistoryFilter, audit_csv
 from tracker.models import Account, Source, Stance, StanceEvent
 
@@ -69,7 +69,9 @@ def test_no_account_yet_says_how_to_create_one(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = open_app(db_url, monkeypatch)
-    assert "tracker users add NAME --role admin" in at.info[0].value
+    # For this database: a `tracker users add` on the default tracker.db would not help.
+    assert "users add NAME --role admin" in at.info[0].value
+    assert f"tracker --db {safe_url(db_url)} users add" in at.info[0].value
     assert not at.text_input and not at.title  # no page, no form
 
 

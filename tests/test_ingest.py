@@ -281,6 +281,31 @@ def test_full_text_search_with_snippets(seeded: str) -> None:
     assert result.exit_code == 0 and len(json.loads(result.stdout)) >= 2
 
 
+def test_search_reads_a_query_the_same_on_both_databases(seeded: str) -> None:
+    """PostgreSQL's 'english' search stemmed ("guarantee" matched "guaranteed"), dropped
+    common words ("will not" found nothing) and read -word and OR as operators, so a team
+    database answered differently from a single analyst's SQLite file."""
+    engine = make_engine(seeded)
+    with transaction(engine) as session:
+
+        def ids(query: str) -> list[int]:
+            return sorted(h.source_id for h in search_sources(session, query, limit=100))
+
+        # Whole words only, no stems: the seeds say "negotiated" and "negotiations" only.
+        assert ids("negotiate") == []
+        assert ids("negotiations")
+        assert ids('"will not"') and ids("not") and ids("the")  # common words are words
+        # "-ceasefire" and OR are words to match, not operators.
+        assert ids("Turkey -ceasefire") == ids("Turkey ceasefire")
+        every = set(ids("Turkey")) & set(ids("Alaska")) & set(ids("or"))
+        assert (
+            ids("Turkey OR Alaska") == sorted(every) != sorted(set(ids("Turkey") + ids("Alaska")))
+        )
+        hit = search_sources(session, '"security guarantees" Turkey')[0]
+        assert "[Turkey]" in hit.snippet or "[security]" in hit.snippet
+    engine.dispose()
+
+
 def test_source_list_shows_rewrites(seeded: str) -> None:
     result = tracker(seeded, "sources", "list", "--json")
     rows = json.loads(result.stdout)

@@ -1,7 +1,13 @@
 """Full-text search over sources, in the database: SQLite FTS5 or PostgreSQL tsvector.
 
 The index itself is created by migration 0002 (an FTS5 table kept by triggers on
-SQLite, a GIN expression index on PostgreSQL); the expressions here must match it.
+SQLite) and 0015 (a GIN expression index on PostgreSQL); the expressions here must
+match it. Both read a query the same way: every word and "quoted phrase" must match,
+whole words, any case, nothing else is syntax. PostgreSQL uses the 'simple' text search
+configuration so that it neither stems ("guarantee" found "guaranteed") nor drops
+common words ("will not" found nothing), as FTS5 does neither. One difference remains:
+FTS5 also ignores accents ("Elysee" finds "Élysée"); PostgreSQL would need the
+unaccent extension for that.
 """
 
 from __future__ import annotations
@@ -28,15 +34,17 @@ ORDER BY bm25(source_fts, 5.0, 1.0), s.id
 LIMIT :limit
 """
 
+# {query}: the terms' phraseto_tsquery calls joined by &&. MaxFragments=2 lets the
+# snippet show the words where they are, not the article's first lines.
 _POSTGRES = f"""
-WITH q AS (SELECT websearch_to_tsquery('english', :query) AS query)
+WITH q AS (SELECT {{query}} AS query)
 SELECT s.id, s.title, s.outlet, s.published_on,
-       ts_headline('english', s.text, q.query,
-                   'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12,
-                    MaxFragments=1, FragmentDelimiter=…') AS snippet
+       ts_headline('simple', s.text, q.query,
+                   'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=24, MinWords=8,
+                    MaxFragments=2, FragmentDelimiter=" … "') AS snippet
 FROM source s, q
-WHERE to_tsvector('english', s.title || ' ' || s.text) @@ q.query
-ORDER BY ts_rank(to_tsvector('english', s.title || ' ' || s.text), q.query) DESC, s.id
+WHERE to_tsvector('simple', s.title || ' ' || s.text) @@ q.query
+ORDER BY ts_rank(to_tsvector('simple', s.title || ' ' || s.text), q.query) DESC, s.id
 LIMIT :limit
 """
 
@@ -50,27 +58,40 @@ class SearchHit:
     snippet: str  # matched words between MARK_START and MARK_END
 
 
-def _fts5_query(query: str) -> str:
-    """The user's words as an FTS5 query that cannot be a syntax error."""
-    parts = []
+def _terms(query: str) -> list[str]:
+    """The user's words and quoted phrases, each as its words joined by spaces."""
+    terms = []
     for phrase, word in _TERM.findall(query):
         words = re.findall(r"\w+", phrase or word)
         if words:
-            parts.append('"' + " ".join(words) + '"')
-    return " ".join(parts)
+            terms.append(" ".join(words))
+    return terms
+
+
+def _fts5_query(terms: list[str]) -> str:
+    """The terms as an FTS5 query that cannot be a syntax error."""
+    return " ".join(f'"{term}"' for term in terms)
+
+
+def _postgres_query(terms: list[str]) -> tuple[str, dict[str, str]]:
+    """The same terms as a tsquery, bound as parameters: each must match, as a phrase."""
+    calls = [f"phraseto_tsquery('simple', :term{i})" for i in range(len(terms))]
+    return " && ".join(calls), {f"term{i}": term for i, term in enumerate(terms)}
 
 
 def search_sources(session: Session, query: str, *, limit: int = 20) -> list[SearchHit]:
     """Sources matching every word (and quoted phrase) of ``query``, best first."""
-    words = _fts5_query(query)
-    if not words:
+    terms = _terms(query)
+    if not terms:
         # Punctuation and spaces alone would be an empty FTS5 query (a syntax error) on
         # SQLite and an empty tsquery (no hits, and a notice) on PostgreSQL.
         raise TrackerError(f"the search {query.strip()!r} has no words to search for")
     if session.get_bind().dialect.name == "sqlite":
-        rows = session.execute(text(_SQLITE), {"query": words, "limit": limit})
+        rows = session.execute(text(_SQLITE), {"query": _fts5_query(terms), "limit": limit})
     else:
-        rows = session.execute(text(_POSTGRES), {"query": query, "limit": limit})
+        tsquery, params = _postgres_query(terms)
+        sql = _POSTGRES.replace("{query}", tsquery)
+        rows = session.execute(text(sql), {**params, "limit": limit})
     hits = []
     for source_id, title, outlet, published_on, snippet in rows:
         if isinstance(published_on, str):  # raw SQL on SQLite returns the stored text

@@ -1,0 +1,36 @@
+"""PostgreSQL search without stemming or stop words ('simple'), as SQLite's FTS5: the
+'english' index found "guarantee" in "guaranteed" and nothing for "will not"
+
+Revision ID: 0015
+Revises: 0014
+Create Date: 2026-12-07
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0015"
+down_revision: str | None = "0014"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# tracker.search queries the same expression, so PostgreSQL can use the index.
+_INDEX = (
+    "CREATE INDEX ix_source_fts ON source USING gin (to_tsvector('{config}', title || ' ' || text))"
+)
+
+
+def _reindex(config: str) -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return  # SQLite's FTS5 table is unchanged
+    op.execute("DROP INDEX IF EXISTS ix_source_fts")
+    op.execute(_INDEX.format(config=config))
+
+
+def upgrade() -> None:
+    _reindex("simple")
+
+
+def downgrade() -> None:
+    _reindex("english")

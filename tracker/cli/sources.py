@@ -246,7 +246,9 @@ def sources_set_date(
 @sources_app.command("search")
 def sources_search(
     ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help='Whole words, any case, all must match; "quoted phrase" allowed.')],
+    query: Annotated[
+        str, typer.Argument(help='Whole words, any case, all must match; "quoted phrase" allowed.')
+    ],
     limit: Annotated[int, typer.Option(min=1, max=MAX_ID, help="At most this many results.")] = 20,
     json_: JsonOpt = False,
 ) -> None:

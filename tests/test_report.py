@@ -149,7 +149,7 @@ def test_a_busy_week_lists_the_latest_stances_and_counts_the_rest(engine: Engine
     days = [s["stated_on"] for s in party["stances"]]
     assert days == sorted(days) and min(days) == dt.date(2025, 8, 19)  # the latest kept
     for text in (render_markdown(report), render_html(report, charts=False)):
-        assert "and 3 earlier stances from Merz" in text
+        assert "and 3 more stances from Merz this week, not shown" in text
         assert text.count("there should be a ceasefire first") == 8
 
 
@@ -210,7 +210,13 @@ def test_last_week_and_spans() -> None:
     )
     assert week_period("last", today=dt.date(2025, 8, 25)).label == "2025-W34"
     span = span_period(dt.date(2025, 8, 1), dt.date(2025, 8, 31))
-    assert span.title.startswith("2025-08-01 to 2025-08-31")
+    # A span is not a week: no "Weekly" report titled "2025-08-01 to 2025-08-31: 1 Aug…".
+    assert (span.title, span.heading, span.noun) == (
+        "1 Aug 2025 – 31 Aug 2025",
+        "Stance report",
+        "period",
+    )
+    assert (last.heading, last.noun) == ("Weekly stance report", "week")
     # Friday's report: this week so far, never days that have not come yet.
     friday = dt.date(2025, 8, 22)
     this = week_period("this", today=friday)

@@ -49,8 +49,22 @@ class Period:
     label: str
 
     @property
+    def is_week(self) -> bool:
+        return _WEEK.match(self.label.removesuffix(" so far")) is not None
+
+    @property
     def title(self) -> str:
-        return f"{self.label}: {self.start:%-d %b %Y} – {self.end:%-d %b %Y}"
+        dates = f"{self.start:%-d %b %Y} – {self.end:%-d %b %Y}"
+        return f"{self.label}: {dates}" if self.is_week else dates  # a span's label is dates
+
+    @property
+    def heading(self) -> str:
+        return "Weekly stance report" if self.is_week else "Stance report"
+
+    @property
+    def noun(self) -> str:
+        """What the report's sentences call the period: "this week", "this period"."""
+        return "week" if self.is_week else "period"
 
 
 def week_period(week: str, *, today: dt.date | None = None) -> Period:
@@ -222,6 +236,8 @@ def _add_shifts(
     points = day_positions(session, week, previous=True, evidence=False)
     in_week = [s for s in find_shifts(points) if period.start <= s.day <= period.end]
     in_week = shifts_with_evidence(session, in_week)
+    # "7 Dec" is ambiguous in a span across a new year.
+    day_format = "%-d %b" if period.start.year == period.end.year else "%-d %b %Y"
     for shift in in_week:
         issue = issues[shift.issue]
         before, after = shift.before, shift.after
@@ -239,7 +255,7 @@ def _add_shifts(
                 to_position=after.position,
                 headline=(
                     f"{shift.actor} moved from “{_lower_first(from_label)}” to "
-                    f"“{_lower_first(to_label)}” on {issue.name.lower()} ({shift.day:%-d %b})"
+                    f"“{_lower_first(to_label)}” on {issue.name.lower()} ({shift.day:{day_format}})"
                     + (f", conditional: {after.condition}." if after.conditional else ".")
                 ),
                 before=_evidence(before),

@@ -144,6 +144,17 @@ def test_timeline_marks_shifts() -> None:
     assert "1 shift" in spec["title"]["subtitle"][0]
 
 
+def test_a_chart_drawing_some_movers_says_how_many_shifts_it_left_out() -> None:
+    """The report draws the 8 largest movers: "31 shift(s) marked" over 8 lines misled."""
+    undrawn_flips = [day("Kremlin", "2025-08-15", -2), day("Kremlin", "2025-08-19", 2)]
+    shifts = find_shifts(POINTS + undrawn_flips)
+    assert len(shifts) == 2
+    spec = timeline_chart(POINTS, shifts, LABELS, title="t").to_dict()  # Trump drawn only
+    subtitle = " ".join(spec["title"]["subtitle"])
+    assert "1 of 2 shifts marked" in subtitle and "2 actors drawn" in subtitle
+    assert len(rows(spec, layers(spec)["shifts"])) == 1
+
+
 def test_no_shift_layer_without_shifts() -> None:
     spec = timeline_chart(POINTS[:2], [], LABELS, title="t").to_dict()
     assert set(layers(spec)) == {"positions", "stances"}

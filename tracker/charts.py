@@ -223,9 +223,16 @@ def _timeline(
 ) -> alt.LayerChart:
     series = {p.actor for p in points}
     points, notes = thinned(points, shifts, timeline_room(points), days=days)
-    shifts = list(shifts)[-MAX_ROWS:]
+    # Only the drawn actors' shifts can be marked: say so when the chart leaves some out
+    # (the report draws the actors with the largest moves).
+    found = len(shifts)
+    shifts = [s for s in shifts if s.actor in series][-MAX_ROWS:]
     hover = "" if printed else "; hover a point for its quote"
-    if shifts:
+    if shifts and len(shifts) < found:
+        notes.append(
+            f"{len(shifts)} of {found} shifts marked ▲/▼ (the {len(series)} actors drawn){hover}."
+        )
+    elif shifts:
         notes.append(f"{len(shifts)} shift(s) marked ▲/▼{hover}.")
     if any(p.conditional for p in points):
         condition = "." if printed else " (hover for the condition)."

@@ -152,6 +152,8 @@ def test_gap_says_whether_the_space_for_a_deal_opened_or_closed(
     assert at.multiselect(key="gp_side_b").value == ["Russia"]
     text = captions(at)
     assert "The space for a deal closed" in text and "widened from 3.5 to 4 points" in text
+    table = at.dataframe[0].value
+    assert all(table[c].dtype == float for c in ("side_a", "side_b", "gap"))  # never "None"
     at.multiselect(key="gp_side_b").set_value(["Ukraine"]).run()
     assert "Ukraine is on both sides" in at.warning[0].value
     at.multiselect(key="gp_side_b").set_value([]).run()
@@ -184,7 +186,7 @@ def test_timeline_of_a_busy_issue_starts_from_the_most_active(
     assert "Showing the 12 of 14 actors with the most positions" in captions(at)
     assert "12 actors" in captions(at)
     at.multiselect(key="tl_actors").select("Voice 00").run()
-    assert "Showing the" not in captions(at) and "1 actors" in captions(at)
+    assert "Showing the" not in captions(at) and "1 actor," in captions(at)
 
 
 @pytest.mark.usefixtures("dashboard_env")
@@ -214,7 +216,7 @@ def test_a_thinned_timeline_reads_the_quotes_of_the_days_it_draws(
     at = run_page(PAGES[0], db_url, monkeypatch)
     (spec,) = charts(at)
     assert "Showing 5 of 9 days" in " ".join(spec["title"]["subtitle"])
-    assert "1 actors, 9 days with a position, 1 shift(s)" in captions(at)
+    assert "1 actor, 9 days with a position, 1 shift." in captions(at)
     drawn = _chart_data(at)
     quoted = [day for day in range(1, 10) if f"Quote for day {day}." in drawn]
     assert len(quoted) == 5 and {1, 4, 5, 9} <= set(quoted)  # the ends and the shift

@@ -498,12 +498,17 @@ def gap_summary(trend: GapTrend | None) -> str:
     if trend is None:
         return "no date with a position on both sides yet"
     if trend.first.day == trend.last.day:
-        return f"a gap of {trend.last_gap:g} points on {format_day(trend.last.day)} (one date only)"
+        return f"a gap of {_points(trend.last_gap)} on {format_day(trend.last.day)} (one date only)"
     verb = {"narrowing": "narrowed", "widening": "widened", "unchanged": "held"}[trend.direction]
     span = f"between {format_day(trend.first.day)} and {format_day(trend.last.day)}"
     if trend.direction == "unchanged":
-        return f"the gap held at {trend.last_gap:g} points {span}"
-    return f"the gap {verb} from {trend.first_gap:g} to {trend.last_gap:g} points {span}"
+        return f"the gap held at {_points(trend.last_gap)} {span}"
+    return f"the gap {verb} from {round(trend.first_gap, 2):g} to {_points(trend.last_gap)} {span}"
+
+
+def _points(gap: float) -> str:
+    # As the table beside it rounds: 1.1818 read "1.1818 points" over a cell of 1.18.
+    return f"{round(gap, 2):g} points"
 
 
 # --- export -----------------------------------------------------------------------------------

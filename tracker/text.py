@@ -30,3 +30,8 @@ def check_length(value: str, limit: int, what: str) -> str:
 def signed(position: int) -> str:
     """A point of the scale as analysts write it: -2, -1, 0, +1, +2 (never "+0")."""
     return f"{position:+d}" if position else "0"
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 actor', '2 actors': counts as a reader says them."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

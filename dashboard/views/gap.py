@@ -90,13 +90,16 @@ st.caption(
     f"latest positions of it and its members within {window} days. Gap = distance between "
     "the sides, 0 (same position) to 4 (opposite ends of the scale)."
 )
+table = pd.DataFrame(
+    [
+        {"date": g.day.isoformat(), "side_a": g.side_a, "side_b": g.side_b, "gap": g.gap}
+        for g in gaps
+    ]
+)
+# Float columns: a side without a position is an empty cell (NaN), not the text "None".
+table = table.astype({"side_a": float, "side_b": float, "gap": float})
 st.dataframe(
-    pd.DataFrame(
-        [
-            {"date": g.day.isoformat(), "side_a": g.side_a, "side_b": g.side_b, "gap": g.gap}
-            for g in gaps
-        ]
-    ),
+    table,
     hide_index=True,
     column_config={
         "date": st.column_config.TextColumn("Date"),

@@ -13,6 +13,7 @@ from tracker.analysis import party_names
 from tracker.charts import position_label, position_text, timeline_chart
 from tracker.evidence import evidence_text
 from tracker.issues import list_issues
+from tracker.text import plural
 from tracker.timeline_view import timeline_view
 from tracker.timelines import busiest_actors
 
@@ -73,9 +74,10 @@ show_chart(
     zoom=True,
 )
 st.caption(
-    f"{narrowed}{len({p.actor for p in points})} actors, {days} days with a position, "
-    f"{len(found)} shift(s). A position holds until the actor's next stance; several "
-    "stances on one day count as their mean, and a story and its rewrites count once."
+    f"{narrowed}{plural(len({p.actor for p in points}), 'actor')}, "
+    f"{plural(days, 'day')} with a position, {plural(len(found), 'shift')}. A position "
+    "holds until the actor's next stance; several stances on one day count as their mean, "
+    "and a story and its rewrites count once."
 )
 
 st.subheader("Shifts")

@@ -400,3 +400,20 @@ def test_a_suggestion_a_colleague_handled_first_is_not_silently_lost(
         assert session.get_one(Stance, first).status == "rejected"  # not overwritten
     engine.dispose()
     assert at.button(key=f"review_{second}_accept")  # the queue moved on
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_deleting_a_stance_asks_first(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Delete acted at the first click, with no undo: it now asks, and "Keep it" keeps it."""
+    at = open_page(demo_url, monkeypatch, source_id_of(demo_url, "US would help assure"))
+    (trump,) = stances_quoting(demo_url, "while the fighting continued")
+    key = f"edit_{trump.id}"
+    at.button(key=f"{key}_delete").click().run()
+    assert f"Delete stance #{trump.id}?" in at.warning[0].value
+    assert stances_quoting(demo_url, "while the fighting continued")  # not yet
+    at.button(key=f"{key}_delete_no").click().run()
+    assert not at.warning and stances_quoting(demo_url, "while the fighting continued")
+    at.button(key=f"{key}_delete").click().run()
+    at.button(key=f"{key}_delete_yes").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert stances_quoting(demo_url, "while the fighting continued") == []

@@ -93,16 +93,34 @@ def _edit_stance(
                 )
             _forget_loaded(key)
             st.rerun()
-        if cols[1].button("Delete", key=f"{key}_delete"):
-            with session() as s:
-                delete_stance(s, row["stance_id"], annotator=name, expected_version=loaded)
-            _forget_loaded(key)
-            st.rerun()
+        # One click too many is cheap; a stance deleted by a slip is gone from every view.
+        cols[1].button("Delete", key=f"{key}_delete", on_click=_ask_delete, args=[key])
+        if st.session_state.get(f"{key}_confirm_delete"):
+            st.warning(
+                f"Delete stance #{row['stance_id']}? It leaves the timelines and reports "
+                "(its history keeps it)."
+            )
+            yes, no = st.columns(2)
+            if yes.button("Yes, delete it", key=f"{key}_delete_yes", type="primary"):
+                st.session_state.pop(f"{key}_confirm_delete", None)
+                with session() as s:
+                    delete_stance(s, row["stance_id"], annotator=name, expected_version=loaded)
+                _forget_loaded(key)
+                st.rerun()
+            no.button("Keep it", key=f"{key}_delete_no", on_click=_keep, args=[key])
     except ConflictError as exc:
         st.session_state[f"{key}_conflict"] = str(exc)
         st.rerun()  # shows the conflict and its button above the form
     except TrackerError as exc:
         st.error(md_escape(str(exc)))
+
+
+def _ask_delete(key: str) -> None:
+    st.session_state[f"{key}_confirm_delete"] = True
+
+
+def _keep(key: str) -> None:
+    st.session_state.pop(f"{key}_confirm_delete", None)
 
 
 def _forget_loaded(key: str) -> None:
@@ -113,6 +131,7 @@ def _forget_loaded(key: str) -> None:
         "date",
         "note",
         "conflict",
+        "confirm_delete",
         "ev_attribution",
         "ev_reporter",
         "ev_conditional",

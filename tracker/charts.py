@@ -256,6 +256,10 @@ def _timeline(
     chart = alt.layer(
         *layers, title=chart_title(title, notes), width=WIDTH, height=PANEL_HEIGHT * 2
     )
+    if printed:
+        # The image is laid out with Liberation Sans (Arial's metrics); a reader's browser
+        # without either draws wider text, which cut the "+" off "+2" at the left edge.
+        chart.padding = {"left": 28, "top": 5, "right": 5, "bottom": 5}
     return configured(chart)  # type: ignore[no-any-return]
 
 

@@ -24,16 +24,16 @@ JOIN source src ON src.id = s.source_id
 ORDER BY s.stated_on, s.id
 """
 
-# tracker.timelines.day_positions: accepted stances, one source per story (the one of the
-# first recorded stance), one position per day (the mean) shown by the stance closest to
-# it. {where} restricts the stances.
+# tracker.timelines.day_positions: accepted stances, one source per story (the original
+# if it has stances, else the first recorded), one position per day (the mean) shown by
+# the stance closest to it. {where} restricts the stances.
 _DAY_POSITIONS = """
 WITH counted AS (
     SELECT s.id, s.actor_id, s.issue_id, s.stated_on, s.position, s.confidence, s.source_id,
            first_value(s.source_id) OVER (
                PARTITION BY s.actor_id, s.issue_id, s.stated_on,
                             coalesce(src.duplicate_of, src.id)
-               ORDER BY s.id) AS story_source
+               ORDER BY src.duplicate_of IS NOT NULL, s.id) AS story_source
     FROM stance s JOIN source src ON src.id = s.source_id
     WHERE s.status = 'accepted' AND s.confidence >= 0 AND {where}
 ), ranked AS (

@@ -159,6 +159,9 @@ def test_bad_actor_files(db_url: str, tmp_path: Path, content: str, message: str
         ("postgresql://u:pa@ss@127.0.0.1:1/x", "'postgresql://u:***@127.0.0.1:1/x' is not valid"),
         ("postgresql://u:S3cr#t@p:w/d%x@127.0.0.1/x", "percent-encoded (@ as %40)"),
         ("postgresql://u@127.0.0.1:1/x?password=leakme", "password=***"),
+        ("postgresql://u:p@leakme/s@127.0.0.1:1/x", "(@ as %40)"),
+        ("postgresql://u:p@leakme?x@127.0.0.1:1/x", "(@ as %40)"),
+        ("postgresql://u@127.0.0.1:1/x?sslpassword=leakme", "sslpassword=***"),
     ],
 )
 def test_bad_database_urls(url: str, message: str) -> None:

@@ -127,6 +127,13 @@ def test_a_shift_between_means_is_named_by_labels_that_differ(
         world["issue"].label(-1),  # type: ignore[attr-defined]
         world["issue"].label(1),  # type: ignore[attr-defined]
     )
+    from tracker.cli.timelines import _record  # what `tracker shifts` prints
+
+    record = _record(session, report.found_shifts[0])
+    assert (record["from"]["label"], record["to"]["label"]) == (
+        shift.from_label,
+        shift.to_label,
+    )
 
 
 def test_a_position_per_day_and_shifts_between_days(session: Session, add: Add) -> None:
@@ -190,6 +197,19 @@ def test_two_passages_of_one_article_both_count(
     add("zelenskyy", 0, -1, source="rewrite")
     (day,) = day_positions(session, SeriesFilter(issue="ceasefire-first"))
     assert day.stances == 2 and day.position == -0.5
+
+
+def test_a_rewrite_coded_first_does_not_hide_the_originals_passages(
+    session: Session, add: Add, world: dict[str, object]
+) -> None:
+    """The rewrite's passage recorded before the original's two: the original still counts
+    (it stood aside for the rewrite, and its second passage vanished)."""
+    mark_duplicate(session, world["rewrite"], world["source"])  # type: ignore[arg-type]
+    add("zelenskyy", 0, -1, source="rewrite")
+    add("zelenskyy", 0, -1)
+    add("zelenskyy", 0, 1)
+    (day,) = day_positions(session, SeriesFilter(issue="ceasefire-first"))
+    assert day.stances == 2 and day.position == 0
 
 
 def test_shifts_filtered_by_dates_party_and_actor(session: Session, add: Add) -> None:

@@ -89,7 +89,7 @@ def position_text(position: float) -> str:
 
 
 def position_label(labels: Labels, position: float) -> str:
-    """The issue's wording for a (possibly averaged) position, as the CLI rounds it."""
+    """The issue's wording for a (possibly averaged) position (:func:`scale_point`)."""
     return labels.get(scale_point(position), "")
 
 

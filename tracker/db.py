@@ -34,6 +34,10 @@ _DRIVERS = {
 
 def parse_url(raw: str) -> URL:
     """Parse a database URL, naming the problem when it is not one we can use."""
+    if not raw.lstrip().lower().startswith("sqlite") and raw.count("@") > 1:
+        # An unencoded "@" in a password: parsers cut it anywhere (into the host, the
+        # database or the query) and the rest of the password would be printed.
+        raise TrackerError(f"database URL {_hide_password(raw)!r} is not valid{_ENCODE_HINT}")
     try:
         url = make_url(raw)
     except (ArgumentError, ValueError) as exc:
@@ -62,7 +66,7 @@ def parse_url(raw: str) -> URL:
 _ENCODE_HINT = (
     "; characters such as @ : / # % in a user name or password must be percent-encoded (@ as %40)"
 )
-_QUERY_PASSWORD = re.compile(r"([?&]password=)[^&]*", re.IGNORECASE)
+_QUERY_PASSWORD = re.compile(r"([?&](?:ssl)?password=)[^&]*", re.IGNORECASE)
 
 
 def _hide_password(raw: str) -> str:

@@ -3,10 +3,10 @@
 Counting rules, the same in every view, chart and report:
 
 * Only stances that pass the filter count (accepted only, by default; a confidence floor).
-* A story counts once: of a source and its rewrites (``duplicate_of``), only the one
-  carrying the earliest recorded stance by the actor on the issue that day counts, with
-  every stance of that day it carries (two passages of one article are two stances; the
-  same passage again in a rewrite is not another).
+* A story counts once: of a source and its rewrites (``duplicate_of``), one source counts
+  for an actor, issue and day, with every stance of that day it carries (two passages of
+  one article are two stances; the same passage again in a rewrite is not another): the
+  original when it carries any, else the rewrite whose stance was recorded first.
 * One position per actor, issue and day: the mean of that day's stances. The stance shown
   for the day (tooltip, quotes) is the one closest to that mean (then higher confidence,
   then the earlier recorded).
@@ -227,7 +227,8 @@ def _counted_stances(
     # order and a rebuild appends to that B-tree instead of inserting all over it.
     story_source = func.first_value(Stance.source_id).over(
         partition_by=(Stance.issue_id, Stance.actor_id, Stance.stated_on, story),
-        order_by=Stance.id,
+        # The original first: coding a rewrite before it must not hide its other passages.
+        order_by=(Source.duplicate_of.is_not(None), Stance.id),
     )
     return (
         select(

@@ -17,9 +17,9 @@ depends_on: str | Sequence[str] | None = None
 
 # The counting rules of tracker.timelines, written out so the migration keeps meaning what
 # it meant when it was written: accepted stances, none from a source in double coding; of
-# a source and its rewrites, the source of the earliest recorded stance of the actor on
-# the issue that day (upgrade: all its stances; downgrade: that one stance); the day's
-# mean; the stance closest to it.
+# a source and its rewrites, for an actor, issue and day (upgrade: the original when it
+# has stances, else the rewrite recorded first, with all its stances; downgrade: the
+# earliest recorded stance alone); the day's mean; the stance closest to it.
 FILL = """
 INSERT INTO position_day (actor_id, issue_id, day, position, stances, stance_id)
 SELECT actor_id, issue_id, stated_on, day_mean, day_count, id
@@ -39,7 +39,7 @@ FROM (
                    {first} OVER (
                        PARTITION BY stance.actor_id, stance.issue_id, stance.stated_on,
                                     coalesce(source.duplicate_of, source.id)
-                       ORDER BY stance.id
+                       ORDER BY {order}
                    ) AS story_first
             FROM stance JOIN source ON source.id = stance.source_id
             WHERE stance.status = 'accepted' AND stance.confidence >= 0
@@ -54,14 +54,18 @@ WHERE pick = 1
 """
 
 
-def _refill(first: str, kept: str) -> None:
+def _refill(first: str, order: str, kept: str) -> None:
     op.execute("DELETE FROM position_day")
-    op.execute(FILL.format(first=first, kept=kept))
+    op.execute(FILL.format(first=first, order=order, kept=kept))
 
 
 def upgrade() -> None:
-    _refill("first_value(stance.source_id)", "source_id = story_first")
+    _refill(
+        "first_value(stance.source_id)",
+        "source.duplicate_of IS NOT NULL, stance.id",
+        "source_id = story_first",
+    )
 
 
 def downgrade() -> None:
-    _refill("row_number()", "story_first = 1")
+    _refill("row_number()", "stance.id", "story_first = 1")

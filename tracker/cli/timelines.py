@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.cli.app import JsonOpt, app, open_reading, parse_date_option
-from tracker.models import Issue
+from tracker.models import Issue, scale_point
 from tracker.output import to_json
 from tracker.timelines import DayPosition, SeriesFilter, Shift, shifts
 
@@ -71,7 +71,7 @@ def _side(point: DayPosition, issue: Issue) -> dict[str, Any]:
     return {
         "date": point.day.isoformat(),
         "position": point.position,
-        "label": issue.label(round(point.position)),
+        "label": issue.label(scale_point(point.position)),
         "stance_id": point.stance_id,
         "quote": point.quote,
         "source_id": point.source_id,

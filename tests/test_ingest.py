@@ -301,6 +301,8 @@ def test_search_reads_a_query_the_same_on_both_databases(seeded: str) -> None:
         assert (
             ids("Turkey OR Alaska") == sorted(every) != sorted(set(ids("Turkey") + ids("Alaska")))
         )
+        # Words are runs of letters and digits on both: PostgreSQL's parser kept "1/2" whole.
+        assert ids('"3-1/2-year-old war"') == ids("3 1 2 year old war") != []
         hit = search_sources(session, '"security guarantees" Turkey')[0]
         assert "[Turkey]" in hit.snippet or "[security]" in hit.snippet
     engine.dispose()

@@ -3,9 +3,10 @@
 The index itself is created by migration 0002 (an FTS5 table kept by triggers on
 SQLite) and 0015 (a GIN expression index on PostgreSQL); the expressions here must
 match it. Both read a query the same way: every word and "quoted phrase" must match,
-whole words, any case, nothing else is syntax. PostgreSQL uses the 'simple' text search
-configuration so that it neither stems ("guarantee" found "guaranteed") nor drops
-common words ("will not" found nothing), as FTS5 does neither. One difference remains:
+whole words (runs of letters and digits), any case, nothing else is syntax. PostgreSQL
+uses the 'simple' text search configuration so that it neither stems ("guarantee"
+found "guaranteed") nor drops common words ("will not" found nothing), as FTS5 does
+neither. One difference remains:
 FTS5 also ignores accents ("Elysee" finds "Élysée"); PostgreSQL would need the
 unaccent extension for that.
 """
@@ -34,6 +35,12 @@ ORDER BY bm25(source_fts, 5.0, 1.0), s.id
 LIMIT :limit
 """
 
+# The indexed text (migration 0015) with everything but letters and digits made a space:
+# PostgreSQL's parser keeps "1.5", "nato.int" or "1/2" whole, FTS5 and the query's own
+# parsing (_terms) split them into words.
+_DOCUMENT = (
+    "to_tsvector('simple', regexp_replace(s.title || ' ' || s.text, '[^[:alnum:]]+', ' ', 'g'))"
+)
 # {query}: the terms' phraseto_tsquery calls joined by &&. MaxFragments=2 lets the
 # snippet show the words where they are, not the article's first lines.
 _POSTGRES = f"""
@@ -43,8 +50,8 @@ SELECT s.id, s.title, s.outlet, s.published_on,
                    'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=24, MinWords=8,
                     MaxFragments=2, FragmentDelimiter=" … "') AS snippet
 FROM source s, q
-WHERE to_tsvector('simple', s.title || ' ' || s.text) @@ q.query
-ORDER BY ts_rank(to_tsvector('simple', s.title || ' ' || s.text), q.query) DESC, s.id
+WHERE {_DOCUMENT} @@ q.query
+ORDER BY ts_rank({_DOCUMENT}, q.query) DESC, s.id
 LIMIT :limit
 """
 

@@ -15,22 +15,22 @@ down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# tracker.search queries the same expression, so PostgreSQL can use the index.
-_INDEX = (
-    "CREATE INDEX ix_source_fts ON source USING gin (to_tsvector('{config}', title || ' ' || text))"
-)
+# tracker.search queries the same expressions, so PostgreSQL can use the index. The new
+# one splits words as SQLite's FTS5 does: every run of letters and digits is a word.
+_SIMPLE = "to_tsvector('simple', regexp_replace(title || ' ' || text, '[^[:alnum:]]+', ' ', 'g'))"
+_ENGLISH = "to_tsvector('english', title || ' ' || text)"
 
 
-def _reindex(config: str) -> None:
+def _reindex(document: str) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return  # SQLite's FTS5 table is unchanged
     op.execute("DROP INDEX IF EXISTS ix_source_fts")
-    op.execute(_INDEX.format(config=config))
+    op.execute(f"CREATE INDEX ix_source_fts ON source USING gin ({document})")
 
 
 def upgrade() -> None:
-    _reindex("simple")
+    _reindex(_SIMPLE)
 
 
 def downgrade() -> None:
-    _reindex("english")
+    _reindex(_ENGLISH)

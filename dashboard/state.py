@@ -181,13 +181,16 @@ def _login_form(eng: Engine) -> None:
     with tracker_reading(eng) as s:
         anyone = has_accounts(s)
     if not anyone:
-        # As a user writes it (postgresql://, not the driver's name), inside a code span.
+        # As a user writes it (postgresql://, not the driver's name), quoted for the shell,
+        # inside a code span.
         url = eng.url.set(drivername=eng.url.get_backend_name())
-        where = safe_url(url).replace("`", "%60")
+        where = safe_url(url).replace("`", "%60").replace("'", "%27")
+        secret = " (with the password in place of ***)" if url.password else ""
         st.info(
             "No accounts yet. Create the first one on the command line, for this "
-            f"database: `tracker --db {where} users add NAME --role admin`. (`tracker demo` "
-            "is for the demo only: it loads the Russia–Ukraine data and a local admin.)"
+            f"database{secret}: `tracker --db '{where}' users add NAME --role admin`. "
+            "(`tracker demo` is for the demo only: it loads the Russia–Ukraine data and a "
+            "local admin.)"
         )
         return
     st.title("Sign in")

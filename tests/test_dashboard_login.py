@@ -71,7 +71,7 @@ def test_no_account_yet_says_how_to_create_one(
     at = open_app(db_url, monkeypatch)
     # For this database: a `tracker users add` on the default tracker.db would not help.
     assert "users add NAME --role admin" in at.info[0].value
-    assert f"tracker --db {safe_url(db_url)} users add" in at.info[0].value
+    assert f"tracker --db '{safe_url(db_url)}' users add" in at.info[0].value
     assert not at.text_input and not at.title  # no page, no form
 
 

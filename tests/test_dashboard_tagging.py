@@ -417,3 +417,29 @@ def test_deleting_a_stance_asks_first(demo_url: str, monkeypatch: pytest.MonkeyP
     at.button(key=f"{key}_delete_yes").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert stances_quoting(demo_url, "while the fighting continued") == []
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_a_click_after_the_queue_moved_says_so(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Skipped to the second suggestion; a colleague handles the first; the queue shifts
+    under the skip. The click is not applied, and the notice does not claim the second was
+    handled ("already suggested by …")."""
+    from tracker.stances import review_stance
+
+    first, second = _suggest(demo_url)
+    at = _run(REVIEW, demo_url, monkeypatch)
+    at.button(key=f"review_{first}_skip").click().run()
+    engine = make_engine(demo_url)
+    with transaction(engine) as session:
+        stance = session.get_one(Stance, first)
+        review_stance(
+            session, first, accept=True, annotator="boss", expected_version=stance.version
+        )
+    at.button(key=f"review_{second}_accept").click().run()
+    (warning,) = at.warning
+    assert "moved in the queue" in warning.value and "not applied" in warning.value
+    with transaction(engine) as session:
+        assert session.get_one(Stance, second).status == "suggested"
+    engine.dispose()

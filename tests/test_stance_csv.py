@@ -644,7 +644,8 @@ def test_two_imports_of_one_file_at_once_both_finish(
     assert written.wait(10)
     second = threading.Thread(target=run, args=("second", None))
     second.start()
-    second.join(1.0)  # it waits for the first import's transaction
+    second.join(1.0)
+    assert second.is_alive()  # it waits for the first import's transaction
     release.set()
     first.join(30)
     second.join(30)

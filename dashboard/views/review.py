@@ -33,13 +33,16 @@ with reading() as s:
     if clicked and (not items or items[0]["stance_id"] != clicked[0]):
         try:
             gone = get_stance(s, clicked[0])
-            fate = f"was already {gone.status} by {gone.annotator or 'someone'}"
+            if gone.status == "suggested":  # an earlier one was handled: the queue moved
+                fate = "moved in the queue (a colleague handled one before it)"
+            else:
+                fate = f"was already {gone.status} by {gone.annotator or 'someone'}"
         except TrackerError:
             fate = "was deleted meanwhile"
         st.warning(
             md_escape(
                 f"Suggestion #{clicked[0]} {fate}: your {clicked[1]} was not applied, "
-                "and nothing was changed. The queue moved on to the next one."
+                "and nothing was changed. Check the suggestion shown now before you click."
             )
         )
 

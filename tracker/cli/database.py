@@ -113,22 +113,25 @@ def check_port_free(address: str, port: int) -> None:
     """Refuse a port another program holds before saying where the dashboard is
     (Streamlit would print its own error after our "Dashboard on ..." line)."""
     try:
-        infos = socket.getaddrinfo(address, port, type=socket.SOCK_STREAM)
+        # Every address the name stands for ("localhost": ::1 and 127.0.0.1); an empty
+        # address is every interface, as Streamlit reads it.
+        infos = socket.getaddrinfo(address or None, port, type=socket.SOCK_STREAM)
     except OSError as exc:
         raise TrackerError(f"--address {address!r}: {exc.strerror or exc}") from None
-    family, kind, proto, _, where = infos[0]
-    with socket.socket(family, kind, proto) as probe:
-        # As the server will: a port left in TIME_WAIT by a dashboard just stopped is free.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(where)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise TrackerError(
-                    f"port {port} is in use (a dashboard already running?): "
-                    f"stop it, or choose another port with --port {port + 1}"
-                ) from None
-            raise TrackerError(f"cannot serve on {address}:{port}: {exc.strerror}") from None
+    for family, kind, proto, _, where in infos:
+        with socket.socket(family, kind, proto) as probe:
+            # As the server: a port left in TIME_WAIT by a dashboard just stopped is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(where)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    other = port + 1 if port < 65535 else port - 1
+                    raise TrackerError(
+                        f"port {port} is in use (a dashboard already running?): "
+                        f"stop it, or choose another port with --port {other}"
+                    ) from None
+                raise TrackerError(f"cannot serve on {address}:{port}: {exc.strerror}") from None
 
 
 def streamlit_command(*, port: int, address: str, headless: bool) -> list[str]:

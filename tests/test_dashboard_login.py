@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 from streamlit.testing.v1 import AppTest
 
 from dashboard import state
@@ -71,7 +72,9 @@ def test_no_account_yet_says_how_to_create_one(
     at = open_app(db_url, monkeypatch)
     # For this database: a `tracker users add` on the default tracker.db would not help.
     assert "users add NAME --role admin" in at.info[0].value
-    assert f"tracker --db '{safe_url(db_url)}' users add" in at.info[0].value
+    url = make_url(db_url)
+    written = safe_url(url.set(drivername=url.get_backend_name()))  # postgresql://, no driver
+    assert f"tracker --db '{written}' users add" in at.info[0].value
     assert not at.text_input and not at.title  # no page, no form
 
 

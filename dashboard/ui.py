@@ -1,12 +1,8 @@
 """Display helpers shared by pages."""
 
-import re
-
-# Everything Markdown (and Streamlit's extensions: $ for LaTeX, : for emoji and colours,
-# / in :material/icon:) treats as syntax, and & (an entity such as &copy; shows as ©).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&/])")
+from tracker.text import escape_markdown
 
 
 def md_escape(text: str) -> str:
     """Text from a source, safe to put where Streamlit renders Markdown (titles, labels)."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return escape_markdown(text, streamlit=True)

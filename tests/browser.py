@@ -17,6 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,18 +119,25 @@ def dashboard(demo_url: str, tmp_path: Path) -> Iterator[Dashboard]:
     with transaction(engine) as session:
         add_account(session, USER, "admin", PASSWORD)
     engine.dispose()
+    with serving(demo_url, tmp_path, "--headless") as running:
+        yield running
+
+
+@contextmanager
+def serving(
+    db_url: str, folder: Path, *options: str, env: dict[str, str] | None = None
+) -> Iterator[Dashboard]:
+    """`tracker --db URL dashboard --port <free> OPTIONS` run from ``folder`` with no
+    terminal, until it serves; stopped (with Streamlit) on leaving."""
     port = free_port()
     tracker = Path(sys.executable).parent / "tracker"
-    log = tmp_path / "dashboard.log"
-    env = {
-        **os.environ,
-        "PYTHONUNBUFFERED": "1",
-    }
+    log = folder / "dashboard.log"
+    command = [str(tracker), "--db", db_url, "dashboard", "--port", str(port), *options]
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [str(tracker), "--db", demo_url, "dashboard", "--port", str(port), "--headless"],
-            cwd=tmp_path,
-            env=env,
+            command,
+            cwd=folder,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -138,7 +146,7 @@ def dashboard(demo_url: str, tmp_path: Path) -> Iterator[Dashboard]:
     try:
         url = f"http://127.0.0.1:{port}"
         wait_healthy(process, url, log)
-        yield Dashboard(url=url, db_url=demo_url, log=log)
+        yield Dashboard(url=url, db_url=db_url, log=log)
     finally:
         stop_group(process)
 

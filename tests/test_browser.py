@@ -3,10 +3,7 @@ headless Chromium (fixtures and helpers in tests/browser.py)."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,12 +13,10 @@ from tests.browser import (
     Dashboard,
     assert_no_errors,
     choose,
-    free_port,
     open_signed_in,
     screenshot,
+    serving,
     sign_in,
-    stop_group,
-    wait_healthy,
     wait_idle,
 )
 from tracker.db import make_engine, transaction
@@ -205,21 +200,6 @@ def test_a_first_run_serves_without_a_terminal_prompt(demo_url: str, tmp_path: P
     terminal, die of) Streamlit's first-run "Email:" prompt."""
     home = tmp_path / "home"
     home.mkdir()
-    env = {**os.environ, "HOME": str(home), "BROWSER": "true"}  # no browser window
-    port = free_port()
-    log = tmp_path / "first-run.log"
-    tracker = Path(sys.executable).parent / "tracker"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(tracker), "--db", demo_url, "dashboard", "--port", str(port)],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        wait_healthy(process, f"http://127.0.0.1:{port}", log)
-        assert "Email" not in log.read_text(errors="replace")
-    finally:
-        stop_group(process)
+    first_run = {"HOME": str(home), "BROWSER": "true"}  # no credentials, no browser window
+    with serving(demo_url, tmp_path, env=first_run) as running:  # and no --headless
+        assert "Email" not in running.server_output()

@@ -16,7 +16,7 @@ from tests.factories import make_actor, make_issue, make_source
 from tracker.cli import app
 from tracker.db import make_engine, transaction
 from tracker.errors import TrackerError
-from tracker.report import build_report, span_period, week_period
+from tracker.report import Report, build_report, span_period, week_period
 from tracker.report_render import render_html, render_markdown
 from tracker.stances import record_stance
 
@@ -69,26 +69,31 @@ def _without_generated(text: str) -> str:
     return re.sub(r"Generated [^.]* UTC", "", text)
 
 
-def test_text_from_sources_is_escaped(engine: Engine) -> None:
-    hostile = 'Merz said <script>alert("x")</script> [click](javascript:x) **ceasefire first**.'
+def week_34_quoting(
+    engine: Engine, text: str, quote: str, *, title: str, annotator: str = "ana"
+) -> tuple[Report, int]:
+    """Week 34's report after Merz is quoted (+2) from a source of 19 Aug; the source id."""
     with transaction(engine) as session:
-        source = make_source(
-            session,
-            hostile,
-            title="<img src=x onerror=alert(1)>",
-            published_on=dt.date(2025, 8, 19),
-        )
+        source = make_source(session, text, title=title, published_on=dt.date(2025, 8, 19))
         record_stance(
             session,
             actor=make_actor(session, "Merz"),
             issue=make_issue(session, "ceasefire-first"),
             source=source,
             position=2,
-            quote=hostile,
-            annotator="<b>ana</b>",
+            quote=quote,
+            annotator=annotator,
         )
+        source_id = source.id
     with transaction(engine) as session:
-        report = build_report(session, week_period("2025-W34"), now=NOW)
+        return build_report(session, week_period("2025-W34"), now=NOW), source_id
+
+
+def test_text_from_sources_is_escaped(engine: Engine) -> None:
+    hostile = 'Merz said <script>alert("x")</script> [click](javascript:x) **ceasefire first**.'
+    report, _ = week_34_quoting(
+        engine, hostile, hostile, title="<img src=x onerror=alert(1)>", annotator="<b>ana</b>"
+    )
     html = render_html(report, charts=False)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<img src=x" not in html and "<b>ana</b>" not in html
@@ -103,22 +108,7 @@ def test_entities_and_streamlit_directives_in_quotes_print_as_typed(engine: Engi
     from markdown_it import MarkdownIt
 
     quote = "AT&amp;T &copy; said :red[NO DEAL] :material/warning: at 10:30"
-    with transaction(engine) as session:
-        source = make_source(
-            session, f"Reuters. {quote}.", title="", published_on=dt.date(2025, 8, 19)
-        )
-        record_stance(
-            session,
-            actor=make_actor(session, "Merz"),
-            issue=make_issue(session, "ceasefire-first"),
-            source=source,
-            position=2,
-            quote=quote,
-            annotator="ana",
-        )
-        source_id = source.id
-    with transaction(engine) as session:
-        report = build_report(session, week_period("2025-W34"), now=NOW)
+    report, source_id = week_34_quoting(engine, f"Reuters. {quote}.", quote, title="")
     rendered = MarkdownIt().render(render_markdown(report))
     assert "AT&amp;amp;T &amp;copy; said" in rendered and "©" not in rendered
     assert f"untitled source #{source_id}" in rendered and "(;" not in rendered

@@ -20,6 +20,7 @@ from tracker.timelines import (
     GapPoint,
     MatrixCell,
     SeriesFilter,
+    change_base,
     party_rollup,
     spoken_issues,
 )
@@ -90,18 +91,15 @@ def party_matrix(
             earlier = [p for p in rollup if p.day <= start]
             inside = [p for p in rollup if p.day > start]
             latest = rollup[-1]
-            # As positions_matrix: first seen in the window, a later move still has its arrow.
-            if earlier:
-                previous: float | None = earlier[-1].position
-            else:
-                previous = inside[0].position if len(inside) > 1 else None
             cells.append(
                 MatrixCell(
                     latest.party,
                     issue,
                     latest.position,
                     latest.day,
-                    previous,
+                    change_base(
+                        earlier[-1].position if earlier else None, [p.position for p in inside]
+                    ),
                     tuple(
                         sorted(
                             {d.stance_id for p in rollup if p.day > start for d in p.derived_from}

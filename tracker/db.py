@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -191,3 +192,18 @@ def _refuse_flush(session: Session, _flush_context: UOWTransaction, _instances: 
     raise ReadOnlySessionError(
         "changes cannot be saved through a session that only reads; nothing was saved"
     )
+
+
+class WriteLock(enum.IntEnum):
+    """PostgreSQL advisory locks, one number per kind of write they serialise (kept in one
+    place so that two uses can never share a number by accident)."""
+
+    POSITION_DAYS = 0x7052_4441  # refreshing stored days: two saves of one day see each other
+    IMPORT = 0x7052_494D  # stance imports: overlapping files see each other's stances
+
+
+def wait_for(session: Session, lock: WriteLock) -> None:
+    """Take ``lock`` until the transaction ends, waiting for whoever holds it. SQLite
+    needs none: its BEGIN IMMEDIATE already runs one writer at a time."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(lock)})

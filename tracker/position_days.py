@@ -17,11 +17,11 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Insert, Table, and_, delete, func, insert, select
-from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from tracker.access import require
 from tracker.bulk_load import DeferredIndexes
+from tracker.db import WriteLock, wait_for
 from tracker.models import PositionDay, Role, Source, Stance
 from tracker.timelines import SeriesFilter, computed_days
 
@@ -32,9 +32,6 @@ DayKey = tuple[int, int, dt.date]  # actor_id, issue_id, day
 REBUILD_ABOVE = 50_000
 FEW_PAIRS = 20  # up to this many pairs (any save in the dashboard), never count them
 REBUILD_SHARE = 0.3
-# Writers on PostgreSQL take this transaction-level lock before refreshing, so that two
-# analysts saving stances of the same day cannot each recompute it without the other's.
-_PG_LOCK = 0x7052_4441  # any constant unique to this use
 
 
 def day_key(stance: Stance) -> DayKey:
@@ -150,5 +147,6 @@ def _in_span(
 
 
 def _lock(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
+    # Two analysts saving stances of the same day cannot each recompute it without the
+    # other's stance.
+    wait_for(session, WriteLock.POSITION_DAYS)

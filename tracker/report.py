@@ -399,8 +399,13 @@ def _add_matrix(
     now = _rollups(session, parties, end)
     before = _rollups(session, parties, start - dt.timedelta(days=1))
     # A party with no position within the window before the period may have had an
-    # older one: it restated a position then, it did not take a new one.
-    ever = _rollups(session, parties, start - dt.timedelta(days=1), days=None)
+    # older one: it restated a position then, it did not take a new one. (Read only when
+    # some cell would say "new": it goes through the whole archive.)
+    ever = (
+        _rollups(session, parties, start - dt.timedelta(days=1), days=None)
+        if now.keys() - before.keys()
+        else {}
+    )
     for party in sorted({party for party, _ in now}):
         cells = []
         for issue in report.issues:

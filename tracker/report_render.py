@@ -17,12 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from tracker.models import scale_point
 from tracker.report import Report
-
-# Markdown syntax, and & (an entity such as &copy; in a quote would print as ©).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$~&])")
-# Streamlit's Markdown also reads :red[...], :material/icon: and :emoji: directives (an
-# icon's name is read even with its colons escaped: the slash has to be too).
-_STREAMLIT_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$~&:/])")
+from tracker.text import escape_markdown, squash
 
 
 def _day(value: dt.date | str) -> str:
@@ -43,11 +38,11 @@ def _tone(value: float | None) -> str:
 
 
 def _md(value: Any) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    return escape_markdown(squash(str(value)))
 
 
 def _md_streamlit(value: Any) -> str:
-    return _STREAMLIT_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    return escape_markdown(squash(str(value)), streamlit=True)
 
 
 def _web_url(value: Any) -> str:

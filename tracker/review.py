@@ -65,3 +65,19 @@ def next_suggestions(session: Session, *, limit: int = 1, offset: int = 0) -> li
             }
         )
     return result
+
+
+def missed_click(session: Session, stance_id: int, verb: str) -> str:
+    """Why a reviewer's accept or reject of ``stance_id`` could not apply: the suggestion
+    left the place in the queue the page showed it at before the click arrived."""
+    stance = session.get(Stance, stance_id)
+    if stance is None:
+        fate = "was deleted meanwhile"
+    elif stance.status == StanceStatus.SUGGESTED.value:  # an earlier one was handled
+        fate = "moved in the queue (a colleague handled one before it)"
+    else:
+        fate = f"was already {stance.status} by {stance.annotator or 'someone'}"
+    return (
+        f"Suggestion #{stance_id} {fate}: your {verb} was not applied, and nothing was "
+        "changed. Check the suggestion shown now before you click."
+    )

@@ -40,7 +40,7 @@ from tracker.blinding import open_sources
 from tracker.bulk_history import log_created
 from tracker.bulk_load import DeferredIndexes
 from tracker.csv_io import CsvRow, atomic_output, stream_csv, write_csv
-from tracker.db import transaction
+from tracker.db import WriteLock, transaction, wait_for
 from tracker.errors import TrackerError
 from tracker.gc_pause import collector_paused
 from tracker.models import Role, Stance, StanceAction, StanceEvent, UTCDateTime, utcnow
@@ -65,7 +65,6 @@ BULK_ABOVE = 50_000
 COLLECT_EVERY = 50
 # Kept while importing: _plan looks stored stances up by source.
 _LOOKED_UP = {"ix_stance_source_id"}
-_PG_IMPORT_LOCK = 0x7052_494D  # any constant unique to this use (position_days has another)
 # Rejected rows keep "-0.5" in these as a number, as the export writes them.
 _NUMBER_COLUMNS = ("stance_id", "position", "confidence", "quote_start", "quote_end", "source_id")
 
@@ -211,8 +210,7 @@ def _one_import_at_a_time(session: Session) -> None:
     BEGIN IMMEDIATE already does; on PostgreSQL two imports of overlapping files each
     missed the other's uncommitted stances and the second failed on the passage's unique
     constraint. (Dashboard saves do not take this lock: they are one stance each.)"""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_IMPORT_LOCK})
+    wait_for(session, WriteLock.IMPORT)
 
 
 def _same_file(one: str | Path, other: str | Path) -> bool:

@@ -1,6 +1,14 @@
 """Small text helpers shared by the services."""
 
+import re
+
 from tracker.errors import TrackerError
+
+# What Markdown treats as syntax, and & (an entity such as &copy; would print as ©).
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>|#$~&])")
+# Streamlit's Markdown reads more: $ for LaTeX, : for emoji and :red[...], the / of
+# :material/icon: (read even with its colons escaped), and punctuation its labels parse.
+_STREAMLIT = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&/])")
 
 
 def squash(value: str) -> str:
@@ -35,3 +43,9 @@ def signed(position: int) -> str:
 def plural(count: int, noun: str) -> str:
     """'1 actor', '2 actors': counts as a reader says them."""
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def escape_markdown(text: str, *, streamlit: bool = False) -> str:
+    """Text from a source, shown as typed where Markdown is rendered: a Markdown file, or
+    (``streamlit``) a Streamlit page, whose dialect has more syntax."""
+    return (_STREAMLIT if streamlit else _MARKDOWN).sub(r"\\\1", text)

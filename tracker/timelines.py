@@ -780,16 +780,22 @@ class MatrixCell:
     issue: str
     position: float  # as of the date
     since: dt.date  # the day of that position
-    # As of the start of the change window; for a pair first seen inside the window, its
-    # first position there (so a move within the window gets its arrow); None when the
-    # window holds its only position.
-    previous: float | None
+    previous: float | None  # what the change is measured from: see change_base
     stance_ids: tuple[int, ...] = field(default=())
     new_in_window: bool = False  # no position before the window
 
     @property
     def change(self) -> float | None:
         return None if self.previous is None else round(self.position - self.previous, 4)
+
+
+def change_base(at_start: float | None, in_window: Sequence[float]) -> float | None:
+    """What a matrix cell's change is measured from: the position at the window's start;
+    for a pair first seen inside the window, its first position there (so a move within
+    the window gets its arrow); None when the window holds its only position."""
+    if at_start is not None:
+        return at_start
+    return in_window[0] if len(in_window) > 1 else None
 
 
 def positions_matrix(
@@ -819,17 +825,13 @@ def positions_matrix(
         before, moves = at_start.get((actor, issue)), in_window.get((actor, issue), [])
         latest = moves[-1] if moves else before
         assert latest is not None
-        if before is not None:
-            previous: float | None = before.position
-        else:
-            previous = moves[0].position if len(moves) > 1 else None
         cells.append(
             MatrixCell(
                 actor,
                 issue,
                 latest.position,
                 latest.day,
-                previous,
+                change_base(before.position if before else None, [p.position for p in moves]),
                 tuple(p.stance_id for p in moves) or (latest.stance_id,),
                 new_in_window=before is None,
             )

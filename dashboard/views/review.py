@@ -10,8 +10,8 @@ from tracker.errors import ConflictError, TrackerError
 from tracker.issues import get_issue, list_issues
 from tracker.models import Role
 from tracker.proposals import get_proposal, list_proposals
-from tracker.review import next_suggestions, queue_size
-from tracker.stances import StanceChanges, accept_stance, get_stance, review_stance
+from tracker.review import missed_click, next_suggestions, queue_size
+from tracker.stances import StanceChanges, accept_stance, review_stance
 from tracker.text import signed
 
 
@@ -31,20 +31,7 @@ with reading() as s:
     proposal_names = [p["name"] for p in list_proposals(s)]
     issue_slugs = [i.slug for i in list_issues(s)]
     if clicked and (not items or items[0]["stance_id"] != clicked[0]):
-        try:
-            gone = get_stance(s, clicked[0])
-            if gone.status == "suggested":  # an earlier one was handled: the queue moved
-                fate = "moved in the queue (a colleague handled one before it)"
-            else:
-                fate = f"was already {gone.status} by {gone.annotator or 'someone'}"
-        except TrackerError:
-            fate = "was deleted meanwhile"
-        st.warning(
-            md_escape(
-                f"Suggestion #{clicked[0]} {fate}: your {clicked[1]} was not applied, "
-                "and nothing was changed. Check the suggestion shown now before you click."
-            )
-        )
+        st.warning(md_escape(missed_click(s, *clicked)))
 
 if flash := st.session_state.pop("review_flash", None):
     st.success(md_escape(flash))

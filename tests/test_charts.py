@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from tracker.charts import (
     timeline_chart,
     timeline_spec,
 )
+from tracker.text import short_labels
 from tracker.timelines import (
     DayPosition,
     Evidence,
@@ -353,3 +355,53 @@ def test_the_dashboards_legend_sits_beside_the_plot() -> None:
     for spec, orient in ((shown, "right"), (printed, "bottom")):
         encoding = layers(spec)["positions"]["encoding"]
         assert {encoding[c]["legend"]["orient"] for c in ("color", "strokeDash")} == {orient}
+
+
+MOSCOW = "Ministry of Foreign Affairs of the Russian Federation (Moscow)"
+GENEVA = "Ministry of Foreign Affairs of the Russian Federation (Geneva mission)"
+
+
+def svg_texts(chart: Any) -> list[str]:
+    """The words an SVG image prints (its legend entries and axis labels among them)."""
+    svg = chart_svg(chart)
+    return [html.unescape(t) for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+
+
+def test_names_sharing_their_start_stay_apart_in_legends_and_axes() -> None:
+    """Cut at the end to fit, two ministries read "Ministry of Foreign Affairs of the
+    Russian F…" twice in a legend, as one line. Long names are now cut in the middle, so
+    each entry still says whose line it is; the tooltips keep the full names."""
+    points = [
+        day(MOSCOW, "2025-08-01", -2),
+        day(GENEVA, "2025-08-03", 1),
+        day("Russia", "2025-08-05", 0),
+    ]
+    cells = [
+        MatrixCell(MOSCOW, "ceasefire-first", -2, dt.date(2025, 8, 1), None),
+        MatrixCell(GENEVA, "ceasefire-first", 1, dt.date(2025, 8, 3), None),
+    ]
+    gaps = [GapPoint(dt.date(2025, 8, 1), -2.0, 1.0)]
+    charts = {
+        "dashboard timeline": timeline_chart(points, [], LABELS, title="Ceasefire"),
+        "report timeline": timeline_spec(points, [], LABELS, title="Ceasefire"),
+        "profile": profile_chart(points, {"ceasefire-first": LABELS}, title="Ministries"),
+        "matrix": matrix_chart(cells, title="As of"),
+        "gap": gap_chart(gaps, MOSCOW, GENEVA, LABELS),
+    }
+    for what, chart in charts.items():
+        texts = svg_texts(chart)
+        shown = [t for t in texts if t.startswith("Ministry of") and "…" in t]
+        assert len(shown) == 2, (what, texts)
+        # Each keeps the end that tells them apart, and nothing cuts it again.
+        assert sorted(t[-8:] for t in shown) == ["(Moscow)", "mission)"], (what, shown)
+    assert "Russia" in svg_texts(charts["dashboard timeline"])
+    full = json.dumps(charts["dashboard timeline"].to_dict())
+    assert MOSCOW in full and GENEVA in full  # the data and tooltips keep the names
+
+
+def test_long_names_that_differ_only_in_the_middle_are_numbered() -> None:
+    a, b = "A" * 30 + "x" + "B" * 30, "A" * 30 + "y" + "B" * 30
+    labels = short_labels([a, b, "Russia"], 20)
+    assert labels == {a: "AAAAAAAA…BBBBBBBB #1", b: "AAAAAAAA…BBBBBBBB #2"}
+    assert all(len(label) == 20 for label in labels.values())
+    assert short_labels(["Russia", MOSCOW], 80) == {}  # short names are left as they are

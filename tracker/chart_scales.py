@@ -12,12 +12,13 @@ import hashlib
 import json
 import textwrap
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import altair as alt
 
 from tracker.models import POSITIONS, scale_point
+from tracker.text import short_labels
 
 # Colours that stay apart on white. Two actors of one colour in a chart get different dashes.
 PALETTE = (
@@ -56,12 +57,36 @@ def _legend(**placed: Any) -> alt.Legend:
     )
 
 
-# Printed charts (the report) have a fixed width: four columns of names fit under them.
-LEGEND = _legend(orient="bottom", columns=4, labelLimit=220)
-# On the dashboard a chart is fitted to the page, which narrows the plot but not a legend
-# below it: at common screen widths its last columns were cut off. A legend beside the
-# plot is counted in the fit, so every name stays visible.
-SIDE_LEGEND = _legend(orient="right", labelLimit=200)
+# Characters of a name that fit a label's pixel limit at its font size (legends 10 px,
+# axes 12 px, Liberation Sans); longer names are cut in the middle (short_labels).
+LEGEND_CHARS = {200: 40, 220: 44, 300: 60}
+AXIS_CHARS = {200: 28, 240: 34}
+
+
+def actor_legend(names: Iterable[str], *, printed: bool) -> alt.Legend:
+    """The legend of a chart's actors. Printed charts (the report) have a fixed width:
+    four columns of names fit under them. On the dashboard a chart is fitted to the page,
+    which narrows the plot but not a legend below it: at common screen widths its last
+    columns were cut off. A legend beside the plot is counted in the fit, so every name
+    stays visible."""
+    limit = 220 if printed else 200
+    placed: dict[str, Any] = {"orient": "bottom", "columns": 4} if printed else {"orient": "right"}
+    return _legend(labelLimit=limit, **placed, **name_labels(names, LEGEND_CHARS[limit]))
+
+
+def name_labels(names: Iterable[str], width: int) -> dict[str, Any]:
+    """A legend's or axis's ``labelExpr`` showing names longer than ``width`` characters
+    cut in the middle, so that names sharing their start stay apart; {} when none is."""
+    cut = short_labels(names, width)
+    expr = "datum.label"
+    for name, label in sorted(cut.items()):
+        expr = f"datum.value === {_js(name)} ? {_js(label)} : {expr}"
+    return {"labelExpr": expr} if cut else {}
+
+
+def _js(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
 
 Labels = Mapping[int, str]
 

@@ -35,18 +35,20 @@ from tracker.chart_data import (
     weekly_points,
 )
 from tracker.chart_scales import (
-    LEGEND,
+    AXIS_CHARS,
+    LEGEND_CHARS,
     PANEL_HEIGHT,
     PANEL_WIDTH,
-    SIDE_LEGEND,
     WIDTH,
     Labels,
     actor_color,
+    actor_legend,
     chart_title,
     configured,
     date_span,
     date_x,
     format_day,
+    name_labels,
     position_label,
     position_text,
     position_y,
@@ -124,7 +126,7 @@ def _position_layers(
     ``printed``: for an image nobody can hover, the line through its change points only,
     a point per week (:func:`weekly_points`), no tooltip data, the rows kept there."""
     data = printed or _Rows(named=False)
-    legend = LEGEND if printed else SIDE_LEGEND
+    legend = actor_legend(color.domain, printed=printed is not None)
     colour = alt.Color("actor:N", title="Actor", scale=color, legend=legend)
     stroke = alt.StrokeDash("actor:N", title="Actor", scale=dash, legend=legend)
     y = position_y(labels)
@@ -325,7 +327,12 @@ def _rollup_layer(
         .encode(
             x=x,
             y=position_y(labels),
-            color=alt.Color("actor:N", title="Actor", scale=color, legend=SIDE_LEGEND),
+            color=alt.Color(
+                "actor:N",
+                title="Actor",
+                scale=color,
+                legend=actor_legend(color.domain, printed=False),
+            ),
         )
     )
     return line
@@ -363,9 +370,20 @@ def matrix_chart(
     )
     base = alt.Chart(rows).encode(
         x=alt.X(
-            "issue:N", title="Issue", axis=alt.Axis(orient="top", labelAngle=0, labelLimit=200)
+            "issue:N",
+            title="Issue",
+            axis=alt.Axis(
+                orient="top",
+                labelAngle=0,
+                labelLimit=200,
+                **name_labels(rows["issue"], AXIS_CHARS[200]),
+            ),
         ),
-        y=alt.Y("actor:N", title=None, axis=alt.Axis(labelLimit=240)),
+        y=alt.Y(
+            "actor:N",
+            title=None,
+            axis=alt.Axis(labelLimit=240, **name_labels(rows["actor"], AXIS_CHARS[240])),
+        ),
     )
     tooltip = [
         alt.Tooltip("actor:N", title="Actor"),
@@ -448,7 +466,11 @@ def gap_chart(
             range=[actor_color(side_a_name), actor_color(side_b_name)],
         ),
         legend=alt.Legend(
-            orient="bottom", labelLimit=300, symbolType="stroke", symbolStrokeWidth=3
+            orient="bottom",
+            labelLimit=300,
+            symbolType="stroke",
+            symbolStrokeWidth=3,
+            **name_labels([side_a_name, side_b_name], LEGEND_CHARS[300]),
         ),
     )
     side_data = pd.DataFrame(side_rows, columns=["side", "day", "date", "value", "stated"])

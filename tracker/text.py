@@ -1,6 +1,8 @@
 """Small text helpers shared by the services."""
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 
 from tracker.errors import TrackerError
 
@@ -26,6 +28,35 @@ def name_key(value: str) -> str:
 def shorten(value: str, width: int) -> str:
     value = squash(value)
     return value if len(value) <= width else value[: max(width - 1, 0)] + "…"
+
+
+def short_labels(names: Iterable[str], width: int) -> dict[str, str]:
+    """Labels of at most ``width`` characters for the names longer than that, cut in the
+    middle ("Ministry of Foreign…Federation (Geneva)"): a chart's legend cut at the end
+    showed names that share their start as one entry twice. Where two cuts still read the
+    same, more of the end is kept; failing that, they are numbered."""
+    given = set(names)
+    pending = sorted(n for n in given if len(n) > width)
+    taken = given - set(pending)
+    labels: dict[str, str] = {}
+    # From an even split towards keeping the end, where names sharing a start differ.
+    for head in range((width - 1) // 2, 0, -1):
+        if not pending:
+            break
+        cuts = {n: _middle_cut(n, head, width - 1 - head) for n in pending}
+        counts = Counter(cuts.values())
+        labels.update((n, cut) for n, cut in cuts.items() if counts[cut] == 1 and cut not in taken)
+        taken.update(labels.values())
+        pending = [n for n in pending if n not in labels]
+    for number, name in enumerate(pending, 1):
+        mark = f" #{number}"
+        room = width - len(mark) - 1
+        labels[name] = _middle_cut(name, room // 2, room - room // 2) + mark
+    return labels
+
+
+def _middle_cut(name: str, head: int, tail: int) -> str:
+    return name[:head].rstrip() + "…" + name[len(name) - tail :].lstrip()
 
 
 def check_length(value: str, limit: int, what: str) -> str:

@@ -193,6 +193,12 @@ class Stances:
         value = r.get("baseline_s" if base else "median_s")
         return f"{r['rows'] / value:,.0f} rows/s" if value else "not run"
 
+    def floor_rate(self, size: int | None = None) -> str:
+        """SQLite's own floor for an import's writes (bench.stances_child.import_floor)."""
+        r = self.row("import", "sqlite", size)
+        value = r.get("floor_s")
+        return f"{r['rows'] / value:,.0f} rows/s" if value else ""
+
     def export_headline(self) -> str:
         """How far the export is from its baseline at the largest size, per backend."""
         parts = []
@@ -213,7 +219,13 @@ class Stances:
             f"{self.rate('import', 'sqlite', s)} at {size_name(s)}" for s in sizes[::-1]
         )
         raw = " and ".join(self.rate("import", "sqlite", s, base=True) for s in sizes[::-1])
-        return f"{mine} on SQLite; the raw driver does {raw}"
+        floors = [self.floor_rate(s) for s in sizes[::-1]]
+        floor = (
+            f"; SQLite alone, copying the same rows with no Python, {' and '.join(floors)}"
+            if all(floors)
+            else ""
+        )
+        return f"{mine} on SQLite; the raw driver does {raw}{floor}"
 
     def below_largest(self) -> str:
         """Targets met at a smaller size but missed at the largest one."""
@@ -265,9 +277,11 @@ class Stances:
     def _value(self, benchmark: str, backend: str, size: int) -> str:
         r = self.row(benchmark, backend, size)
         if benchmark == "import":
+            floor = self.floor_rate(size) if backend == "sqlite" else ""
             return (
                 f"{self.rate(benchmark, backend, size)} ({seconds(r['median_s'])}); raw "
                 f"driver {self.rate(benchmark, backend, size, base=True)}"
+                + (f"; SQLite alone {floor}" if floor else "")
             )
         if benchmark == "export":
             return f"{seconds(r['median_s'])} vs {seconds(r['baseline_s'])} ({r['ratio']:.1f}x)"

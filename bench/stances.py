@@ -13,7 +13,9 @@ export  ``tracker.export_parts.export_stances_to`` of every stance, as ``tracker
 import  ``tracker.stance_import.import_stances`` of that export into a copy of the database
         with no stances, fresh interpreter. Baseline: the raw driver reading the same CSV
         (``csv.reader``), mapping names to ids and inserting with ``executemany`` in one
-        transaction, also in a fresh interpreter.
+        transaction, also in a fresh interpreter. On SQLite also the database's own floor
+        (``floor_s``): the same stances copied from the generated file by one
+        ``INSERT ... SELECT``, indexes built at the end, no Python per row.
 series  ``tracker.timelines.series(evidence=False)`` (the days and the shifts, as the
         timeline page reads them first) for the busiest issue and its 20 most active
         actors. Baseline: the same days read from ``position_day`` with their names by a
@@ -42,6 +44,7 @@ import json
 import pstats
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -351,7 +354,15 @@ def bench_import(target: Target, runs: int) -> list[Figure]:
             )
         )
     rows = theirs[0]["rows"]
-    extra = {"rows": rows, **_memory(mine, theirs)}
+    extra: dict[str, Any] = {"rows": rows, **_memory(mine, theirs)}
+    if target.backend == "sqlite":
+        # What SQLite alone takes to write the same stances (bench.stances_child.import_floor).
+        full = target.url.removeprefix("sqlite:///")
+        floor = [
+            _child({"task": "floor", "url": _empty_stances(target), "full": full})["seconds"]
+            for _ in range(runs)
+        ]
+        extra["floor_runs_s"], extra["floor_s"] = floor, statistics.median(floor)
     if skip:
         extra["not_run"] = f"tracker import skipped above {target.import_limit:,} rows"
     return [

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from tests.factories import make_actor
 from tracker.actors import (
+    KINDS,
     ActorRow,
     add_alias,
     export_actors,
@@ -84,8 +85,43 @@ def test_import_creates_then_updates_with_parties_in_any_order(session: Session)
 
 def test_import_problem_names_the_row(session: Session) -> None:
     rows = [ActorRow("Ukraine", "state", line=2), ActorRow("Merz", "person", "Germany", line=3)]
-    with pytest.raises(TrackerError, match="row 3: unknown actor 'Germany'"):
+    with pytest.raises(TrackerError, match="line 3: unknown actor 'Germany'"):
         import_actors(session, rows)
+
+
+def test_an_import_lists_every_problem_and_writes_nothing(session: Session) -> None:
+    """A file with three mistakes is fixed in one go, not in three runs."""
+    rows = [
+        ActorRow("Ukraine", "state", line=2),
+        ActorRow("Kyiv office", "bureau", "Ukraine", line=3),
+        ActorRow("Merz", "person", "Germany", line=4),
+        ActorRow(" ", "person", line=5),
+        ActorRow("Ukraine", "state", line=6),
+    ]
+    with pytest.raises(TrackerError) as raised:
+        import_actors(session, rows)
+    assert str(raised.value).splitlines() == [
+        "4 problems, nothing imported:",
+        "  line 3: unknown actor kind 'bureau'; expected one of " + ", ".join(KINDS),
+        "  line 5: column 'name' is empty",
+        "  line 6: actor 'Ukraine' appears twice",
+        "  line 4: unknown actor 'Germany'",
+    ]
+
+
+def test_an_issue_import_lists_every_problem(session: Session) -> None:
+    rows = [
+        IssueRow("land swaps", "Land swaps", line=2),
+        IssueRow("ok", "OK", line=3),
+        IssueRow("nato", " ", line=4),
+    ]
+    with pytest.raises(TrackerError) as raised:
+        import_issues(session, rows)
+    assert str(raised.value).splitlines()[0] == "2 problems, nothing imported:"
+    assert [line.split(":")[0] for line in str(raised.value).splitlines()[1:]] == [
+        "  line 2",
+        "  line 4",
+    ]
 
 
 def test_issue_labels_and_keywords(session: Session) -> None:
@@ -122,7 +158,7 @@ def test_bad_issues_are_refused(session: Session, row: IssueRow, message: str) -
 
 def test_issue_import_refuses_duplicates_in_one_file(session: Session) -> None:
     rows = [IssueRow("a", "A", line=2), IssueRow("a", "A again", line=3)]
-    with pytest.raises(TrackerError, match="row 3: issue 'a' appears twice"):
+    with pytest.raises(TrackerError, match="line 3: issue 'a' appears twice"):
         import_issues(session, rows)
 
 

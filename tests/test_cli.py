@@ -111,8 +111,26 @@ def test_import_with_a_bad_row_writes_nothing(db_url: str, tmp_path: Path) -> No
     path = tmp_path / "actors.csv"
     path.write_text("name,kind,party,aliases\nUkraine,state,,Kyiv\nMerz,person,Germany,\n")
     assert_user_error(
-        tracker(db_url, "actors", "import", str(path)), "row 3: unknown actor 'Germany'"
+        tracker(db_url, "actors", "import", str(path)), "line 3: unknown actor 'Germany'"
     )
+    assert actor_count(db_url) == 0
+
+
+def test_an_import_with_bad_rows_lists_them_all(db_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "actors.csv"
+    path.write_text(
+        "name,kind,party,aliases\nUkraine,state,,Kyiv\nMerz,person,Germany,\n"
+        ",person,,\nKyiv office,bureau,Ukraine,\n"
+    )
+    result = tracker(db_url, "actors", "import", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: 3 problems, nothing imported:",
+        "  line 4: column 'name' is empty",
+        "  line 5: unknown actor kind 'bureau'; expected one of "
+        "person, government, state, organisation, coalition",
+        "  line 3: unknown actor 'Germany'",
+    ]
     assert actor_count(db_url) == 0
 
 
@@ -142,9 +160,7 @@ def test_bad_arguments(db_url: str, args: list[str], message: str) -> None:
 def test_bad_actor_files(db_url: str, tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "actors.csv"
     path.write_text(content)
-    assert_user_error(
-        tracker(db_url, "actors", "import", str(path)), message.replace("line", "row")
-    )
+    assert_user_error(tracker(db_url, "actors", "import", str(path)), message)
     assert actor_count(db_url) == 0
 
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.access import require
 from tracker.csv_io import read_csv, split_list
-from tracker.errors import NotFoundError, TrackerError
+from tracker.errors import NotFoundError, RowProblems, TrackerError
 from tracker.models import Actor, ActorAlias, ActorKind, Role
 from tracker.text import check_length, name_key, squash
 
@@ -137,15 +136,18 @@ def import_actors(session: Session, rows: Sequence[ActorRow]) -> tuple[int, int]
 
     Returns (created, updated): actors whose kind, party or aliases the file changed
     (the others are unchanged). A file without a ``party`` column leaves parties as they
-    are. Raises on the first problem; the caller's transaction is then rolled back, so
-    nothing is half-imported.
+    are. Every row is checked; any problem raises one error listing them all, and the
+    caller's transaction is then rolled back, so nothing is half-imported.
     """
     require(session, Role.ADMIN, "import actors")
+    problems = RowProblems()
     created = 0
     by_key: dict[str, Actor] = {}
     before: dict[str, tuple[str, int | None, set[str]]] = {}
     for row in rows:  # first pass: every actor exists, so any row can name any party
-        with _row_context(row):
+        with problems.row(row.line):
+            if not row.name.strip():
+                raise TrackerError("column 'name' is empty")
             if name_key(row.name) in by_key:
                 raise TrackerError(f"actor {row.name!r} appears twice")
             actor = find_actor(session, row.name)
@@ -159,12 +161,15 @@ def import_actors(session: Session, rows: Sequence[ActorRow]) -> tuple[int, int]
                 actor.kind = _check_kind(row.kind)
             by_key[name_key(row.name)] = actor
     for row in rows:
-        with _row_context(row):
-            actor = by_key[name_key(row.name)]
+        actor = by_key.get(name_key(row.name))
+        if actor is None:  # its first-pass problem is listed
+            continue
+        with problems.row(row.line):
             if row.party is not None:
                 set_party(actor, get_actor(session, row.party) if row.party.strip() else None)
             for alias in row.aliases:
                 _claim_name(session, actor, alias)
+    problems.raise_any()
     session.flush()
     updated = sum(_content(by_key[key]) != content for key, content in before.items())
     return created, updated
@@ -174,14 +179,6 @@ def _content(actor: Actor) -> tuple[str, int | None, set[str]]:
     """What an import may change on an actor."""
     party = actor.party.id if actor.party is not None else None
     return actor.kind, party, {a.alias_key for a in actor.aliases}
-
-
-@contextmanager
-def _row_context(row: ActorRow) -> Iterator[None]:
-    try:
-        yield
-    except TrackerError as exc:
-        raise TrackerError(f"row {row.line}: {exc}" if row.line else str(exc)) from None
 
 
 def export_actors(session: Session) -> list[dict[str, str]]:
@@ -202,20 +199,16 @@ ACTOR_COLUMNS = ("name", "kind", "party", "aliases")
 def read_actor_csv(path: str | Path, text: str | None = None) -> list[ActorRow]:
     """Parse an actor CSV (``name,kind,party,aliases``; aliases ``;``-separated)."""
     rows = read_csv(path, required=("name", "kind"), optional=("party", "aliases"), text=text)
-    parsed = []
-    for row in rows:
-        if not row.cells["name"].strip():
-            raise TrackerError(f"{path} line {row.line}: column 'name' is empty")
-        parsed.append(
-            ActorRow(
-                name=row.cells["name"],
-                kind=row.cells["kind"],
-                party=row.cells.get("party"),
-                aliases=split_list(row.cells.get("aliases", "")),
-                line=row.line,
-            )
+    return [
+        ActorRow(
+            name=row.cells["name"],
+            kind=row.cells["kind"],
+            party=row.cells.get("party"),
+            aliases=split_list(row.cells.get("aliases", "")),
+            line=row.line,
         )
-    return parsed
+        for row in rows
+    ]
 
 
 def update_actor(

@@ -4,6 +4,8 @@ Services raise these with a message that names the problem; the CLI prints the
 message on one line and exits with code 2, the dashboard shows it in an error box.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -28,3 +30,27 @@ class ConflictError(TrackerError):
 
 class PermissionDenied(TrackerError):
     """The acting account's role does not allow this change; nothing was written."""
+
+
+class RowProblems:
+    """The problems of a file's rows, gathered so that one error lists them all: a file
+    with three typos should not take three runs to fix. Used by imports that write
+    nothing unless every row is good (the caller's transaction rolls back on the raise)."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    @contextmanager
+    def row(self, line: int) -> Iterator[None]:
+        """Note a problem the block raises, as on ``line``, and go on."""
+        try:
+            yield
+        except TrackerError as exc:
+            self.found.append(f"line {line}: {exc}" if line else str(exc))
+
+    def raise_any(self) -> None:
+        if len(self.found) == 1:
+            raise TrackerError(self.found[0])
+        if self.found:
+            listed = "\n".join(f"  {problem}" for problem in self.found)
+            raise TrackerError(f"{len(self.found)} problems, nothing imported:\n{listed}")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from tracker.access import require
 from tracker.csv_io import read_csv, split_list
-from tracker.errors import NotFoundError, TrackerError
+from tracker.errors import NotFoundError, RowProblems, TrackerError
 from tracker.models import POSITIONS, Issue, Role
 from tracker.text import check_length, squash
 
@@ -101,12 +101,14 @@ def save_issue(session: Session, row: IssueRow) -> tuple[Issue, bool]:
 
 def import_issues(session: Session, rows: Sequence[IssueRow]) -> tuple[int, int]:
     """Create or update issues by slug. Returns (created, updated): issues the file
-    changed (the others are unchanged)."""
+    changed (the others are unchanged). Every row is checked; any problem raises one
+    error listing them all (the caller's transaction then rolls back)."""
     require(session, Role.ADMIN, "edit the issue taxonomy")
+    problems = RowProblems()
     created = updated = 0
     seen: set[str] = set()
     for row in rows:
-        try:
+        with problems.row(row.line):
             slug = row.slug.strip().lower()
             if slug in seen:
                 raise TrackerError(f"issue {slug!r} appears twice")
@@ -114,10 +116,9 @@ def import_issues(session: Session, rows: Sequence[IssueRow]) -> tuple[int, int]
             stored = find_issue(session, slug)
             before = _content(stored) if stored is not None else None
             issue, was_created = save_issue(session, row)
-        except TrackerError as exc:
-            raise TrackerError(f"row {row.line}: {exc}" if row.line else str(exc)) from None
-        created += was_created
-        updated += not was_created and _content(issue) != before
+            created += was_created
+            updated += not was_created and _content(issue) != before
+    problems.raise_any()
     return created, updated
 
 

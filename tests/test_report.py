@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -310,3 +311,52 @@ def test_a_party_restating_an_old_position_is_not_new(engine: Engine) -> None:
         report = build_report(session, week_period("2025-W34"), now=NOW, charts=False)
     arrows = {row.party: row.cells[0]["arrow"] for row in report.matrix}
     assert arrows == {"Ukraine": "restated", "Russia": "new"}
+
+
+# What introduces the block after it: never the last thing on a printed page.
+LEAD_INS = {"h1", "h2", "h3", "p.party", "p.lead"}
+
+
+def page_endings(html: str) -> list[tuple[str, str]]:
+    """The last block of each page WeasyPrint lays the report out on, as 'tag.class'
+    and its text (read from its layout boxes: what `tracker report --format pdf` prints)."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    def flow(box: object) -> list[object]:
+        found = []
+        for child in getattr(box, "children", []):
+            tag = getattr(child, "element_tag", None)
+            if tag in ("html", "body", "nav"):
+                found += flow(child)
+            elif tag:
+                found.append(child)
+        return found
+
+    def text(box: object) -> str:
+        if isinstance(box, boxes.TextBox):
+            return str(box.text)
+        return "".join(text(child) for child in getattr(box, "children", []))
+
+    endings = []
+    for page in HTML(string=html).render().pages:
+        last: Any = flow(page._page_box)[-1]
+        kind = ".".join([last.element_tag, *last.element.get("class", "").split()[:1]])
+        endings.append((kind, text(last)[:60]))
+    return endings
+
+
+def test_no_printed_page_ends_with_a_heading_or_a_lead_in(demo_url: str) -> None:
+    """A party's name, a 'Before, 13 Aug 2025:' line or the matrix's heading and note sat
+    at the foot of a page with what they introduce on the next. The week's report is laid
+    out with its content pushed down by 0 to 240 mm, so each block meets a page foot."""
+    engine = make_engine(demo_url)
+    with transaction(engine) as session:
+        report = build_report(session, week_period("2025-W34"), now=NOW)
+    html = render_html(report, chart_format="png")  # as render_pdf prints it
+    engine.dispose()
+    stranded = []
+    for mm in range(0, 260, 20):
+        pushed = html.replace("<body>", f'<body><div style="height: {mm}mm"></div>', 1)
+        stranded += [(mm, end) for end in page_endings(pushed) if end[0] in LEAD_INS]
+    assert stranded == []

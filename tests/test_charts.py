@@ -15,6 +15,7 @@ import pytest
 
 from tracker.charts import (
     MAX_ROWS,
+    Shaded,
     actor_color,
     chart_png,
     chart_svg,
@@ -405,3 +406,37 @@ def test_long_names_that_differ_only_in_the_middle_are_numbered() -> None:
     assert labels == {a: "AAAAAAAA…BBBBBBBB #1", b: "AAAAAAAA…BBBBBBBB #2"}
     assert all(len(label) == 20 for label in labels.values())
     assert short_labels(["Russia", MOSCOW], 80) == {}  # short names are left as they are
+
+
+def test_a_printed_timeline_shades_the_week_and_starts_where_asked() -> None:
+    """The report's image: the quarter before the week's end, the week shaded and named,
+    the position held since an older stance drawn from the left edge, without its dot."""
+    points = [
+        day("Donald Trump", "2024-12-07", 1),
+        day("Donald Trump", "2025-08-13", 2),
+        day("Donald Trump", "2025-08-18", -2),
+    ]
+    week = Shaded(dt.date(2025, 8, 18), dt.date(2025, 8, 24), "2025-W34")
+    spec = timeline_spec(
+        points,
+        find_shifts(points),
+        LABELS,
+        title="Ceasefire",
+        until=dt.date(2025, 8, 24),
+        since=dt.date(2025, 5, 25),
+        shaded=week,
+    )
+    found = layers(spec)
+    domain = found["positions"]["encoding"]["x"]["scale"]["domain"]
+    assert [(d["year"], d["month"], d["date"]) for d in domain] == [(2025, 5, 25), (2025, 8, 24)]
+    assert rows(spec, found["shaded"]) == [
+        {"day": "2025-08-18", "day_end": "2025-08-25", "label": "2025-W34"}
+    ]
+    assert list(found)[:2] == ["shaded", "shaded-label"]  # under the lines
+    assert found["shaded"]["mark"]["clip"] is True
+    assert "Shaded: 2025-W34, 18 Aug 2025 – 24 Aug 2025." in spec["title"]["subtitle"]
+    steps = [r["day"] for r in rows(spec, found["positions"])]
+    assert steps[0] == "2024-12-07"  # the line holds the old position from the left edge
+    assert [r["day"] for r in rows(spec, found["stances"])] == ["2025-08-13", "2025-08-18"]
+    svg = chart_svg(spec)
+    assert "2025-W34" in svg and "Jan 2025" not in svg

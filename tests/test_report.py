@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 import shutil
@@ -311,6 +312,26 @@ def test_a_party_restating_an_old_position_is_not_new(engine: Engine) -> None:
         report = build_report(session, week_period("2025-W34"), now=NOW, charts=False)
     arrows = {row.party: row.cells[0]["arrow"] for row in report.matrix}
     assert arrows == {"Ukraine": "restated", "Russia": "new"}
+
+
+def test_the_charts_show_the_quarter_before_the_week_with_the_week_shaded(
+    demo_url: str,
+) -> None:
+    """Over a year, the week's shift was the last few pixels of the image. The chart now
+    starts a quarter before the week's end (Trump's position since December held from the
+    left edge) and the week is shaded and named."""
+    engine = make_engine(demo_url)
+    with transaction(engine) as session:
+        report = build_report(session, week_period("2025-W34"), now=NOW)
+    engine.dispose()
+    images = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', render_html(report))
+    assert images
+    svg = base64.b64decode(images[0]).decode("utf-8")
+    assert "Shaded: 2025-W34, 18 Aug 2025 – 24 Aug 2025." in svg
+    printed = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert "2025-W34" in printed  # the band's name
+    ticks = [t for t in printed if re.fullmatch(r"\d+ \w{3} \d{4}|\w{3} \d{4}", t)]
+    assert ticks[0] == "25 May 2025" and ticks[-1] == "24 Aug 2025", ticks
 
 
 # What introduces the block after it: never the last thing on a printed page.

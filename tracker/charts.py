@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
@@ -55,6 +56,7 @@ from tracker.chart_scales import (
     series_scales,
 )
 from tracker.models import POSITIONS
+from tracker.text import plural
 from tracker.timelines import DayPosition, GapPoint, MatrixCell, RollupPoint, Shift
 
 # The builders, and the helpers the dashboard and the tests take from here.
@@ -121,10 +123,12 @@ def _position_layers(
     dash: alt.Scale,
     end: dt.date,
     printed: _Rows | None = None,
+    start: dt.date | None = None,
 ) -> list[alt.Chart]:
     """Step line, stance points and shift markers of one issue, in one shared encoding.
     ``printed``: for an image nobody can hover, the line through its change points only,
-    a point per week (:func:`weekly_points`), no tooltip data, the rows kept there."""
+    a point per week (:func:`weekly_points`), no tooltip data, the rows kept there.
+    ``start``: no points before it (the line, clipped, still holds their position)."""
     data = printed or _Rows(named=False)
     legend = actor_legend(color.domain, printed=printed is not None)
     colour = alt.Color("actor:N", title="Actor", scale=color, legend=legend)
@@ -137,7 +141,8 @@ def _position_layers(
         .encode(x=x, y=y, color=colour, strokeDash=stroke, detail="actor:N")
     )
     if printed:
-        rows, tooltip = printed_rows(weekly_points(points)), []
+        drawn = [p for p in points if start is None or p.day >= start]
+        rows, tooltip = printed_rows(weekly_points(drawn)), []
     else:
         rows, tooltip = stance_rows(points, labels), STANCE_TOOLTIP
     dots = (
@@ -176,6 +181,35 @@ def _position_layers(
     return layers
 
 
+def _shading(shaded: Shaded, x: alt.X, data: _Rows, *, inside: bool) -> list[alt.Chart]:
+    """A pale band over the shaded days (to the end of the last), named at its top."""
+    rows = pd.DataFrame(
+        [
+            {
+                "day": shaded.start.isoformat(),
+                "day_end": (shaded.end + dt.timedelta(days=1)).isoformat(),
+                "label": shaded.label,
+            }
+        ]
+    )
+    band = data("shaded", rows)
+    return [
+        alt.Chart(band, name="shaded")
+        .mark_rect(color="#ffe08a", opacity=0.45, clip=True)
+        .encode(x=x, x2=alt.X2("day_end:T")),
+        alt.Chart(band, name="shaded-label")
+        .mark_text(
+            align="left" if inside else "right",
+            baseline="top",
+            dx=3 if inside else -3,
+            dy=3,
+            fontSize=10,
+            color="#7a5c00",
+        )
+        .encode(x=x, y=alt.value(0), text="label:N"),
+    ]
+
+
 # --- builders ---------------------------------------------------------------------------------
 
 
@@ -195,6 +229,15 @@ def timeline_chart(
     return _timeline(points, shifts, labels, title=title, until=until, printed=None, days=days)
 
 
+@dataclass(frozen=True)
+class Shaded:
+    """Days a printed timeline shades and names: the report's period."""
+
+    start: dt.date
+    end: dt.date
+    label: str
+
+
 def timeline_spec(
     points: Sequence[DayPosition],
     shifts: Sequence[Shift],
@@ -202,12 +245,25 @@ def timeline_spec(
     *,
     title: str,
     until: dt.date | None = None,
+    since: dt.date | None = None,
+    shaded: Shaded | None = None,
 ) -> dict[str, Any]:
     """:func:`timeline_chart` for print, as a Vega-Lite spec: the step line through its
     change points (it draws the same steps), a point per actor and week with a stance, no
-    tooltips. A year of a busy issue drawn in full made 900 KiB of SVG and took a second."""
+    tooltips. A year of a busy issue drawn in full made 900 KiB of SVG and took a second.
+    ``since``: the first day drawn (earlier days only hold the line at the left edge);
+    ``shaded``: the days to pick out (the report's week)."""
     printed = _Rows(named=True)
-    chart = _timeline(points, shifts, labels, title=title, until=until, printed=printed)
+    chart = _timeline(
+        points,
+        shifts,
+        labels,
+        title=title,
+        until=until,
+        printed=printed,
+        since=since,
+        shaded=shaded,
+    )
     spec: dict[str, Any] = chart.to_dict(validate=False)  # validation: see chart_png
     spec["datasets"] = printed.datasets
     return spec
@@ -222,6 +278,8 @@ def _timeline(
     until: dt.date | None,
     printed: _Rows | None,
     days: int | None = None,
+    since: dt.date | None = None,
+    shaded: Shaded | None = None,
 ) -> alt.LayerChart:
     series = {p.actor for p in points}
     points, notes = thinned(points, shifts, timeline_room(points), days=days)
@@ -235,24 +293,36 @@ def _timeline(
             f"{len(shifts)} of {found} shifts marked ▲/▼ (the {len(series)} actors drawn){hover}."
         )
     elif shifts:
-        notes.append(f"{len(shifts)} shift(s) marked ▲/▼{hover}.")
+        notes.append(f"{plural(len(shifts), 'shift')} marked ▲/▼{hover}.")
     if any(p.conditional for p in points):
         condition = "." if printed else " (hover for the condition)."
         notes.append("Hollow points: conditional stances" + condition)
     if printed:
         notes.append("A point for each week an actor stated a position.")
+    if shaded:
+        notes.append(
+            f"Shaded: {shaded.label}, {format_day(shaded.start)} – {format_day(shaded.end)}."
+        )
     span = date_span([p.day for p in points], until)
+    if since is not None and since > span[0]:
+        span = (since, span[1])
     color, dash = series_scales(sorted(series))
+    x = date_x(span)
     layers = _position_layers(
         points,
         shifts,
         labels,
-        x=date_x(span),
+        x=x,
         color=color,
         dash=dash,
         end=span[1],
         printed=printed,
+        start=span[0],
     )
+    if shaded:
+        # Named beside the band, or inside it when it starts in the left half (a long span).
+        inside = (shaded.start - span[0]) < (span[1] - shaded.start)
+        layers[:0] = _shading(shaded, x, printed or _Rows(named=False), inside=inside)
     # Properties given when the layers are joined: each later .properties() copies the
     # chart, deep-copying every layer twice (see configured).
     chart = alt.layer(

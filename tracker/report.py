@@ -38,7 +38,9 @@ QUIET_AFTER_DAYS = 60
 NEW_STANCES_PER_PARTY = 8  # per issue; the rest are counted, and are in the CSV export
 SOURCES_LISTED = 30
 CHART_ACTORS = 8  # lines per chart: more is a tangle nobody reads
-CHART_DAYS = 365
+# The charts show the quarter before the period's end (the matrix's roll-up looks back 90
+# days): over a year, the week's shifts were the last few pixels of the image.
+CHART_DAYS = 91
 _WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$")
 
 
@@ -176,7 +178,7 @@ def build_report(
     session: Session, period: Period, *, now: dt.datetime | None = None, charts: bool = True
 ) -> Report:
     """The report of ``period``. ``charts=False`` leaves out the timelines its images draw
-    (a year of days of each issue that moved; the Markdown has no images):
+    (a quarter of days of each issue that moved; the Markdown has no images):
     :func:`add_charts` reads them later."""
     # A busy week builds ~100k rows and records; in the dashboard's process, full of
     # objects, the collector's passes over them took 0.2-0.5 s of the page's run.
@@ -206,7 +208,7 @@ def _build_report(
 
 def add_charts(session: Session, report: Report) -> None:
     """Read the timelines the report's images draw (once): for each issue that moved, its
-    shifts' actors over the year before the period's end."""
+    shifts' actors over the quarter before the period's end."""
     if report.charted:
         return
     for slug in report.moved_issues:
@@ -265,18 +267,24 @@ def _add_shifts(
     report.found_shifts = in_week
 
 
+def chart_start(period: Period) -> dt.date:
+    """The first day the report's charts draw: a quarter before the period's end, or the
+    period's start for a longer span."""
+    return min(period.start, period.end - dt.timedelta(days=CHART_DAYS))
+
+
 def _chart_points(
     session: Session, slug: str, moved: list[Shift], period: Period
 ) -> list[DayPosition]:
-    """A chart a reader can follow: the year before the period's end, for the actors who
-    moved (the largest moves first, at most CHART_ACTORS), with the position each held
-    when the year began."""
+    """A chart a reader can follow: the quarter before the period's end (chart_start), for
+    the actors who moved (the largest moves first, at most CHART_ACTORS), with the
+    position each held when it began."""
     biggest: dict[int, float] = {}
     for shift in moved:
         size = abs(shift.after.position - shift.before.position)
         biggest[shift.after.actor_id] = max(size, biggest.get(shift.after.actor_id, 0.0))
     actors = sorted(biggest, key=lambda a: -biggest[a])[:CHART_ACTORS]
-    since = period.end - dt.timedelta(days=CHART_DAYS)
+    since = chart_start(period)
     return day_positions(
         session,
         SeriesFilter(issue=slug, since=since, until=period.end, actor_ids=actors),

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from tracker.models import scale_point
-from tracker.report import Report
+from tracker.report import Report, chart_start
 from tracker.text import escape_markdown, squash
 
 
@@ -120,14 +120,22 @@ def render_pdf(report: Report) -> bytes:
 
 def _chart_images(report: Report, chart_format: str) -> dict[str, str]:
     """Base64 SVG (or PNG) timelines of the issues that moved this week."""
-    from tracker.charts import chart_png, chart_svg, timeline_spec
+    from tracker.charts import Shaded, chart_png, chart_svg, timeline_spec
 
     labels = {issue["slug"]: issue["labels"] for issue in report.issues}
     names = {issue["slug"]: issue["name"] for issue in report.issues}
+    period = report.period
+    shaded = Shaded(period.start, period.end, period.label if period.is_week else "this period")
     images = {}
     for slug, (points, shifts) in sorted(report.series.items()):
         chart = timeline_spec(
-            points, shifts, labels[slug], title=names[slug], until=report.period.end
+            points,
+            shifts,
+            labels[slug],
+            title=names[slug],
+            until=period.end,
+            since=chart_start(period),
+            shaded=shaded,
         )
         if chart_format == "png":
             image = chart_png(chart)

@@ -127,11 +127,10 @@ def show_chart(
     else:
         chart.autosize = alt.AutoSizeParams(type="pad")  # Vega-Lite's default: same images
         st.altair_chart(chart, width="content", alt=description)
-    cols = st.columns([1, 1, 4])
-    _download(cols[0], "PNG", lambda: chart_png(chart), f"{name}.png", "image/png")
-    _download(
-        cols[1], "SVG", lambda: chart_svg(chart).encode("utf-8"), f"{name}.svg", "image/svg+xml"
-    )
+    # Buttons as wide as their labels: in columns they were cut to "Downloa…" on narrow pages.
+    row = st.container(horizontal=True)
+    _download(row, "PNG", lambda: chart_png(chart), f"{name}.png", "image/png")
+    _download(row, "SVG", lambda: chart_svg(chart).encode("utf-8"), f"{name}.svg", "image/svg+xml")
 
 
 def _zoomable(chart: alt.Chart | alt.LayerChart) -> alt.Chart | alt.LayerChart:

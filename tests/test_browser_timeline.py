@@ -78,3 +78,27 @@ def test_timeline_of_ceasefire_first(page: Page, dashboard: Dashboard) -> None:
     assert png.startswith(b"\x89PNG") and len(png) > 20_000
     assert download.value.suggested_filename == "timeline-ceasefire-first.png"
     assert "Traceback" not in log.read_text(errors="replace")
+
+
+def test_the_matrix_fits_a_1100_px_window(page: Page, dashboard: Dashboard) -> None:
+    """At 1,100 px (a laptop with the sidebar open) the demo's matrix ran past the page's
+    right edge, its issues read as slugs, and the download buttons read "Downloa…"."""
+    page.set_viewport_size({"width": 1100, "height": 900})
+    open_signed_in(page, dashboard, "matrix")
+    expect(page.get_by_role("heading", name="Positions matrix", level=1)).to_be_visible()
+    for kind in ("PNG", "SVG"):
+        button = page.get_by_role("button", name=f"Download {kind}")
+        expect(button).to_be_visible()
+        cut = button.evaluate(
+            "b => [...b.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1)"
+        )
+        assert not cut, f"the Download {kind} label is cut short"
+    chart = page.get_by_test_id("stVegaLiteChart")
+    drawn = chart.locator("canvas, svg.marks").first
+    expect(drawn).to_be_visible()
+    box = drawn.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 1100, box
+    main = page.get_by_test_id("stMain")
+    assert main.evaluate("e => e.scrollWidth <= e.clientWidth"), "the page scrolls sideways"
+    assert_no_errors(page, "matrix")
+    screenshot(page, "matrix-1100.png")

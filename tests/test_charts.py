@@ -440,3 +440,21 @@ def test_a_printed_timeline_shades_the_week_and_starts_where_asked() -> None:
     assert [r["day"] for r in rows(spec, found["stances"])] == ["2025-08-13", "2025-08-18"]
     svg = chart_svg(spec)
     assert "2025-W34" in svg and "Jan 2025" not in svg
+
+
+def test_the_matrix_names_issues_on_wrapped_lines_that_all_show() -> None:
+    cells = [
+        MatrixCell("Russia", "ceasefire-first", -2, dt.date(2025, 8, 15), None),
+        MatrixCell("Russia", "nato", -2, dt.date(2025, 8, 15), None),
+    ]
+    names = {"ceasefire-first": "Ceasefire before peace talks", "nato": "NATO"}
+    spec = matrix_chart(cells, title="As of", issue_names=names).to_dict()
+    data = next(iter(spec["datasets"].values()))
+    assert {r["issue"] for r in data} == {"Ceasefire before peace talks", "NATO"}
+    axis = spec["layer"][0]["encoding"]["x"]["axis"]
+    assert axis["labelOverlap"] is False and axis["labelFlush"] is False
+    # Each label is as many lines as the longest, blank lines first, lifted off the grid.
+    assert '["Ceasefire", "before peace", "talks"]' in axis["labelExpr"]
+    assert '["", "", "NATO"]' in axis["labelExpr"]
+    assert axis["labelPadding"] == 2 * axis["labelLineHeight"] + 4
+    assert spec["width"] == {"step": 100}  # five issues and the names fit beside a sidebar

@@ -125,12 +125,12 @@ def test_matrix_click_through_shows_trumps_stances(
     demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = run_page(PAGES[2], demo_url, monkeypatch)
-    at.selectbox(key="mx_cell").select("Donald Trump × ceasefire-first").run()
+    at.selectbox(key="mx_cell").select("Donald Trump × Ceasefire before peace talks").run()
     stances = at.dataframe[0].value
     assert set(stances["actor"]) == {"Donald Trump"}
     assert list(stances["stated_on"]) == ["2024-12-07", "2025-08-13", "2025-08-18"]
     assert list(stances["position"]) == [1, 2, -2]
-    assert "Donald Trump on ceasefire-first: -2" in captions(at)
+    assert "Donald Trump on Ceasefire before peace talks: -2" in captions(at)
 
 
 @pytest.mark.usefixtures("dashboard_env")
@@ -138,7 +138,7 @@ def test_matrix_by_party(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None
     at = run_page(PAGES[2], demo_url, monkeypatch)
     at.radio(key="mx_rows").set_value("Parties").run()
     assert not at.exception
-    at.selectbox(key="mx_cell").select("United States × ceasefire-first").run()
+    at.selectbox(key="mx_cell").select("United States × Ceasefire before peace talks").run()
     stances = at.dataframe[0].value
     assert set(stances["actor"]) == {"Donald Trump"}  # the party's members' stances
 

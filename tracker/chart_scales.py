@@ -60,7 +60,7 @@ def _legend(**placed: Any) -> alt.Legend:
 # Characters of a name that fit a label's pixel limit at its font size (legends 10 px,
 # axes 12 px, Liberation Sans); longer names are cut in the middle (short_labels).
 LEGEND_CHARS = {200: 40, 220: 44, 300: 60}
-AXIS_CHARS = {200: 28, 240: 34}
+AXIS_CHARS = {240: 34}
 
 
 def actor_legend(names: Iterable[str], *, printed: bool) -> alt.Legend:
@@ -84,7 +84,37 @@ def name_labels(names: Iterable[str], width: int) -> dict[str, Any]:
     return {"labelExpr": expr} if cut else {}
 
 
-def _js(text: str) -> str:
+# A matrix column: narrow enough that five issues and the actors' names fit beside the
+# sidebar of a 1,100 px window; issue names wrap onto three lines of this many characters.
+MATRIX_STEP = 100
+MATRIX_LABEL_CHARS = 14
+LINE_HEIGHT = 13  # pixels per line of an 11 px axis label
+
+
+def wrapped_labels(names: Iterable[str], width: int, lines: int = 3) -> dict[str, Any]:
+    """A top axis's label settings printing each name on up to ``lines`` lines of
+    ``width`` characters (a longer name ends in "…"). Vega stacks a label's lines
+    downwards from its anchor, into the plot: each label is padded to as many lines as the
+    longest, blank lines first, and the labels are lifted by the extra lines' height."""
+    wrapped = {
+        name: textwrap.wrap(name, width, max_lines=lines, placeholder=" …") or [name]
+        for name in sorted(set(names))
+    }
+    most = max((len(w) for w in wrapped.values()), default=1)
+    if most == 1:
+        return {}
+    expr = "datum.label"
+    for name, name_lines in wrapped.items():
+        padded = [""] * (most - len(name_lines)) + name_lines
+        expr = f"datum.value === {_js(name)} ? {_js(padded)} : {expr}"
+    return {
+        "labelExpr": expr,
+        "labelLineHeight": LINE_HEIGHT,
+        "labelPadding": (most - 1) * LINE_HEIGHT + 4,
+    }
+
+
+def _js(text: str | list[str]) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 

@@ -38,6 +38,8 @@ from tracker.chart_data import (
 from tracker.chart_scales import (
     AXIS_CHARS,
     LEGEND_CHARS,
+    MATRIX_LABEL_CHARS,
+    MATRIX_STEP,
     PANEL_HEIGHT,
     PANEL_WIDTH,
     WIDTH,
@@ -54,6 +56,7 @@ from tracker.chart_scales import (
     position_text,
     position_y,
     series_scales,
+    wrapped_labels,
 )
 from tracker.models import POSITIONS
 from tracker.text import plural
@@ -414,10 +417,13 @@ def matrix_chart(
     title: str,
     labels_by_issue: Mapping[str, Labels] | None = None,
     subtitle: str | None = None,
+    issue_names: Mapping[str, str] | None = None,
 ) -> alt.LayerChart:
     """Actors (or parties) by issues, coloured by position; an arrow marks a change within
-    the window (none when the position was not known at the window's start)."""
+    the window (none when the position was not known at the window's start). Issues are
+    shown by their names (``issue_names``, by slug) where given."""
     labels_by_issue = labels_by_issue or {}
+    issue_names = issue_names or {}
     notes = [subtitle] if subtitle else []
     if len(cells) > MAX_ROWS:
         notes.append(f"Showing the first {MAX_ROWS:,} of {len(cells):,} cells: filter to see all.")
@@ -426,7 +432,7 @@ def matrix_chart(
         [
             {
                 "actor": c.actor,
-                "issue": c.issue,
+                "issue": issue_names.get(c.issue, c.issue),
                 "position": c.position,
                 "text": position_text(c.position) + _arrow(c.change),
                 "meaning": position_label(labels_by_issue.get(c.issue, {}), c.position),
@@ -445,8 +451,12 @@ def matrix_chart(
             axis=alt.Axis(
                 orient="top",
                 labelAngle=0,
-                labelLimit=200,
-                **name_labels(rows["issue"], AXIS_CHARS[200]),
+                labelLimit=MATRIX_STEP,
+                labelFontSize=11,  # browsers without Arial's metrics draw wider text
+                labelAlign="center",  # the first was set flush left in the browser
+                labelFlush=False,
+                labelOverlap=False,  # wrapped, every issue fits its column: show them all
+                **wrapped_labels(rows["issue"], MATRIX_LABEL_CHARS),
             ),
         ),
         y=alt.Y(
@@ -469,6 +479,7 @@ def matrix_chart(
             title="Position",
             scale=alt.Scale(scheme="redblue", domain=[-2, 2], domainMid=0),
             legend=alt.Legend(
+                orient="bottom",  # beside the grid it took the width of a column
                 values=list(POSITIONS),
                 labelExpr="datum.value > 0 ? '+' + datum.value : '' + datum.value",
             ),
@@ -486,7 +497,7 @@ def matrix_chart(
         title=chart_title(
             title, [*notes, "↑/↓: moved within the window; hover a cell for details."]
         ),
-        width=alt.Step(130),
+        width=alt.Step(MATRIX_STEP),
         height=alt.Step(30),
     )
     return configured(chart)  # type: ignore[no-any-return]

@@ -11,6 +11,7 @@ from dashboard.state import reading
 from dashboard.ui import md_escape
 from tracker.analysis import cell_stances, issue_labels, party_matrix, stance_span
 from tracker.charts import change_text, format_day, matrix_chart, position_text
+from tracker.issues import list_issues
 from tracker.timelines import DEFAULT_ROLLUP_DAYS, positions_matrix
 
 COLUMNS = [
@@ -31,6 +32,7 @@ st.title("Positions matrix")
 
 with reading() as s:
     labels = issue_labels(s)
+    names = {issue.slug: issue.name for issue in list_issues(s)}
     span = stance_span(s)
 
 if not labels:
@@ -69,6 +71,7 @@ chart = matrix_chart(
     title=f"Positions as of {format_day(as_of)}",
     labels_by_issue=labels,
     subtitle=f"{rows_are} by issue; change window {change_days} days.",
+    issue_names=names,
 )
 show_chart(
     chart,
@@ -78,7 +81,7 @@ show_chart(
 )
 
 st.subheader("Stances behind a cell")
-by_name = {f"{c.actor} × {c.issue}": c for c in cells}
+by_name = {f"{c.actor} × {names.get(c.issue, c.issue)}": c for c in cells}
 choice = st.selectbox("Cell", list(by_name), key="mx_cell")
 cell = by_name[choice]
 with reading() as s:
@@ -87,7 +90,8 @@ with reading() as s:
     )
 change = change_text(cell)
 st.caption(
-    f"{md_escape(cell.actor)} on {md_escape(cell.issue)}: {position_text(cell.position)} "
+    f"{md_escape(cell.actor)} on {md_escape(names.get(cell.issue, cell.issue))}: "
+    f"{position_text(cell.position)} "
     f"since {cell.since} "
     f"(change in the window: {change}). {len(records)} stance(s) up to {as_of}, oldest first."
 )

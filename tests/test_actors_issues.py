@@ -15,6 +15,7 @@ from tracker.actors import (
     find_actor,
     get_actor,
     import_actors,
+    list_actors,
     read_actor_csv,
     set_party,
 )
@@ -194,3 +195,14 @@ def test_a_file_without_a_column_leaves_what_it_holds(session: Session) -> None:
     issue = get_issue(session, "land-swaps")
     assert issue.description == "Trading territory"
     assert issue.keywords == ["land swap", "cede"]
+
+
+def test_actors_are_listed_alphabetically_whatever_the_database(session: Session) -> None:
+    """The same order on SQLite and PostgreSQL (whose ORDER BY follows the collation the
+    database was created with): case and accents set aside, so "de Mistura" is among the
+    Ds and "Émile Zola" among the Es, not after "Zelensky"."""
+    for name in ("Zelensky", "de Mistura", "Émile Zola", "abe", "Ångström", "Dmitry"):
+        make_actor(session, name)
+    expected = ["abe", "Ångström", "de Mistura", "Dmitry", "Émile Zola", "Zelensky"]
+    assert [a.name for a in list_actors(session)] == expected
+    assert [row["name"] for row in export_actors(session)] == expected

@@ -14,7 +14,7 @@ from tracker.access import require
 from tracker.csv_io import read_csv, split_list
 from tracker.errors import NotFoundError, RowProblems, TrackerError
 from tracker.models import Actor, ActorAlias, ActorKind, Role
-from tracker.text import check_length, name_key, squash
+from tracker.text import check_length, name_key, name_order, squash
 
 KINDS = tuple(kind.value for kind in ActorKind)
 
@@ -46,11 +46,11 @@ def _did_you_mean(session: Session, name: str) -> str:
 
 
 def list_actors(session: Session) -> Sequence[Actor]:
-    return session.scalars(
-        select(Actor)
-        .options(selectinload(Actor.aliases), selectinload(Actor.party))
-        .order_by(Actor.name)
+    """Every actor, in name order (tracker.text.name_order)."""
+    actors = session.scalars(
+        select(Actor).options(selectinload(Actor.aliases), selectinload(Actor.party))
     ).all()
+    return sorted(actors, key=lambda actor: name_order(actor.name))
 
 
 def aliases_of(actor: Actor) -> list[str]:

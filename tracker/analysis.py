@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from tracker.models import Actor, Issue, Stance
 from tracker.stance_query import StanceFilter, stance_records
+from tracker.text import name_order
 from tracker.timelines import (
     DEFAULT_ROLLUP_DAYS,
     GapPoint,
@@ -29,19 +30,14 @@ from tracker.timelines import (
 def party_names(session: Session) -> list[str]:
     """Actors other actors speak for (the parties a roll-up can be built for), by name."""
     member = aliased(Actor)
-    query = (
-        select(Actor.name)
-        .where(select(member.id).where(member.party_id == Actor.id).exists())
-        .order_by(Actor.name)
-    )
-    return list(session.scalars(query))
+    query = select(Actor.name).where(select(member.id).where(member.party_id == Actor.id).exists())
+    return sorted(session.scalars(query), key=name_order)
 
 
 def top_level_names(session: Session) -> list[str]:
     """Actors with no party above them: states, organisations, coalitions."""
-    return list(
-        session.scalars(select(Actor.name).where(Actor.party_id.is_(None)).order_by(Actor.name))
-    )
+    names = session.scalars(select(Actor.name).where(Actor.party_id.is_(None)))
+    return sorted(names, key=name_order)
 
 
 def stance_counts(session: Session, statuses: Sequence[str] | None = None) -> dict[str, int]:

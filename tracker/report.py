@@ -22,6 +22,7 @@ from tracker.evidence import evidence_line, evidence_text
 from tracker.gc_pause import collector_paused
 from tracker.models import Actor, Issue, PositionDay, Source, Stance, StanceStatus, scale_point
 from tracker.stance_query import StanceFilter, records_query
+from tracker.text import name_order
 from tracker.timelines import (
     DEFAULT_ROLLUP_DAYS,
     DayPosition,
@@ -393,7 +394,7 @@ def _add_new_stances(session: Session, report: Report, parties: dict[str, str]) 
                             ),
                             "more": more[(issue["slug"], p)] - len(by_party[p]),
                         }
-                        for p in sorted(by_party)
+                        for p in sorted(by_party, key=name_order)
                     ],
                 }
             )
@@ -414,7 +415,7 @@ def _add_matrix(
         if now.keys() - before.keys()
         else {}
     )
-    for party in sorted({party for party, _ in now}):
+    for party in sorted({party for party, _ in now}, key=name_order):
         cells = []
         for issue in report.issues:
             now_value, members = now.get((party, issue["slug"]), (None, []))
@@ -515,13 +516,13 @@ def _add_coverage(session: Session, report: Report) -> None:
     )
     last_said = func.max(per_issue.c.day)
     cutoff = period.end - dt.timedelta(days=QUIET_AFTER_DAYS)
-    report.quiet_actors = [
+    quiet = [
         {"actor": name, "last": last if isinstance(last, dt.date) else dt.date.fromisoformat(last)}
         for name, last in session.execute(
             select(Actor.name, last_said)
             .join(per_issue, per_issue.c.actor_id == Actor.id)
             .group_by(Actor.id, Actor.name)
             .having(last_said < cutoff)
-            .order_by(last_said, Actor.name)
         )
     ]
+    report.quiet_actors = sorted(quiet, key=lambda a: (a["last"], name_order(a["actor"])))

@@ -1,6 +1,7 @@
 """Small text helpers shared by the services."""
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 
@@ -23,6 +24,16 @@ def squash(value: str) -> str:
 def name_key(value: str) -> str:
     """The comparison key for actor names and aliases: case- and spacing-insensitive."""
     return squash(value).casefold()
+
+
+def name_order(name: str) -> tuple[str, str]:
+    """The sort key of names in lists: alphabetical with case and accents set aside
+    ("de Mistura" among the Ds, "Émile" among the Es), then as written. Sorted here, not
+    by the database's ORDER BY: PostgreSQL's order follows the collation the database was
+    created with, and SQLite's puts every capital before "de" and "É" after "Z"."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return bare.casefold(), name
 
 
 def shorten(value: str, width: int) -> str:

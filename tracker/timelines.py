@@ -62,7 +62,7 @@ from tracker.models import (
     scale_point,
 )
 from tracker.sql_hints import any_of, listed_ids, status_in
-from tracker.text import name_key
+from tracker.text import name_key, name_order
 
 DEFAULT_ROLLUP_DAYS = 90
 T = TypeVar("T")
@@ -563,20 +563,19 @@ def _positions(connection: Connection, days: Subquery | CTE, evidence: bool) -> 
     ).all()
     if not rows:
         return []
-    # (issue_id, actor_id) -> (rank in slug and name order, actor name, slug); the
-    # database sorts the few names under its own collation, as ORDER BY name would.
+    # (issue_id, actor_id) -> (rank in slug and name order, actor name, slug).
+    pairs = connection.execute(
+        select(Issue.id, Actor.id, Issue.slug, Actor.name)
+        .join(Actor, true())
+        .where(
+            Issue.id.in_(sorted({row[0] for row in rows})),
+            Actor.id.in_(sorted({row[1] for row in rows})),
+        )
+    ).all()
     names = {
         (issue_id, actor_id): (rank, actor, issue)
         for rank, (issue_id, actor_id, issue, actor) in enumerate(
-            connection.execute(
-                select(Issue.id, Actor.id, Issue.slug, Actor.name)
-                .join(Actor, true())
-                .where(
-                    Issue.id.in_(sorted({row[0] for row in rows})),
-                    Actor.id.in_(sorted({row[1] for row in rows})),
-                )
-                .order_by(Issue.slug, Actor.name)
-            )
+            sorted(pairs, key=lambda pair: (pair[2], name_order(pair[3])))
         )
     }
     read = _evidence_by_id(connection, sorted({row[5] for row in rows})) if evidence else {}

@@ -21,7 +21,7 @@ st.title("Gap between sides")
 with reading() as s:
     issues = {i.slug: (i.name, i.labels()) for i in list_issues(s)}
     top = top_level_names(s)
-    names = top + sorted(a.name for a in list_actors(s) if a.name not in set(top))
+    names = top + [a.name for a in list_actors(s) if a.name not in set(top)]
 
 if not issues or not names:
     st.info(NO_TAXONOMY)

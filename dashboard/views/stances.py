@@ -9,6 +9,7 @@ from tracker.actors import list_actors
 from tracker.issues import list_issues
 from tracker.stance_csv import export_stances_bytes
 from tracker.stance_query import STATUSES, StanceFilter, stance_records
+from tracker.text import name_order
 
 PAGE_SIZE = 500
 COLUMNS = [
@@ -32,7 +33,9 @@ st.title("Stances")
 
 with reading() as s:
     actor_names = [a.name for a in list_actors(s)]
-    party_names = sorted({a.party.name for a in list_actors(s) if a.party is not None})
+    party_names = sorted(
+        {a.party.name for a in list_actors(s) if a.party is not None}, key=name_order
+    )
     issue_slugs = [i.slug for i in list_issues(s)]
 
 if not issue_slugs or not actor_names:

@@ -6,17 +6,21 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
+from tests.factories import make_source
 from tracker import ingest as ingest_module
+from tracker import migrate
+from tracker import search as search_module
 from tracker.cli import app
 from tracker.db import make_engine, transaction
 from tracker.demo import seed_dir
 from tracker.extract import MAX_BYTES
 from tracker.models import Actor, Mention, Source
-from tracker.search import search_sources
+from tracker.search import ensure_accent_folding, search_sources
 from tracker.sources import add_source
 
 runner = CliRunner()
@@ -306,6 +310,71 @@ def test_search_reads_a_query_the_same_on_both_databases(seeded: str) -> None:
         hit = search_sources(session, '"security guarantees" Turkey')[0]
         assert "[Turkey]" in hit.snippet or "[security]" in hit.snippet
     engine.dispose()
+
+
+def test_search_ignores_accents_on_both_databases(engine: Engine) -> None:
+    """Analysts type "Elysee" and "Erdogan": SQLite's FTS5 found the Élysée's statement,
+    the team's PostgreSQL database did not."""
+    with transaction(engine) as session:
+        source = make_source(
+            session,
+            "The Élysée said on Monday that President Erdoğan would host the talks in "
+            "İstanbul; the Kremlin's envoy, Dmitriev, confirmed it.",
+            title="Talks in İstanbul",
+        )
+    with transaction(engine) as session:
+
+        def found(query: str) -> bool:
+            return [h.source_id for h in search_sources(session, query)] == [source.id]
+
+        assert found("Elysee") and found("ÉLYSÉE") and found("élysée")
+        assert found("Erdogan") and found('"President Erdogan would"')
+        assert found("Istanbul talks") and found("Élysée Erdoğan")
+        assert not found("Elysees")  # still whole words
+        if engine.dialect.name == "postgresql":  # the query can use migration 0016's index
+            session.execute(sql("SET LOCAL enable_seqscan = off"))
+            tsquery, params = search_module._postgres_query(["Elysee"])
+            query = search_module._POSTGRES.replace("{query}", tsquery)
+            plan = session.execute(sql(f"EXPLAIN {query}"), {**params, "limit": 5})
+            assert "ix_source_fts" in "\n".join(row[0] for row in plan)
+
+
+def test_without_unaccent_search_counts_accents_until_an_administrator_adds_it(
+    engine: Engine,
+) -> None:
+    """A server where the account may not install unaccent: the migration leaves search
+    counting accents (no failure); once the extension is there, `tracker db upgrade`
+    (ensure_accent_folding) makes search ignore them."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's FTS5 ignores accents by itself")
+    with transaction(engine) as session:
+        source = make_source(session, "The Élysée said the talks would go on.", title="Paris")
+
+    def found(query: str) -> bool:
+        with transaction(engine) as session:
+            return [h.source_id for h in search_sources(session, query)] == [source.id]
+
+    with engine.begin() as connection:
+        # As migration 0016 leaves a server without the extension.
+        connection.execute(sql("DROP EXTENSION unaccent"))
+        connection.execute(
+            sql(
+                "CREATE OR REPLACE FUNCTION tracker_fold(text) RETURNS text "
+                "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT $1 $$"
+            )
+        )
+        connection.execute(sql("REINDEX INDEX ix_source_fts"))
+        connection.execute(
+            sql(
+                "DO $$ BEGIN CREATE ROLE tracker_no_create NOLOGIN; "
+                "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+            )
+        )
+        connection.execute(sql("SET LOCAL ROLE tracker_no_create"))
+        assert ensure_accent_folding(connection) is False  # may not create extensions
+    assert found("Élysée") and not found("Elysee")
+    assert migrate.upgrade(engine) is True  # this account may: it installs the extension
+    assert found("Elysee") and found("Élysée")
 
 
 def test_source_list_shows_rewrites(seeded: str) -> None:

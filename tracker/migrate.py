@@ -11,6 +11,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from tracker.search import ensure_accent_folding
+
 
 def _scripts() -> str:
     """The migrations beside this package in a source checkout, else the packaged ones: an
@@ -32,7 +34,9 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head") -> bool:
+    """Migrate to ``revision``. Returns whether search ignores accents there (on
+    PostgreSQL it needs the unaccent extension: tracker.search.ensure_accent_folding)."""
     # A connection with no transaction yet: env.py must adjust SQLite pragmas before
     # the migration's own transaction begins.
     with engine.connect() as connection:
@@ -40,6 +44,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
         connection.commit()
+    if revision != "head":
+        return True
+    with engine.begin() as connection:
+        return ensure_accent_folding(connection)
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

@@ -6,9 +6,9 @@ match it. Both read a query the same way: every word and "quoted phrase" must ma
 whole words (runs of letters and digits), any case, nothing else is syntax. PostgreSQL
 uses the 'simple' text search configuration so that it neither stems ("guarantee"
 found "guaranteed") nor drops common words ("will not" found nothing), as FTS5 does
-neither. One difference remains:
-FTS5 also ignores accents ("Elysee" finds "Élysée"); PostgreSQL would need the
-unaccent extension for that.
+neither. Both ignore accents ("Elysee" finds "Élysée"): FTS5 by itself, PostgreSQL
+through the unaccent extension (migration 0016 wraps it as ``tracker_fold``; on a server
+without the extension the function returns the text unchanged and accents count).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from tracker.errors import TrackerError
@@ -35,11 +36,12 @@ ORDER BY bm25(source_fts, 5.0, 1.0), s.id
 LIMIT :limit
 """
 
-# The indexed text (migration 0015) with everything but letters and digits made a space:
-# PostgreSQL's parser keeps "1.5", "nato.int" or "1/2" whole, FTS5 and the query's own
-# parsing (_terms) split them into words.
+# The indexed text (migration 0016) without accents, everything but letters and digits
+# made a space: PostgreSQL's parser keeps "1.5", "nato.int" or "1/2" whole, FTS5 and the
+# query's own parsing (_terms) split them into words.
 _DOCUMENT = (
-    "to_tsvector('simple', regexp_replace(s.title || ' ' || s.text, '[^[:alnum:]]+', ' ', 'g'))"
+    "to_tsvector('simple', "
+    "regexp_replace(tracker_fold(s.title || ' ' || s.text), '[^[:alnum:]]+', ' ', 'g'))"
 )
 # {query}: the terms' phraseto_tsquery calls joined by &&. MaxFragments=2 lets the
 # snippet show the words where they are, not the article's first lines.
@@ -82,7 +84,7 @@ def _fts5_query(terms: list[str]) -> str:
 
 def _postgres_query(terms: list[str]) -> tuple[str, dict[str, str]]:
     """The same terms as a tsquery, bound as parameters: each must match, as a phrase."""
-    calls = [f"phraseto_tsquery('simple', :term{i})" for i in range(len(terms))]
+    calls = [f"phraseto_tsquery('simple', tracker_fold(:term{i}))" for i in range(len(terms))]
     return " && ".join(calls), {f"term{i}": term for i, term in enumerate(terms)}
 
 
@@ -105,3 +107,38 @@ def search_sources(session: Session, query: str, *, limit: int = 20) -> list[Sea
             published_on = dt.date.fromisoformat(published_on)
         hits.append(SearchHit(source_id, title, outlet, published_on, " ".join(snippet.split())))
     return hits
+
+
+# --- accents on PostgreSQL ------------------------------------------------------------------
+
+_INSTALLED = "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent'"
+
+
+def ensure_accent_folding(connection: Connection) -> bool:
+    """Whether search ignores accents, making it so on PostgreSQL if the server now allows
+    it: where migration 0016 could not install unaccent, ``tracker_fold`` returns the
+    text as it is; once an administrator has run ``CREATE EXTENSION unaccent``, the next
+    ``tracker db upgrade`` calls this, which points the function at it and rebuilds the
+    index (the same SQL as the migration's, which keeps its own copy)."""
+    if connection.dialect.name != "postgresql":
+        return True  # FTS5 folds accents itself
+    definition = "SELECT pg_get_functiondef('tracker_fold(text)'::regprocedure)"
+    if "unaccent" in str(connection.execute(text(definition)).scalar()):
+        return True
+    schema = connection.execute(text(_INSTALLED)).scalar()
+    if schema is None:
+        try:
+            with connection.begin_nested():
+                connection.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent"))
+        except DBAPIError:
+            return False  # not shipped, or this account may not install it
+        schema = connection.execute(text(_INSTALLED)).scalar()
+    body = f"SELECT {schema}.unaccent('{schema}.unaccent'::regdictionary, $1)"
+    connection.execute(
+        text(
+            "CREATE OR REPLACE FUNCTION tracker_fold(text) RETURNS text "
+            f"LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ {body} $$"
+        )
+    )
+    connection.execute(text("REINDEX INDEX ix_source_fts"))
+    return True

@@ -31,8 +31,15 @@ from tracker.position_days import rebuild
 def db_upgrade(ctx: typer.Context) -> None:
     """Create the schema or bring it to the newest version."""
     engine = open_engine(ctx, migrated=False)
-    migrate.upgrade(engine)
+    folds_accents = migrate.upgrade(engine)
     typer.echo(f"{safe_url(engine.url)} is at schema version {migrate.current_revision(engine)}")
+    if not folds_accents:
+        typer.echo(
+            "note: this PostgreSQL server has no unaccent extension this account may install, "
+            "so searching sources here counts accents ('Elysee' does not find 'Élysée'). "
+            "An administrator can run CREATE EXTENSION unaccent; in this database, then run "
+            "tracker db upgrade again."
+        )
 
 
 @db_app.command("current")

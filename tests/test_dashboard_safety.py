@@ -176,8 +176,8 @@ def test_analysis_pages_escape_names_in_their_messages(
     hostile_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     matrix = open_page("matrix.py", hostile_url, monkeypatch)
-    matrix.selectbox(key="mx_cell").select(f"{NAME} × {SLUG}").run()
-    assert any(literal(NAME, c.value) for c in matrix.caption)
+    matrix.selectbox(key="mx_cell").select(f"{NAME} × {ISSUE}").run()
+    assert any(literal(NAME, c.value) and literal(ISSUE, c.value) for c in matrix.caption)
 
     profile = open_page("profile.py", hostile_url, monkeypatch)
     profile.radio(key="pr_kind").set_value("Party").run()

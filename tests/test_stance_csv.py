@@ -508,6 +508,37 @@ def test_a_file_without_optional_columns_leaves_their_stored_values(
     assert any(r["note"] for r in after)  # the demo has notes to lose
 
 
+def test_empty_cells_keep_a_stored_stances_values(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """A spreadsheet edit that empties status, origin and confidence on a suggestion: the
+    defaults are for new stances. It made the suggestion accepted, unreviewed."""
+    db, path = exported
+    engine = make_engine(db)
+    with transaction(engine) as session:
+        stance = session.scalars(select(Stance).order_by(Stance.id)).first()
+        assert stance is not None
+        stance.status, stance.origin, stance.confidence = "suggested", "suggestion", 0.55
+        stance_id = stance.id
+    engine.dispose()
+    assert tracker(db, "stances", "export", str(path)).exit_code == 0
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    for row in rows:
+        if row["stance_id"] == str(stance_id):
+            row.update(status="", origin="", confidence="", annotator="", created_at="")
+    edited = tmp_path / "emptied.csv"
+    with edited.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = _import_cli(db, edited)
+    assert result.exit_code == 0, result.output
+    assert "0 new, 0 updated, 43 unchanged" in result.output
+    listed = json.loads(tracker(db, "stances", "list", "--json").stdout)
+    kept = next(s for s in listed if s["stance_id"] == stance_id)
+    assert (kept["status"], kept["confidence"]) == ("suggested", 0.55)
+
+
 @pytest.mark.parametrize(
     ("column", "cell", "message"),
     [

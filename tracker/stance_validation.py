@@ -99,8 +99,8 @@ class CheckedRow:
     values: dict[str, Any]
     reporter: str | None = None  # the reporting actor's name, for the history
     proposal: str | None = None  # the linked proposal's name, for the history
-    # Values the file has no column for (defaults for a new stance): a stored stance
-    # keeps its own.
+    # Values the file has no column for, or an empty cell (defaults for a new stance): a
+    # stored stance keeps its own.
     kept: frozenset[str] = frozenset()
 
     @property
@@ -228,11 +228,15 @@ class RowChecker:
         if file is None or cells.keys() != file.columns:  # the first row, or another file
             file = self._file = self._for_file(cells)
         values: dict[str, Any] = dict(file.absent)
+        blank: list[str] = []
         # The hot loop of a large import: a remembered verdict is one dictionary lookup.
         for column, key, parse, default, memo in file.checks:
             raw = cells[column].strip()
             if not raw and default is not None:
+                # A default for a new stance; a stored one keeps its value (an emptied
+                # status cell made a suggestion accepted, unreviewed).
                 values[key] = parse(default) if default == "now" else default
+                blank.append(key)
                 continue
             if memo is None:
                 ok, result = self._verdict(column, raw, parse)
@@ -252,7 +256,8 @@ class RowChecker:
         proposal = self._check_proposal(row, values, problems)
         if problems:
             return problems
-        return CheckedRow(row.line, stance_id, values, reporter, proposal, file.kept)
+        kept = file.kept.union(blank) if blank else file.kept
+        return CheckedRow(row.line, stance_id, values, reporter, proposal, kept)
 
     def _check_proposal(
         self, row: CsvRow, values: dict[str, Any], problems: list[Problem]

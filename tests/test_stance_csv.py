@@ -549,6 +549,10 @@ def test_empty_cells_keep_a_stored_stances_values(
         ("quote_start", "+1", "'+1' is not a whole number"),
         ("quote_start", "\u0661", "is not a whole number"),  # an Arabic-Indic digit one
         ("stated_on", "2031-08-18", "the date 2031-08-18 is in the future"),
+        ("stated_on", "0001-01-01", "the date 0001-01-01 is before 1900"),  # a blank, to Excel
+        # Was an OverflowError traceback: no UTC time exists for it.
+        ("created_at", "9999-12-31T23:59:59-05:00", "out of range for a UTC timestamp"),
+        ("updated_at", "0001-01-01T00:00:00+05:00", "out of range for a UTC timestamp"),
         ("position", "\u0661", "is not a number from -2 to 2"),
     ],
 )

@@ -1,5 +1,5 @@
 """Publication dates stated in an article's text, the date patterns that read them, and
-the check that a date given by hand is not in the future."""
+the check that a date given by hand is plausible."""
 
 from __future__ import annotations
 
@@ -172,9 +172,16 @@ def is_date_line(line: str) -> bool:
     return any(p.fullmatch(line) for p in (*_FULL_DATES, *_MONTH_DAYS))
 
 
-def not_in_future(day: dt.date, what: str) -> dt.date:
-    """``day``, unless it is after tomorrow in UTC (already today east of UTC): a
-    mistyped year would stretch every timeline to it. ``what`` names the date."""
+# No negotiation the tracker follows was reported before this; a spreadsheet's empty or
+# zero date (0001-01-01, 1899-12-30) would stretch every timeline back to it.
+EARLIEST = dt.date(1900, 1, 1)
+
+
+def plausible_day(day: dt.date, what: str) -> dt.date:
+    """``day``, unless it is before 1900 or after tomorrow in UTC (already today east of
+    UTC): a mistyped year would stretch every timeline to it. ``what`` names the date."""
     if day > dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1):
         raise TrackerError(f"the date {day.isoformat()} is in the future; give {what}")
+    if day < EARLIEST:
+        raise TrackerError(f"the date {day.isoformat()} is before 1900; give {what}")
     return day

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, defer, make_transient_to_detached
 
 from tracker.access import annotator as acting_name
 from tracker.access import require
-from tracker.dates import not_in_future
+from tracker.dates import plausible_day
 from tracker.db import READ_ONLY, ReadOnlySessionError
 from tracker.errors import NotFoundError, TrackerError
 from tracker.mentions import AliasMatcher, Found
@@ -168,7 +168,7 @@ def set_published(session: Session, source: Source, day: dt.date) -> None:
     """Set (or correct) when a source was published: the date its stances default to.
     Stances already recorded keep their own dates."""
     require(session, Role.ANALYST, "change a source's publication date")
-    source.published_on = not_in_future(day, "the day the article was published")
+    source.published_on = plausible_day(day, "the day the article was published")
     source.published_basis = f"set by {acting_name(session, 'hand')}"[:300]
     session.flush()
 

@@ -383,9 +383,14 @@ def _timestamp(value: str) -> dt.datetime:
         return utcnow()
     try:
         parsed = dt.datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        parsed.astimezone(dt.UTC)  # 9999-12-31T23:59-05:00 has no UTC time: OverflowError
     except ValueError:
         raise TrackerError(f"{value!r} is not an ISO timestamp") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    except OverflowError:
+        raise TrackerError(f"{value!r} is out of range for a UTC timestamp") from None
+    return parsed
 
 
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:

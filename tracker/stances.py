@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.access import annotator as acting_name
 from tracker.access import principal_of, require, same_person
 from tracker.blinding import is_open
-from tracker.dates import not_in_future
+from tracker.dates import plausible_day
 from tracker.errors import ConflictError, NotFoundError, PermissionDenied, TrackerError
 from tracker.models import (
     POSITION_MAX,
@@ -48,8 +48,8 @@ CONDITION_LIMIT = 1000
 
 
 def check_stated_on(day: dt.date) -> dt.date:
-    """The day a position was stated: not in the future (see tracker.dates)."""
-    return not_in_future(day, "the day the position was stated")
+    """The day a position was stated: from 1900 to tomorrow (see tracker.dates)."""
+    return plausible_day(day, "the day the position was stated")
 
 
 def check_position(position: Any) -> int:

@@ -381,3 +381,20 @@ def test_no_printed_page_ends_with_a_heading_or_a_lead_in(demo_url: str) -> None
         pushed = html.replace("<body>", f'<body><div style="height: {mm}mm"></div>', 1)
         stranded += [(mm, end) for end in page_endings(pushed) if end[0] in LEAD_INS]
     assert stranded == []
+
+
+def test_the_output_files_name_chooses_the_format(demo_url: str, tmp_path: Path) -> None:
+    """`-o w34.pdf` without --format wrote Markdown into a .pdf file (exit code 0)."""
+    for name, start in (("w34.pdf", b"%PDF"), ("w34.html", b"<!DOCTYPE html>"), ("w34.md", b"#")):
+        path = tmp_path / name
+        result = runner.invoke(
+            app, ["--db", demo_url, "report", "--week", "2025-W34", "-o", str(path)]
+        )
+        assert result.exit_code == 0, result.output
+        assert path.read_bytes().startswith(start), name
+    odd = runner.invoke(
+        app, ["--db", demo_url, "report", "--week", "2025-W34", "-o", str(tmp_path / "w.txt")]
+    )
+    assert odd.exit_code == 2 and "say which format with --format" in odd.stderr
+    headline = report_text(demo_url, "--week", "2025-W34").split("## 1. Headlines")[1]
+    assert "on Ceasefire before peace talks (18 Aug)" in headline  # the name as written

@@ -258,7 +258,7 @@ def _add_shifts(
                 to_position=after.position,
                 headline=(
                     f"{shift.actor} moved from “{_lower_first(from_label)}” to "
-                    f"“{_lower_first(to_label)}” on {issue.name.lower()} ({shift.day:{day_format}})"
+                    f"“{_lower_first(to_label)}” on {issue.name} ({shift.day:{day_format}})"
                     + (f", conditional: {after.condition}." if after.conditional else ".")
                 ),
                 before=_evidence(before),

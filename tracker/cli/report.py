@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -28,7 +29,12 @@ def report_command(
         str | None, typer.Option("--from", help="Start of another span (YYYY-MM-DD).")
     ] = None,
     to: Annotated[str | None, typer.Option("--to", help="End of that span (YYYY-MM-DD).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="md, html or pdf.")] = "md",
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", help="md, html or pdf (default: from the -o file's extension, else md)."
+        ),
+    ] = None,
     output: Annotated[
         str | None, typer.Option("-o", "--output", help="Write to this file (default: stdout).")
     ] = None,
@@ -36,6 +42,7 @@ def report_command(
     """Write the stance report for a week: shifts with their quotes, new stances by issue,
     where each party stands, timelines of what moved, and coverage. An empty week gives a
     short "no recorded changes" report, not an error."""
+    fmt = fmt or _format_of(output)
     if fmt not in FORMATS:
         raise TrackerError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
     if week and (from_ or to):
@@ -62,3 +69,15 @@ def report_command(
     with atomic_binary_output(output) as out:
         out.write(data)
     typer.echo(f"report for {period.title} written to {output}", err=True)
+
+
+def _format_of(output: str | None) -> str:
+    """The format an output file's name asks for: -o week.pdf wrote Markdown into a .pdf."""
+    suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+    named = {"md": "md", "markdown": "md", "html": "html", "htm": "html", "pdf": "pdf"}
+    if suffix and suffix not in named and output != "-":
+        raise TrackerError(
+            f"-o {output!r}: say which format with --format ({', '.join(FORMATS)}), or name "
+            "the file .md, .html or .pdf"
+        )
+    return named.get(suffix, "md")

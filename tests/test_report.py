@@ -250,7 +250,8 @@ def test_html_and_pdf_files_look_like_documents(demo_url: str, tmp_path: Path) -
 def test_coverage_names_actors_gone_quiet_on_every_issue(engine: Engine) -> None:
     """ "No stance for a long time" means on any issue, before the period's end: an actor
     who spoke on another issue lately is not quiet, later stances don't count, and an
-    actor who never spoke is not listed (nothing to say when they were last heard)."""
+    actor who never spoke is listed apart ("no stance yet": the line said "none" while
+    actors had never been heard), unless members spoke for it."""
     with transaction(engine) as session:
         ceasefire, nato = make_issue(session, "ceasefire-first"), make_issue(session, "nato")
         said = {
@@ -260,8 +261,9 @@ def test_coverage_names_actors_gone_quiet_on_every_issue(engine: Engine) -> None
             "Stubb": [(nato, dt.date(2025, 1, 5)), (nato, dt.date(2025, 9, 3))],  # after
         }
         make_actor(session, "Silent")
+        germany = make_actor(session, "Germany", kind="state")  # heard through Merz
         for name, stances in said.items():
-            actor = make_actor(session, name)
+            actor = make_actor(session, name, party=germany if name == "Merz" else None)
             for issue, stated_on in stances:
                 record_stance(
                     session,
@@ -281,6 +283,8 @@ def test_coverage_names_actors_gone_quiet_on_every_issue(engine: Engine) -> None
         ("Merz", dt.date(2025, 5, 2)),
     ]
     assert "Stubb (last 5 Jan 2025), Orban (last 9 Apr 2025)" in render_markdown(report)
+    assert report.unheard_actors == ["Silent"]
+    assert "Actors with no stance yet: Silent." in render_markdown(report)
 
 
 def test_a_party_restating_an_old_position_is_not_new(engine: Engine) -> None:

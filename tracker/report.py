@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, true
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from tracker.corroboration import corroboration_counts
@@ -162,6 +162,7 @@ class Report:
     sources_ingested: int = 0
     review_queue: int = 0
     quiet_actors: list[dict[str, Any]] = field(default_factory=list)
+    unheard_actors: list[str] = field(default_factory=list)  # no accepted stance yet
     stance_count: int = 0
     found_shifts: list[Shift] = field(default_factory=list)  # the shifts behind ``shifts``
     charted: bool = False  # series read: the report can be drawn with its charts
@@ -516,13 +517,20 @@ def _add_coverage(session: Session, report: Report) -> None:
     )
     last_said = func.max(per_issue.c.day)
     cutoff = period.end - dt.timedelta(days=QUIET_AFTER_DAYS)
-    quiet = [
-        {"actor": name, "last": last if isinstance(last, dt.date) else dt.date.fromisoformat(last)}
-        for name, last in session.execute(
-            select(Actor.name, last_said)
-            .join(per_issue, per_issue.c.actor_id == Actor.id)
-            .group_by(Actor.id, Actor.name)
-            .having(last_said < cutoff)
-        )
-    ]
+    quiet, never = [], []
+    for name, last in session.execute(
+        select(Actor.name, last_said)
+        .join(per_issue, per_issue.c.actor_id == Actor.id)
+        .group_by(Actor.id, Actor.name)
+        .having(or_(last_said < cutoff, last_said.is_(None)))
+    ):
+        if last is None:  # no accepted stance at all by the period's end
+            never.append(name)
+        else:
+            last = last if isinstance(last, dt.date) else dt.date.fromisoformat(last)
+            quiet.append({"actor": name, "last": last})
     report.quiet_actors = sorted(quiet, key=lambda a: (a["last"], name_order(a["actor"])))
+    # A party whose members spoke for it has been heard (France, through its president).
+    party_of = _party_of(session)
+    heard = {party_of[name] for name in party_of if name not in set(never)}
+    report.unheard_actors = sorted((n for n in never if n not in heard), key=name_order)

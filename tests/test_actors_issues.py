@@ -206,3 +206,26 @@ def test_actors_are_listed_alphabetically_whatever_the_database(session: Session
     expected = ["abe", "Ångström", "de Mistura", "Dmitry", "Émile Zola", "Zelensky"]
     assert [a.name for a in list_actors(session)] == expected
     assert [row["name"] for row in export_actors(session)] == expected
+
+
+@pytest.mark.parametrize("ministry_first", [True, False])
+def test_a_party_cannot_itself_speak_for_another(session: Session, ministry_first: bool) -> None:
+    """A minister -> ministry -> state chain was accepted, and the minister's stances then
+    counted for the ministry, not the state, in every roll-up: refused, in either order."""
+    state = ActorRow("Sudan", "state", "", line=2)
+    ministry = ActorRow("Sudan foreign ministry", "government", "Sudan", line=3)
+    minister = ActorRow("Al-Harith Idriss", "person", "Sudan foreign ministry", line=4)
+    rows = [state, ministry, minister] if ministry_first else [state, minister, ministry]
+    with pytest.raises(TrackerError) as raised:
+        import_actors(session, rows)
+    message = str(raised.value)
+    if ministry_first:
+        assert (
+            "'Al-Harith Idriss' cannot speak for 'Sudan foreign ministry', which itself "
+            "speaks for 'Sudan': name 'Sudan' as its party" in message
+        )
+    else:
+        assert (
+            "'Sudan foreign ministry' cannot speak for 'Sudan': Al-Harith Idriss speak "
+            "for 'Sudan foreign ministry'" in message
+        )

@@ -109,7 +109,9 @@ def add_alias(session: Session, actor: Actor, alias: str) -> None:
 
 
 def set_party(actor: Actor, party: Actor | None) -> None:
-    """Link ``actor`` to the side it speaks for, refusing loops (A -> B -> A)."""
+    """Link ``actor`` to the side it speaks for, refusing loops (A -> B -> A) and chains
+    (A -> B -> C): a party's roll-up counts its direct members, so the minister of a
+    ministry that speaks for a state counted for the ministry, not the state."""
     seen = {id(actor)}
     cursor = party
     while cursor is not None:
@@ -117,6 +119,18 @@ def set_party(actor: Actor, party: Actor | None) -> None:
             raise TrackerError(f"{actor.name!r} cannot speak for {party.name!r}: that makes a loop")  # type: ignore[union-attr]
         seen.add(id(cursor))
         cursor = cursor.party
+    if party is not None and party is not actor.party:
+        if party.party is not None:
+            raise TrackerError(
+                f"{actor.name!r} cannot speak for {party.name!r}, which itself speaks for "
+                f"{party.party.name!r}: name {party.party.name!r} as its party"
+            )
+        members = [m.name for m in actor.members] if actor.id is not None else []
+        if members:
+            raise TrackerError(
+                f"{actor.name!r} cannot speak for {party.name!r}: {', '.join(sorted(members))} "
+                f"speak for {actor.name!r}, and a party cannot itself speak for another"
+            )
     actor.party = party
 
 

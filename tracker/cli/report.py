@@ -32,7 +32,8 @@ def report_command(
     fmt: Annotated[
         str | None,
         typer.Option(
-            "--format", help="md, html or pdf (default: from the -o file's extension, else md)."
+            "--format",
+            help="md, html or pdf (default: pdf or html for -o x.pdf or x.html, else md).",
         ),
     ] = None,
     output: Annotated[
@@ -72,12 +73,7 @@ def report_command(
 
 
 def _format_of(output: str | None) -> str:
-    """The format an output file's name asks for: -o week.pdf wrote Markdown into a .pdf."""
-    suffix = Path(output).suffix.lower().lstrip(".") if output else ""
-    named = {"md": "md", "markdown": "md", "html": "html", "htm": "html", "pdf": "pdf"}
-    if suffix and suffix not in named and output != "-":
-        raise TrackerError(
-            f"-o {output!r}: say which format with --format ({', '.join(FORMATS)}), or name "
-            "the file .md, .html or .pdf"
-        )
-    return named.get(suffix, "md")
+    """The format an output file's name asks for (-o week.pdf wrote Markdown into a .pdf);
+    Markdown for any other name."""
+    suffix = Path(output).suffix.lower() if output else ""
+    return {".html": "html", ".htm": "html", ".pdf": "pdf"}.get(suffix, "md")

@@ -281,7 +281,7 @@ def test_every_problem_is_listed_and_nothing_written(
         "line 6, column confidence: confidence '1.5' is outside 0..1",
         "line 7, column quote: the quote does not match source",
         "line 8, column source_id: no source with id 999",
-        "line 9, column stance_id: stance 1 here is a different stance",
+        "line 9, column stance_id: stance 1 has another actor, issue or passage than this row",
     ]:
         assert expected in result.stderr, expected
     engine = make_engine(db)
@@ -506,6 +506,33 @@ def test_a_file_without_optional_columns_leaves_their_stored_values(
         for column in ("confidence", "status", "origin", "note"):
             assert row[column] == old[column], (column, row["stance_id"])
     assert any(r["note"] for r in after)  # the demo has notes to lose
+
+
+def test_a_file_without_status_says_which_matched_suggestions_stay_suggested(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """An analyst's own file, imported after the suggester had quoted the same passage,
+    updated the suggestion and left it suggested: without a word, the shift it made was
+    missing from every report."""
+    db, path = exported
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    engine = make_engine(db)
+    with transaction(engine) as session:
+        stored = session.get(Stance, int(rows[0]["stance_id"]))
+        assert stored is not None
+        stored.status = "suggested"
+    engine.dispose()
+    short = tmp_path / "mine.csv"
+    required = ["actor", "issue", "stated_on", "position", "quote", "source_id"]
+    with short.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=required, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    result = _import_cli(db, short)
+    assert result.exit_code == 0, result.output
+    assert "1 of the rows matched stored suggestions and the file has no status column" in (
+        result.output
+    )
 
 
 def test_empty_cells_keep_a_stored_stances_values(

@@ -77,13 +77,24 @@ class ImportReport:
     rejected: int = 0
     dry_run: bool = False
     problems: list[Problem] = field(default_factory=list)
+    # Rows matched to a stored suggestion, in a file without a status column: the file
+    # said nothing about accepting them, so they are still suggestions.
+    still_suggested: int = 0
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
+        pending = (
+            f"; {self.still_suggested} of the rows matched stored suggestions and the file "
+            "has no status column: they stay suggested (review them on the Review queue "
+            "page, or add a status column saying accepted)"
+            if self.still_suggested
+            else ""
+        )
         return (
             f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged stances "
             f"{'(dry run: nothing written)' if self.dry_run else ''}".rstrip()
             + (f"; {self.rejected} rows {verb} rejected" if self.rejected else "")
+            + pending
         )
 
 
@@ -184,6 +195,7 @@ def _import_rows(
             report.created += len(plan.new)
             report.updated += len(plan.changed)
             report.unchanged += plan.unchanged
+            report.still_suggested += plan.still_suggested
             if write and (skip_invalid or not report.problems):
                 if touched is not None:
                     touched.update(_day(r.values) for r in plan.new)
@@ -362,6 +374,7 @@ class _Plan:
     new: list[CheckedRow] = field(default_factory=list)
     changed: list[tuple[CheckedRow, Any]] = field(default_factory=list)  # (row, stored row)
     unchanged: int = 0
+    still_suggested: int = 0  # matched a stored suggestion; the file has no status column
 
 
 # What matching and comparing need of a stored stance: read as plain rows, not ORM objects
@@ -407,12 +420,17 @@ def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> 
                     Problem(
                         row.line,
                         "stance_id",
-                        f"stance {row.stance_id} here is a different stance (another actor, issue "
-                        "or passage); leave stance_id empty to import this row as a new stance",
+                        f"stance {row.stance_id} has another actor, issue or passage than this "
+                        "row, and an import never changes those of a stored stance: for a new "
+                        "stance leave stance_id empty; to correct stance "
+                        f"{row.stance_id}, delete it (Read & tag page) and import this row "
+                        "with stance_id empty",
                     )
                 )
                 continue
             stored = by_id[row.stance_id]
+        if stored is not None and "status" in row.kept and stored.status == "suggested":
+            plan.still_suggested += 1
         if stored is None:
             plan.new.append(row)
         elif any(_differs(getattr(stored, k), row.values[k]) for k in _compared(row)):

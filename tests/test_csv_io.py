@@ -49,6 +49,16 @@ def test_neutralise_round_trips(value: str) -> None:
         assert out[0] not in "=+-@\t\r"
 
 
+@pytest.mark.parametrize("value", ["'a day before' the call", "'plain", "=1+1", "-cmd", "x"])
+def test_text_survives_a_spreadsheet_that_drops_a_leading_quote(value: str) -> None:
+    """Google Sheets and others read a leading ' as their text marker and drop it on
+    saving: a note that really began with ' lost it on the way back."""
+    shown = neutralise(value)
+    saved = shown[1:] if shown.startswith("'") else shown
+    assert restore(saved) == value
+    assert restore(shown) == value  # and the ones that keep it lose nothing either
+
+
 def test_numbers_are_data_not_formulas() -> None:
     assert neutralise(-2) == -2
     assert neutralise(0.5) == 0.5

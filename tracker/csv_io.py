@@ -33,18 +33,25 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 _PLAIN_NUMBER = re.compile(r"-[0-9]+(?:\.[0-9]+)?")
 
 
+# Text starting with one of these gets a ``'`` in front: the triggers so that no
+# spreadsheet runs it, and a ``'`` itself so that restore() can always remove exactly one,
+# and so that text really starting with ``'`` ("'a day before' the call") survives a
+# spreadsheet that takes a leading ``'`` for its text marker and drops it on saving.
+_PREFIXED = (*FORMULA_TRIGGERS, "'")
+
+
 def neutralise(value: Any) -> Any:
     """Prefix a ``'`` to text a spreadsheet would execute. Numbers (e.g. -2) stay data."""
-    if isinstance(value, str) and value.lstrip("'")[:1] in FORMULA_TRIGGERS and value:
-        # Text that already starts with quote(s) before a trigger gets one more,
-        # so restore() can always remove exactly one.
+    if isinstance(value, str) and value and value[0] in _PREFIXED:
         return "'" + value
     return value
 
 
 def restore(value: str) -> str:
-    """Undo :func:`neutralise` on a cell read back from CSV."""
-    if value.startswith("'") and value.lstrip("'")[:1] in FORMULA_TRIGGERS and value.lstrip("'"):
+    """Undo :func:`neutralise` on a cell read back from CSV: one ``'`` goes where another
+    or a trigger follows it. A single ``'`` before other text is the text's own (the
+    spreadsheet dropped the one the export added)."""
+    if value[:1] == "'" and value[1:2] and value[1] in _PREFIXED:
         return value[1:]
     return value
 

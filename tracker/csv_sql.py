@@ -103,11 +103,9 @@ def _iso_timestamp_default(element: iso_timestamp, compiler: Any, **kw: Any) -> 
 
 
 def _neutralised(value: str, first_code: str) -> str:
-    # neutralise(): one more quote when the text after any leading quotes is a trigger.
-    # The first test is cheap and rules out nearly every cell; ltrim() copies the text.
+    # neutralise(): a quote in front of text starting with a trigger or a quote.
     return (
         f"CASE WHEN {first_code}({value}) IN ({_CODES}, {_QUOTE}) "
-        f"AND {first_code}(ltrim({value}, '''')) IN ({_CODES}) "
         f"THEN '''' || {value} ELSE {value} END"
     )
 

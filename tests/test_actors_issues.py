@@ -229,3 +229,14 @@ def test_a_party_cannot_itself_speak_for_another(session: Session, ministry_firs
             "'Sudan foreign ministry' cannot speak for 'Sudan': Al-Harith Idriss speak "
             "for 'Sudan foreign ministry'" in message
         )
+
+
+def test_cells_a_spreadsheet_damaged_are_refused(session: Session) -> None:
+    """Saved from a spreadsheet that read the UTF-8 file as Windows-1252, an actors file
+    added the aliases 'TÃ¼rkiye' and 'ErdoÄŸan'; an issue's label became '#NAME?'."""
+    rows = [ActorRow("Turkey", "state", "", ["TÃ¼rkiye"], line=2)]
+    with pytest.raises(TrackerError, match=r"line 2: column 'aliases' looks like UTF-8 text"):
+        import_actors(session, rows)
+    issue = IssueRow("nato", "NATO", labels={2: "#NAME?"}, line=3)
+    with pytest.raises(TrackerError, match=r"line 3: column 'label_2' holds the spreadsheet"):
+        import_issues(session, [issue])

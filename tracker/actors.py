@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.access import require
-from tracker.csv_io import read_csv, split_list
+from tracker.csv_io import check_cells, read_csv, split_list
 from tracker.errors import NotFoundError, RowProblems, TrackerError
 from tracker.models import Actor, ActorAlias, ActorKind, Role
 from tracker.text import check_length, name_key, name_order, squash
@@ -160,6 +160,10 @@ def import_actors(session: Session, rows: Sequence[ActorRow]) -> tuple[int, int]
     before: dict[str, tuple[str, int | None, set[str]]] = {}
     for row in rows:  # first pass: every actor exists, so any row can name any party
         with problems.row(row.line):
+            aliases = ";".join(row.aliases)
+            check_cells(
+                {"name": row.name, "kind": row.kind, "party": row.party or "", "aliases": aliases}
+            )
             if not row.name.strip():
                 raise TrackerError("column 'name' is empty")
             if name_key(row.name) in by_key:

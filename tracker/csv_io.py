@@ -56,6 +56,56 @@ def restore(value: str) -> str:
     return value
 
 
+# What a spreadsheet writes for a cell whose formula failed: the text is gone.
+SPREADSHEET_ERRORS = frozenset(
+    ("#NAME?", "#VALUE!", "#REF!", "#N/A", "#DIV/0!", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
+)
+# UTF-8 read as Windows-1252 (or Latin-1) and saved again: a lead byte's character
+# (Ã, Â, â, Ð, …) before a continuation byte's (©, ‰, €, “, …). A cheap first test; the
+# cell is then decoded back to be sure.
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+    "\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022"
+    "\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+
+
+def maybe_damaged(text: str) -> bool:
+    """A quick test over a whole row's text: could any cell be :func:`damaged`?"""
+    return "#" in text or _MOJIBAKE.search(text) is not None
+
+
+def damaged(value: str) -> str | None:
+    """Why a cell looks damaged by a spreadsheet, or None: an error value where the text
+    was, or UTF-8 text read as Windows-1252 and saved ("Ã‰lysÃ©e" for "Élysée")."""
+    if value.strip() in SPREADSHEET_ERRORS:
+        return (
+            f"holds the spreadsheet error {value.strip()} (the spreadsheet ran the cell as a "
+            "formula and lost the text): copy the text back from the exported file"
+        )
+    if _MOJIBAKE.search(value):
+        for encoding in ("cp1252", "latin-1"):
+            try:
+                meant = value.encode(encoding).decode("utf-8")
+            except UnicodeError:
+                continue
+            if meant != value:
+                return (
+                    f"looks like UTF-8 text read as Windows-1252 ({value[:40]!r} would be "
+                    f"{meant[:40]!r}): import the exported file as it was, or open it as "
+                    "UTF-8 and save it as 'CSV UTF-8'"
+                )
+    return None
+
+
+def check_cells(cells: dict[str, str]) -> None:
+    """Refuse a row with a :func:`damaged` cell, naming its column."""
+    for column, value in cells.items():
+        why = damaged(value)
+        if why is not None:
+            raise TrackerError(f"column {column!r} {why}")
+
+
 @dataclass
 class CsvRow:
     line: int  # physical line where the row starts, as a spreadsheet shows it

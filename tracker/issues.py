@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.access import require
-from tracker.csv_io import read_csv, split_list
+from tracker.csv_io import check_cells, read_csv, split_list
 from tracker.errors import NotFoundError, RowProblems, TrackerError
 from tracker.models import POSITIONS, Issue, Role
 from tracker.text import check_length, squash
@@ -109,6 +109,15 @@ def import_issues(session: Session, rows: Sequence[IssueRow]) -> tuple[int, int]
     seen: set[str] = set()
     for row in rows:
         with problems.row(row.line):
+            check_cells(
+                {
+                    "slug": row.slug,
+                    "name": row.name,
+                    "description": row.description,
+                    "keywords": ";".join(row.keywords or []),
+                    **{f"label_{p}": label for p, label in row.labels.items()},
+                }
+            )
             slug = row.slug.strip().lower()
             if slug in seen:
                 raise TrackerError(f"issue {slug!r} appears twice")

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.csv_io import CsvRow
+from tracker.csv_io import CsvRow, damaged, maybe_damaged
 from tracker.errors import TrackerError
 from tracker.models import (
     MAX_ID,
@@ -218,11 +218,18 @@ class RowChecker:
     def check(self, row: CsvRow) -> CheckedRow | list[Problem]:
         cells = row.cells
         problems = []
-        if "\x00" in "".join(cells.values()):
+        text = "".join(cells.values())
+        if "\x00" in text:
             problems = [
                 Problem(row.line, column, "contains a NUL byte, which the database cannot store")
                 for column, cell in cells.items()
                 if "\x00" in cell
+            ]
+        if maybe_damaged(text):
+            problems += [
+                Problem(row.line, column, why)
+                for column, cell in cells.items()
+                if (why := damaged(cell)) is not None
             ]
         file = self._file
         if file is None or cells.keys() != file.columns:  # the first row, or another file

@@ -720,3 +720,47 @@ def test_two_imports_of_one_file_at_once_both_finish(
     engine.dispose()
     assert (reports["first"].created, reports["first"].unchanged) == (43, 0), reports
     assert (reports["second"].created, reports["second"].unchanged) == (0, 43), reports
+
+
+@pytest.mark.parametrize(
+    "style", ["semicolons", "utf16-tabs", "sep-line", "headers-and-trailing-columns"]
+)
+def test_a_spreadsheets_way_of_saving_the_export_reads_the_same(
+    exported: tuple[str, Path], tmp_path: Path, style: str
+) -> None:
+    """Excel in much of Europe saves CSV with ';' and decimal commas; its "Unicode text"
+    is UTF-16 with tabs; it may write a 'sep=' line, and sheets come back with headers
+    retyped and empty columns after the last. All were refused ("unknown column
+    'stance_id;actor;…'"); each now reads as the export it came from."""
+    db, path = exported
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    header = list(rows[0])
+    target = tmp_path / f"{style}.csv"
+    if style == "semicolons":
+        for row in rows:
+            row["confidence"] = row["confidence"].replace(".", ",")
+        with target.open("w", newline="", encoding="utf-8-sig") as out:
+            writer = csv.DictWriter(out, fieldnames=header, delimiter=";")
+            writer.writeheader()
+            writer.writerows(rows)
+    elif style == "utf16-tabs":
+        with target.open("w", newline="", encoding="utf-16") as out:
+            writer = csv.DictWriter(out, fieldnames=header, delimiter="\t")
+            writer.writeheader()
+            writer.writerows(rows)
+    elif style == "sep-line":
+        target.write_text("sep=,\r\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    else:
+        with target.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow([h.replace("_", " ").title() for h in header] + ["", "", ""])
+            writer.writerows([[row[h] for h in header] + ["", "", ""] for row in rows])
+    result = _import_cli(db, target)
+    assert result.exit_code == 0, result.output
+    assert "0 new, 0 updated, 43 unchanged" in result.output
+    if style == "sep-line":  # line numbers still count the file's lines
+        bad = tmp_path / "bad.csv"
+        lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
+        lines[2] = lines[2].replace(",accepted,", ",maybe,", 1)
+        bad.write_text("".join(lines), encoding="utf-8")
+        assert "line 3, column status" in _import_cli(db, bad).stderr

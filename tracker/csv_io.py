@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import os
 import re
 import stat
@@ -133,41 +134,82 @@ def stream_csv(
     optional: Sequence[str] = (),
     text: str | None = None,
 ) -> Iterator[tuple[list[str], Iterator[CsvRow]]]:
-    """Check the header, then yield rows one at a time: memory stays flat on big files."""
+    """Check the header, then yield rows one at a time: memory stays flat on big files.
+
+    Spreadsheet habits are read as meant: ``;`` or tab between columns (Excel in many
+    regions, its "Unicode text" in UTF-16), a ``sep=`` first line, header names in any
+    case or with spaces for underscores, and empty columns after the last one."""
     name = str(path)
     handle = io.StringIO(text, newline="") if text is not None else _open_text(Path(path))
     try:
-        reader = csv.reader(handle, strict=True)
         try:
+            lines, delimiter, skipped = _delimited(handle)
+            reader = csv.reader(lines, strict=True, delimiter=delimiter)
             first = next(reader, None)
             while first is not None and not any(c.strip() for c in first):
                 first = next(reader, None)  # leading blank lines
         except (csv.Error, UnicodeDecodeError) as exc:
-            raise _read_error(name, reader.line_num or 1, exc, path) from None
+            raise _read_error(name, 1, exc, path) from None
         if first is None:
             raise TrackerError(f"{name} is empty; expected a header line: {','.join(required)}")
-        header = [h.strip() for h in first]
+        header = [_column_name(h) for h in first]
+        while len(header) > 1 and not header[-1]:
+            header.pop()  # a spreadsheet's empty columns after the last: ",,," on each line
         _check_header(name, header, required, optional)
-        yield header, _rows(name, reader, header, path)
+        yield header, _rows(name, reader, header, path, len(first), skipped)
     finally:
         handle.close()
 
 
-def _rows(name: str, reader: Any, header: list[str], path: str | Path) -> Iterator[CsvRow]:
-    line = reader.line_num + 1
+def _delimited(handle: TextIO) -> tuple[Iterator[str], str, int]:
+    """The file's lines, the character between its columns (``,`` unless a ``sep=X``
+    first line says otherwise, or the header has no comma but ``;`` or tabs), and how
+    many lines were read before them (the ``sep=`` line)."""
+    first = handle.readline()
+    rest: Iterator[str] = iter(handle)
+    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
+        return rest, first.strip()[4], 1
+    delimiter = ","
+    if "," not in first:
+        for other in (";", "\t"):
+            if other in first:
+                delimiter = other
+                break
+    return itertools.chain([first], rest), delimiter, 0
+
+
+def _column_name(cell: str) -> str:
+    """A header cell as the tracker names columns: "Stance ID" and "STANCE_ID" are
+    stance_id."""
+    return "_".join(cell.strip().lower().split())
+
+
+def _rows(
+    name: str, reader: Any, header: list[str], path: str | Path, width: int, skipped: int
+) -> Iterator[CsvRow]:
+    """``width``: the header's cells, counting the empty ones after its last column;
+    ``skipped``: lines before the reader's first."""
+    line = reader.line_num + 1 + skipped
     try:
         for cells in reader:
             joined = "".join(cells)
             if joined and not joined.isspace():  # else a blank line
                 if len(cells) != len(header):
-                    raise TrackerError(
-                        f"{name} line {line}: {len(cells)} cells, but the header has {len(header)}"
-                    )
+                    if (
+                        len(header) < len(cells) <= width
+                        and not "".join(cells[len(header) :]).strip()
+                    ):
+                        cells = cells[: len(header)]
+                    else:
+                        raise TrackerError(
+                            f"{name} line {line}: {len(cells)} cells, but the header has "
+                            f"{len(header)}"
+                        )
                 # restore() changes only cells that start with a quote: most rows hold none.
                 if "'" in joined:
                     cells = [restore(c) if c[:1] == "'" else c for c in cells]
                 yield CsvRow(line, dict(zip(header, cells, strict=True)))
-            line = reader.line_num + 1
+            line = reader.line_num + 1 + skipped
     except (csv.Error, UnicodeDecodeError) as exc:
         raise _read_error(name, reader.line_num, exc, path) from None
 
@@ -205,8 +247,12 @@ def _first_bad_byte(path: Path) -> tuple[int, int] | None:
 
 def _open_text(path: Path) -> TextIO:
     try:
-        # utf-8-sig: a byte-order mark (Excel's "CSV UTF-8") is accepted and dropped.
-        return path.open(encoding="utf-8-sig", newline="")
+        with path.open("rb") as raw:
+            mark = raw.read(2)
+        # utf-8-sig: a byte-order mark (Excel's "CSV UTF-8") is accepted and dropped. A
+        # UTF-16 one is Excel's "Unicode text" (tab-separated).
+        encoding = "utf-16" if mark in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
+        return path.open(encoding=encoding, newline="")
     except FileNotFoundError:
         raise TrackerError(f"file not found: {path}") from None
     except IsADirectoryError:

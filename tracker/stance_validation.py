@@ -7,6 +7,7 @@ quotes must stand in the named source's text (offsets are computed, or checked).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
@@ -66,6 +67,7 @@ COMPARED = ("stated_on", "position", "confidence", "status", "origin", "note")
 # existed leaves what is stored as it is.
 EVIDENCE = ("attribution", "reported_by_id", "conditional", "condition", "proposal_id")
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -172,8 +174,8 @@ class RowChecker:
             ("issue", "issue_id", lambda v: _lookup(self.issues, v.lower(), "issue", v), None,
              True),
             ("stated_on", "stated_on", _date, None, True),
-            ("position", "position", check_position, None, True),
-            ("confidence", "confidence", check_confidence, 1.0, True),
+            ("position", "position", lambda v: check_position(_decimal(v)), None, True),
+            ("confidence", "confidence", lambda v: check_confidence(_decimal(v)), 1.0, True),
             ("status", "status", lambda v: _choice(v.lower(), STATUSES, "status"),
              StanceStatus.ACCEPTED.value, True),
             ("origin", "origin", lambda v: _choice(v.lower(), ORIGINS, "origin"),
@@ -383,6 +385,11 @@ def _date(value: str) -> dt.date:
     except ValueError:
         raise TrackerError(f"{value!r} is not a date; use YYYY-MM-DD") from None
     return check_stated_on(day)
+
+
+def _decimal(value: str) -> str:
+    """A decimal comma as spreadsheets in much of Europe write it ("0,8"), as a point."""
+    return value.replace(",", ".") if _DECIMAL_COMMA.fullmatch(value) else value
 
 
 def _timestamp(value: str) -> dt.datetime:

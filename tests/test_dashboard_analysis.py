@@ -253,3 +253,34 @@ def test_the_proposals_page_shows_dates_as_dates(
     at = run_page("views/proposals.py", demo_url, monkeypatch)
     frame = at.dataframe[0].value
     assert "2025-08-15" in list(frame["stated_on"]), frame["stated_on"]
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_gap_starts_from_the_two_busiest_parties_of_any_negotiation(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On another negotiation's database both sides started empty (the defaults named the
+    demo's Ukraine and Russia): they are now its two parties with most stances, members'
+    included."""
+    engine = make_engine(db_url)
+    with transaction(engine) as s:
+        saf = make_actor(s, "Sudanese Armed Forces", kind="organisation")
+        rsf = make_actor(s, "Rapid Support Forces", kind="organisation")
+        burhan = make_actor(s, "Abdel Fattah al-Burhan", party=saf)
+        usa = make_actor(s, "United States", kind="state")
+        truce = make_issue(s, "truce")
+        for actor, count in ((burhan, 3), (rsf, 2), (usa, 1)):
+            for i in range(count):
+                record_stance(
+                    s,
+                    actor=actor,
+                    issue=truce,
+                    source=make_source(s, published_on=dt.date(2024, 8, 10 + i)),
+                    position=1,
+                    quote="there should be a ceasefire first",
+                    annotator="ana",
+                )
+    engine.dispose()
+    at = run_page(PAGES[3], db_url, monkeypatch)
+    assert at.multiselect(key="gp_side_a").value == ["Sudanese Armed Forces"]
+    assert at.multiselect(key="gp_side_b").value == ["Rapid Support Forces"]

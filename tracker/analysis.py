@@ -13,7 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from tracker.models import Actor, Issue, Stance
+from tracker.models import Actor, Issue, Stance, StanceStatus
 from tracker.stance_query import StanceFilter, stance_records
 from tracker.text import name_order
 from tracker.timelines import (
@@ -46,6 +46,24 @@ def stance_counts(session: Session, statuses: Sequence[str] | None = None) -> di
     if statuses is not None:
         query = query.where(Stance.status.in_(list(statuses)))
     return {name: int(n) for name, n in session.execute(query.group_by(Actor.name))}
+
+
+def busiest_parties(session: Session, limit: int = 2) -> list[str]:
+    """The top-level parties with the most accepted stances, their members' included:
+    the sides a comparison starts from on any negotiation's database."""
+    actors = session.execute(select(Actor.id, Actor.name, Actor.party_id)).all()
+    names = {actor_id: name for actor_id, name, _ in actors}
+    party_of = {
+        name: names.get(party_id, name) if party_id else name for _, name, party_id in actors
+    }
+    top = {name for _, name, party_id in actors if party_id is None}
+    totals: dict[str, int] = {}
+    for name, count in stance_counts(session, [StanceStatus.ACCEPTED.value]).items():
+        party = party_of.get(name, name)
+        if party in top:
+            totals[party] = totals.get(party, 0) + count
+    ranked = sorted(totals, key=lambda party: (-totals[party], name_order(party)))
+    return ranked[:limit]
 
 
 def stance_span(

@@ -8,12 +8,13 @@ from dashboard.filters import NO_TAXONOMY, file_stem, show_chart, stance_filters
 from dashboard.state import reading
 from dashboard.ui import md_escape
 from tracker.actors import list_actors
-from tracker.analysis import gap_trend, top_level_names
+from tracker.analysis import busiest_parties, gap_trend, top_level_names
 from tracker.charts import gap_chart, gap_summary
 from tracker.errors import TrackerError
 from tracker.issues import list_issues
 from tracker.timelines import DEFAULT_ROLLUP_DAYS, gap_between
 
+# The demo's sides; another negotiation starts from its two busiest parties.
 SIDE_A, SIDE_B = ["Ukraine", "European leaders"], ["Russia"]
 
 st.title("Gap between sides")
@@ -22,6 +23,9 @@ with reading() as s:
     issues = {i.slug: (i.name, i.labels()) for i in list_issues(s)}
     top = top_level_names(s)
     names = top + [a.name for a in list_actors(s) if a.name not in set(top)]
+    busiest = busiest_parties(s)
+demo_sides = all(n in names for n in SIDE_A + SIDE_B)
+first_a, first_b = (SIDE_A, SIDE_B) if demo_sides else (busiest[:1], busiest[1:2])
 
 if not issues or not names:
     st.info(NO_TAXONOMY)
@@ -31,12 +35,8 @@ cols = st.columns([2, 2, 2, 1])
 slug = cols[0].selectbox(
     "Issue", list(issues), format_func=lambda k: f"{issues[k][0]} ({k})", key="gp_issue"
 )
-side_a = cols[1].multiselect(
-    "Side A", names, default=[n for n in SIDE_A if n in names], key="gp_side_a"
-)
-side_b = cols[2].multiselect(
-    "Side B", names, default=[n for n in SIDE_B if n in names], key="gp_side_b"
-)
+side_a = cols[1].multiselect("Side A", names, default=first_a, key="gp_side_a")
+side_b = cols[2].multiselect("Side B", names, default=first_b, key="gp_side_b")
 window = cols[3].number_input(
     "Window (days)",
     1,

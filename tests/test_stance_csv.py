@@ -764,3 +764,33 @@ def test_a_spreadsheets_way_of_saving_the_export_reads_the_same(
         lines[2] = lines[2].replace(",accepted,", ",maybe,", 1)
         bad.write_text("".join(lines), encoding="utf-8")
         assert "line 3, column status" in _import_cli(db, bad).stderr
+
+
+def test_a_label_edited_to_another_point_is_a_problem(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """An analyst changed position_label to "Ceasefire must come first" and left position
+    at 1: the label is not read, so the import said "unchanged" and dropped the change."""
+    db, path = exported
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    line, row = next(
+        (n, r)
+        for n, r in enumerate(rows, start=2)
+        if r["issue"] == "ceasefire-first" and r["position"] == "1"
+    )
+    bad = tmp_path / "label.csv"
+    _rewrite(
+        path,
+        bad,
+        lambda n, r: r.update({"position_label": "ceasefire must come first"} if n == line else {}),
+    )
+    result = _import_cli(db, bad)
+    assert result.exit_code == 2
+    assert (
+        f"line {line}, column position_label: 'ceasefire must come first' is the label of +2, "
+        "but position is +1: change position to +2"
+    ) in result.stderr
+    # A label written otherwise (another team's wording) is not read: no problem.
+    other = tmp_path / "other.csv"
+    _rewrite(path, other, lambda n, r: r.update({"position_label": "Our own wording"}))
+    assert _import_cli(db, other).exit_code == 0

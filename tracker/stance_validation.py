@@ -41,7 +41,7 @@ from tracker.stances import (
     check_stated_on,
     locate_quote,
 )
-from tracker.text import name_key
+from tracker.text import name_key, signed
 
 REQUIRED = ("actor", "issue", "stated_on", "position", "quote", "source_id")
 # "reason" is what --skip-invalid adds to the rows it rejects: a fixed rejects file
@@ -139,6 +139,12 @@ class RowChecker:
             session.execute(select(ActorAlias.alias_key, ActorAlias.actor_id)).tuples().all()
         )
         self.issues = dict(session.execute(select(Issue.slug, Issue.id)).tuples().all())
+        # Each issue's scale labels, folded, to the point they name: a position_label
+        # edited to another point's label is a change of position the import would drop.
+        self.label_points = {
+            issue.id: {name_key(label): point for point, label in issue.labels().items()}
+            for issue in session.scalars(select(Issue))
+        }
         self.names = dict(session.execute(select(Actor.id, Actor.name)).tuples().all())
         self.proposals = {
             key: (pid, name)
@@ -260,6 +266,7 @@ class RowChecker:
             cells.get("stance_id", ""), row.line, "stance_id", problems, low=1
         )
         self._check_quote(row, values, problems)
+        self._check_label(row, values, problems)
         self._check_evidence(row, values, problems)  # even after other problems: list them all
         reporter = self.names.get(values.get("reported_by_id") or -1)
         proposal = self._check_proposal(row, values, problems)
@@ -267,6 +274,25 @@ class RowChecker:
             return problems
         kept = file.kept.union(blank) if blank else file.kept
         return CheckedRow(row.line, stance_id, values, reporter, proposal, kept)
+
+    def _check_label(self, row: CsvRow, values: dict[str, Any], problems: list[Problem]) -> None:
+        """A position_label naming another point of the issue's scale than the position:
+        the label is not read, so the analyst's change of position would be dropped."""
+        label = row.cells.get("position_label", "").strip()
+        if not label or "issue_id" not in values or "position" not in values:
+            return
+        named = self.label_points.get(values["issue_id"], {}).get(name_key(label))
+        position = values["position"]
+        if named is not None and named != position:
+            problems.append(
+                Problem(
+                    row.line,
+                    "position_label",
+                    f"{label!r} is the label of {signed(named)}, but position is "
+                    f"{signed(position)}: change position to {signed(named)} (the label is "
+                    "written on export, not read on import)",
+                )
+            )
 
     def _check_proposal(
         self, row: CsvRow, values: dict[str, Any], problems: list[Problem]

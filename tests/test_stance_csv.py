@@ -787,9 +787,13 @@ def test_a_label_edited_to_another_point_is_a_problem(
     result = _import_cli(db, bad)
     assert result.exit_code == 2
     assert (
-        f"line {line}, column position_label: 'ceasefire must come first' is the label of +2, "
-        "but position is +1: change position to +2"
+        f"line {line}, column position_label: the label of +2, but position is +1 (as "
+        "stored): to move the stance, change position to +2"
     ) in result.stderr
+    # The usual edit, the position changed and the label left as exported: an update.
+    moved = tmp_path / "moved.csv"
+    _rewrite(path, moved, lambda n, r: r.update({"position": "2"} if n == line else {}))
+    assert "0 new, 1 updated" in _import_cli(db, moved).output
     # A label written otherwise (another team's wording) is not read: no problem.
     other = tmp_path / "other.csv"
     _rewrite(path, other, lambda n, r: r.update({"position_label": "Our own wording"}))

@@ -57,6 +57,7 @@ from tracker.stance_validation import (
     chunks,
 )
 from tracker.stances import coder_of, snapshot
+from tracker.text import signed
 
 # Files of at least this many rows (estimated), into a table holding fewer stances, are
 # written with the stance and history indexes built at the end (tracker.bulk_load).
@@ -429,6 +430,18 @@ def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> 
                 )
                 continue
             stored = by_id[row.stance_id]
+        if stored is not None and row.label_point not in (None, stored.position):
+            named, given = signed(row.label_point), signed(row.values["position"])
+            problems.append(
+                Problem(
+                    row.line,
+                    "position_label",
+                    f"the label of {named}, but position is {given} (as stored): to move the "
+                    f"stance, change position to {named} (the label is written on export, "
+                    "not read on import)",
+                )
+            )
+            continue
         if stored is not None and "status" in row.kept and stored.status == "suggested":
             plan.still_suggested += 1
         if stored is None:

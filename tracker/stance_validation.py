@@ -41,7 +41,7 @@ from tracker.stances import (
     check_stated_on,
     locate_quote,
 )
-from tracker.text import name_key, signed
+from tracker.text import name_key
 
 REQUIRED = ("actor", "issue", "stated_on", "position", "quote", "source_id")
 # "reason" is what --skip-invalid adds to the rows it rejects: a fixed rejects file
@@ -104,6 +104,10 @@ class CheckedRow:
     # Values the file has no column for, or an empty cell (defaults for a new stance): a
     # stored stance keeps its own.
     kept: frozenset[str] = frozenset()
+    # The point of the scale the row's position_label names, when another than its
+    # position: an edited label, unless the stored stance has that position (then it is
+    # the position that was edited, the label left as exported).
+    label_point: int | None = None
 
     @property
     def passage(self) -> tuple[int, int, int, int, int]:
@@ -266,33 +270,22 @@ class RowChecker:
             cells.get("stance_id", ""), row.line, "stance_id", problems, low=1
         )
         self._check_quote(row, values, problems)
-        self._check_label(row, values, problems)
         self._check_evidence(row, values, problems)  # even after other problems: list them all
         reporter = self.names.get(values.get("reported_by_id") or -1)
         proposal = self._check_proposal(row, values, problems)
         if problems:
             return problems
         kept = file.kept.union(blank) if blank else file.kept
-        return CheckedRow(row.line, stance_id, values, reporter, proposal, kept)
+        label_point = self._label_point(row, values)
+        return CheckedRow(row.line, stance_id, values, reporter, proposal, kept, label_point)
 
-    def _check_label(self, row: CsvRow, values: dict[str, Any], problems: list[Problem]) -> None:
-        """A position_label naming another point of the issue's scale than the position:
-        the label is not read, so the analyst's change of position would be dropped."""
+    def _label_point(self, row: CsvRow, values: dict[str, Any]) -> int | None:
+        """The point another than the position that the row's position_label names."""
         label = row.cells.get("position_label", "").strip()
         if not label or "issue_id" not in values or "position" not in values:
-            return
+            return None
         named = self.label_points.get(values["issue_id"], {}).get(name_key(label))
-        position = values["position"]
-        if named is not None and named != position:
-            problems.append(
-                Problem(
-                    row.line,
-                    "position_label",
-                    f"{label!r} is the label of {signed(named)}, but position is "
-                    f"{signed(position)}: change position to {signed(named)} (the label is "
-                    "written on export, not read on import)",
-                )
-            )
+        return named if named is not None and named != values["position"] else None
 
     def _check_proposal(
         self, row: CsvRow, values: dict[str, Any], problems: list[Problem]

@@ -289,6 +289,14 @@ def test_setting_a_sources_publication_date(tmp_path: Path) -> None:
     shown = tracker(url, "sources", "show", str(source_id)).stdout
     assert "published on: 2025-08-20" in shown and "published basis: set by hand" in shown
     assert tracker(url, "sources", "show", "99999999999999999999").exit_code == 2
+    titled = tracker(
+        url, "sources", "set-title", str(source_id), "Kyiv says no", "--outlet", "Ukrinform"
+    )
+    assert titled.exit_code == 0, titled.output
+    assert "source" in titled.stdout and "'Kyiv says no' (Ukrinform)" in titled.stdout
+    shown = tracker(url, "sources", "show", str(source_id)).stdout
+    assert "Kyiv says no" in shown and "Ukrinform" in shown
+    assert_user_error(tracker(url, "sources", "set-title", str(source_id), "x" * 501), "500")
 
 
 def test_one_refused_article_is_one_error_line(tmp_path: Path) -> None:

@@ -138,6 +138,14 @@ def test_an_undated_source_gets_its_date_on_the_sources_page(
     assert "Published 2025-08-20 (set by ana)" in shown()
     with transaction(engine) as session:
         assert session.get_one(Source, undated).published_on == dt.date(2025, 8, 20)
+    # Its title and outlet, for the reports' citations.
+    at.text_input(key=f"src_title_{undated}").input("Zelensky: ceasefire first")
+    at.text_input(key=f"src_outlet_{undated}").input("Kyiv Independent")
+    at.button(key=f"src_title_save_{undated}").click().run()  # a form: sent together
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with transaction(engine) as session:
+        saved = session.get_one(Source, undated)
+        assert (saved.title, saved.outlet) == ("Zelensky: ceasefire first", "Kyiv Independent")
     engine.dispose()
 
 

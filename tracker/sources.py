@@ -164,6 +164,20 @@ def mark_duplicate(session: Session, source: Source, original: Source | None) ->
     refresh_sources(session, touched | story_members(session, source))
 
 
+def set_title(
+    session: Session, source: Source, *, title: str | None = None, outlet: str | None = None
+) -> None:
+    """Set (or correct) a source's title or outlet: an article stored without a title
+    reads "untitled source #N" in reports, and re-adding the file only finds a duplicate.
+    ``None`` leaves that one as it is; "" clears it."""
+    require(session, Role.ANALYST, "change a source's title or outlet")
+    if title is not None:
+        source.title = check_length(squash(title), 500, "the title")
+    if outlet is not None:
+        source.outlet = check_length(squash(outlet), 200, "the outlet")
+    session.flush()
+
+
 def set_published(session: Session, source: Source, day: dt.date) -> None:
     """Set (or correct) when a source was published: the date its stances default to.
     Stances already recorded keep their own dates."""

@@ -12,7 +12,14 @@ from tracker.errors import TrackerError
 from tracker.ingest import Input, Overrides, ingest_inputs
 from tracker.models import Role
 from tracker.search import search_sources
-from tracker.sources import get_source, list_sources, outlets, set_published, source_details
+from tracker.sources import (
+    get_source,
+    list_sources,
+    outlets,
+    set_published,
+    set_title,
+    source_details,
+)
 
 LIST_LIMIT = 500
 
@@ -81,6 +88,34 @@ def _add_form() -> None:
                 st.rerun()
             for status, message in shown:  # something was refused: the form stays as it is
                 {"added": st.success, "duplicate": st.info}.get(status, st.error)(message)
+
+
+def _title_and_outlet(source_id: int, title: str, outlet: str) -> None:
+    """Set or correct how reports cite the source."""
+    if flash := st.session_state.pop("src_title_flash", None):
+        st.success(md_escape(flash))
+    with st.expander("Title and outlet", expanded=not title):
+        with st.form(f"src_title_form_{source_id}", border=False):
+            cols = st.columns([3, 2])
+            new_title = cols[0].text_input(
+                "Title", value=title, max_chars=500, key=f"src_title_{source_id}"
+            )
+            new_outlet = cols[1].text_input(
+                "Outlet", value=outlet, max_chars=200, key=f"src_outlet_{source_id}"
+            )
+            if not st.form_submit_button(
+                "Save title and outlet", key=f"src_title_save_{source_id}"
+            ):
+                return
+        try:
+            with session() as s:
+                set_title(s, get_source(s, source_id), title=new_title, outlet=new_outlet)
+        except TrackerError as exc:
+            st.error(md_escape(str(exc)))
+            return
+        st.cache_data.clear()
+        st.session_state["src_title_flash"] = f"Source #{source_id} saved: {new_title.strip()!r}."
+        st.rerun()
 
 
 def _publication_date(source_id: int, published_on: dt.date | None) -> None:
@@ -218,6 +253,7 @@ if chosen is not None:
             )
         )
     if may(Role.ANALYST):
+        _title_and_outlet(chosen, details["title"] or "", details["outlet"] or "")
         _publication_date(chosen, details["published_on"])
     # st.text: source text is shown as text, never rendered as Markdown or HTML.
     st.text(details["text"])

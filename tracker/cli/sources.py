@@ -39,6 +39,7 @@ from tracker.sources import (
     iter_source_records,
     list_sources,
     set_published,
+    set_title,
     source_details,
 )
 
@@ -241,6 +242,22 @@ def sources_set_date(
         set_published(session, source, day)
         title = source.title or "(untitled)"
     typer.echo(f"source {source_id} ({title}) published on {day.isoformat()}")
+
+
+@sources_app.command("set-title")
+def sources_set_title(
+    ctx: typer.Context,
+    source_id: Annotated[int, typer.Argument(help="Source id.", min=1, max=MAX_ID)],
+    title: Annotated[str, typer.Argument(help="The title, as reports should cite it.")],
+    outlet: Annotated[str | None, typer.Option(help='Also set the outlet ("" clears it).')] = None,
+) -> None:
+    """Set or correct a source's title (and outlet): reports cite an untitled source as
+    "untitled source #N"."""
+    with open_session(ctx) as session:
+        source = get_source(session, source_id)
+        set_title(session, source, title=title, outlet=outlet)
+        shown = f"{source.title!r}" + (f" ({source.outlet})" if source.outlet else "")
+    typer.echo(f"source {source_id} is now {shown}")
 
 
 @sources_app.command("search")

@@ -234,6 +234,14 @@ def test_a_party_cannot_itself_speak_for_another(session: Session, ministry_firs
 def test_cells_a_spreadsheet_damaged_are_refused(session: Session) -> None:
     """Saved from a spreadsheet that read the UTF-8 file as Windows-1252, an actors file
     added the aliases 'TÃ¼rkiye' and 'ErdoÄŸan'; an issue's label became '#NAME?'."""
+    cyrillic = "".join(
+        chr(b)
+        if bytes([b]).decode("cp1252", errors="ignore") == ""
+        else bytes([b]).decode("cp1252")
+        for b in "Зеленський".encode()
+    )
+    with pytest.raises(TrackerError, match="would be 'Зеленський'"):
+        import_actors(session, [ActorRow(cyrillic, "person", "", line=2)])
     rows = [ActorRow("Turkey", "state", "", ["TÃ¼rkiye"], line=2)]
     with pytest.raises(TrackerError, match=r"line 2: column 'aliases' looks like UTF-8 text"):
         import_actors(session, rows)

@@ -798,3 +798,22 @@ def test_a_label_edited_to_another_point_is_a_problem(
     other = tmp_path / "other.csv"
     _rewrite(path, other, lambda n, r: r.update({"position_label": "Our own wording"}))
     assert _import_cli(db, other).exit_code == 0
+
+
+def test_a_sources_own_odd_title_does_not_stop_a_round_trip(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """A scraped title really holding "â€™" (the site's own mojibake) was taken for a
+    spreadsheet's damage in the export's source_title column, which the import never
+    reads: the tracker's own file could not be imported back."""
+    db, path = exported
+    engine = make_engine(db)
+    with transaction(engine) as session:
+        source = session.scalars(select(Source).order_by(Source.id)).first()
+        assert source is not None
+        source.title = "Kremlin: we donâ€™t need it"
+    engine.dispose()
+    assert tracker(db, "stances", "export", str(path)).exit_code == 0
+    result = _import_cli(db, path)
+    assert result.exit_code == 0, result.output
+    assert "0 new, 0 updated, 43 unchanged" in result.output

@@ -73,7 +73,22 @@ _MOJIBAKE = re.compile(
 
 def maybe_damaged(text: str) -> bool:
     """A quick test over a whole row's text: could any cell be :func:`damaged`?"""
-    return "#" in text or _MOJIBAKE.search(text) is not None
+    return "#" in text or (not text.isascii() and _MOJIBAKE.search(text) is not None)
+
+
+def _as_cp1252(value: str) -> bytes | None:
+    """The bytes Windows-1252 would have read as ``value``: its five undefined bytes
+    (0x81, 0x8D, 0x8F, 0x90, 0x9D) come through as the control characters of the same
+    number, which encode("cp1252") refuses (most of "Зеленський" read that way)."""
+    out = bytearray()
+    for ch in value:
+        try:
+            out += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(ch) > 0xFF:
+                return None
+            out.append(ord(ch))
+    return bytes(out)
 
 
 def damaged(value: str) -> str | None:
@@ -84,18 +99,18 @@ def damaged(value: str) -> str | None:
             f"holds the spreadsheet error {value.strip()} (the spreadsheet ran the cell as a "
             "formula and lost the text): copy the text back from the exported file"
         )
-    if _MOJIBAKE.search(value):
-        for encoding in ("cp1252", "latin-1"):
-            try:
-                meant = value.encode(encoding).decode("utf-8")
-            except UnicodeError:
-                continue
-            if meant != value:
-                return (
-                    f"looks like UTF-8 text read as Windows-1252 ({value[:40]!r} would be "
-                    f"{meant[:40]!r}): import the exported file as it was, or open it as "
-                    "UTF-8 and save it as 'CSV UTF-8'"
-                )
+    if not value.isascii() and _MOJIBAKE.search(value):
+        raw = _as_cp1252(value)  # Latin-1's reading too: its 0x80-0x9F are those controls
+        try:
+            meant = raw.decode("utf-8") if raw else value
+        except UnicodeError:
+            meant = value
+        if meant != value:
+            return (
+                f"looks like UTF-8 text read as Windows-1252 ({value[:40]!r} would be "
+                f"{meant[:40]!r}): import the exported file as it was, or open it as "
+                "UTF-8 and save it as 'CSV UTF-8'"
+            )
     return None
 
 

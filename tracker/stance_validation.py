@@ -67,6 +67,8 @@ COMPARED = ("stated_on", "position", "confidence", "status", "origin", "note")
 # existed leaves what is stored as it is.
 EVIDENCE = ("attribution", "reported_by_id", "conditional", "condition", "proposal_id")
 _TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
+# Cells checked for a spreadsheet's damage (tracker.csv_io.damaged).
+STORED_TEXT = ("actor", "issue", "note", "condition", "reported_by", "proposal", "annotator")
 _DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
 
 
@@ -230,17 +232,19 @@ class RowChecker:
     def check(self, row: CsvRow) -> CheckedRow | list[Problem]:
         cells = row.cells
         problems = []
-        text = "".join(cells.values())
-        if "\x00" in text:
+        if "\x00" in "".join(cells.values()):
             problems = [
                 Problem(row.line, column, "contains a NUL byte, which the database cannot store")
                 for column, cell in cells.items()
                 if "\x00" in cell
             ]
-        if maybe_damaged(text):
+        # Only what the import stores by name or as text: a source's title is not read (a
+        # scraped one may really hold "â€™"), and a quote must match its source anyway.
+        stored = [(c, cells[c]) for c in STORED_TEXT if c in cells]
+        if maybe_damaged("".join(cell for _, cell in stored)):
             problems += [
                 Problem(row.line, column, why)
-                for column, cell in cells.items()
+                for column, cell in stored
                 if (why := damaged(cell)) is not None
             ]
         file = self._file

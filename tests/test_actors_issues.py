@@ -104,9 +104,9 @@ def test_an_import_lists_every_problem_and_writes_nothing(session: Session) -> N
     assert str(raised.value).splitlines() == [
         "4 problems, nothing imported:",
         "  line 3: unknown actor kind 'bureau'; expected one of " + ", ".join(KINDS),
+        "  line 4: unknown actor 'Germany'",
         "  line 5: column 'name' is empty",
         "  line 6: actor 'Ukraine' appears twice",
-        "  line 4: unknown actor 'Germany'",
     ]
 
 
@@ -248,3 +248,19 @@ def test_cells_a_spreadsheet_damaged_are_refused(session: Session) -> None:
     issue = IssueRow("nato", "NATO", labels={2: "#NAME?"}, line=3)
     with pytest.raises(TrackerError, match=r"line 3: column 'label_2' holds the spreadsheet"):
         import_issues(session, [issue])
+
+
+def test_a_file_that_flattens_a_chain_imports_in_any_order(session: Session) -> None:
+    """Stored: minister -> ministry. A file moving both to the state was refused or not
+    depending on its order: the check now reads the file's end state."""
+    state = make_actor(session, "State", kind="state")
+    ministry = make_actor(session, "Ministry", kind="government")
+    make_actor(session, "Minister", party=ministry)
+    assert state.id is not None
+    rows = [
+        ActorRow("Ministry", "government", "State", line=2),
+        ActorRow("Minister", "person", "State", line=3),
+    ]
+    import_actors(session, rows)
+    assert get_actor(session, "Minister").party is state
+    assert get_actor(session, "Ministry").party is state

@@ -126,10 +126,10 @@ def test_an_import_with_bad_rows_lists_them_all(db_url: str, tmp_path: Path) -> 
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         "error: 3 problems, nothing imported:",
+        "  line 3: unknown actor 'Germany'",
         "  line 4: column 'name' is empty",
         "  line 5: unknown actor kind 'bureau'; expected one of "
         "person, government, state, organisation, coalition",
-        "  line 3: unknown actor 'Germany'",
     ]
     assert actor_count(db_url) == 0
 

@@ -532,9 +532,7 @@ def test_a_file_without_status_says_which_matched_suggestions_stay_suggested(
         writer.writerows(rows)
     result = _import_cli(db, short)
     assert result.exit_code == 0, result.output
-    assert "1 of the rows matched stored suggestions and the file has no status column" in (
-        result.output
-    )
+    assert "1 of the rows matched stored suggestions and gave no status" in result.output
 
 
 def test_empty_cells_keep_a_stored_stances_values(
@@ -723,7 +721,7 @@ def test_two_imports_of_one_file_at_once_both_finish(
 
 
 @pytest.mark.parametrize(
-    "style", ["semicolons", "utf16-tabs", "sep-line", "headers-and-trailing-columns"]
+    "style", ["semicolons", "utf16-tabs", "sep-line", "sep-tab", "headers-and-trailing-columns"]
 )
 def test_a_spreadsheets_way_of_saving_the_export_reads_the_same(
     exported: tuple[str, Path], tmp_path: Path, style: str
@@ -750,6 +748,12 @@ def test_a_spreadsheets_way_of_saving_the_export_reads_the_same(
             writer.writerows(rows)
     elif style == "sep-line":
         target.write_text("sep=,\r\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    elif style == "sep-tab":
+        with target.open("w", newline="", encoding="utf-8") as out:
+            out.write("sep=\t\r\n")
+            writer = csv.DictWriter(out, fieldnames=header, delimiter="\t")
+            writer.writeheader()
+            writer.writerows(rows)
     else:
         with target.open("w", newline="", encoding="utf-8") as out:
             writer = csv.writer(out)
@@ -814,6 +818,25 @@ def test_a_sources_own_odd_title_does_not_stop_a_round_trip(
         source.title = "Kremlin: we donâ€™t need it"
     engine.dispose()
     assert tracker(db, "stances", "export", str(path)).exit_code == 0
+    result = _import_cli(db, path)
+    assert result.exit_code == 0, result.output
+    assert "0 new, 0 updated, 43 unchanged" in result.output
+
+
+def test_two_points_sharing_a_label_still_round_trip(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """An issue whose -2 and -1 read the same: the label named one point only, and an
+    untouched export of a -2 stance was refused as "the label of -1"."""
+    db, path = exported
+    engine = make_engine(db)
+    with transaction(engine) as session:
+        issue = session.scalars(select(Issue).where(Issue.slug == "ceasefire-first")).one()
+        issue.label_neg1 = issue.label_neg2
+    engine.dispose()
+    assert tracker(db, "stances", "export", str(path)).exit_code == 0
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    assert any(r["issue"] == "ceasefire-first" and r["position"] == "-2" for r in rows)
     result = _import_cli(db, path)
     assert result.exit_code == 0, result.output
     assert "0 new, 0 updated, 43 unchanged" in result.output

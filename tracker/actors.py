@@ -108,7 +108,7 @@ def add_alias(session: Session, actor: Actor, alias: str) -> None:
     _claim_name(session, actor, alias)
 
 
-def set_party(actor: Actor, party: Actor | None) -> None:
+def set_party(actor: Actor, party: Actor | None, *, one_level: bool = True) -> None:
     """Link ``actor`` to the side it speaks for, refusing loops (A -> B -> A) and chains
     (A -> B -> C): a party's roll-up counts its direct members, so the minister of a
     ministry that speaks for a state counted for the ministry, not the state."""
@@ -119,19 +119,24 @@ def set_party(actor: Actor, party: Actor | None) -> None:
             raise TrackerError(f"{actor.name!r} cannot speak for {party.name!r}: that makes a loop")  # type: ignore[union-attr]
         seen.add(id(cursor))
         cursor = cursor.party
-    if party is not None and party is not actor.party:
-        if party.party is not None:
-            raise TrackerError(
-                f"{actor.name!r} cannot speak for {party.name!r}, which itself speaks for "
-                f"{party.party.name!r}: name {party.party.name!r} as its party"
-            )
-        members = [m.name for m in actor.members] if actor.id is not None else []
-        if members:
-            raise TrackerError(
-                f"{actor.name!r} cannot speak for {party.name!r}: {', '.join(sorted(members))} "
-                f"speak for {actor.name!r}, and a party cannot itself speak for another"
-            )
+    if one_level and party is not None and party is not actor.party:
+        _check_one_level(actor, party)
     actor.party = party
+
+
+def _check_one_level(actor: Actor, party: Actor) -> None:
+    """``actor`` may speak for ``party`` only if neither is in the middle of a chain."""
+    if party.party is not None:
+        raise TrackerError(
+            f"{actor.name!r} cannot speak for {party.name!r}, which itself speaks for "
+            f"{party.party.name!r}: name {party.party.name!r} as its party"
+        )
+    members = [m.name for m in actor.members] if actor.id is not None else []
+    if members:
+        raise TrackerError(
+            f"{actor.name!r} cannot speak for {party.name!r}: {', '.join(sorted(members))} "
+            f"speak for {actor.name!r}, and a party cannot itself speak for another"
+        )
 
 
 @dataclass
@@ -184,9 +189,17 @@ def import_actors(session: Session, rows: Sequence[ActorRow]) -> tuple[int, int]
             continue
         with problems.row(row.line):
             if row.party is not None:
-                set_party(actor, get_actor(session, row.party) if row.party.strip() else None)
+                party = get_actor(session, row.party) if row.party.strip() else None
+                # Chains are checked on the file's end state below: row by row, a file
+                # that flattens one was refused or not depending on its order.
+                set_party(actor, party, one_level=False)
             for alias in row.aliases:
                 _claim_name(session, actor, alias)
+    for row in rows:
+        actor = by_key.get(name_key(row.name))
+        if actor is not None and actor.party is not None:
+            with problems.row(row.line):
+                _check_one_level(actor, actor.party)
     problems.raise_any()
     session.flush()
     updated = sum(_content(by_key[key]) != content for key, content in before.items())

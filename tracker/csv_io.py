@@ -182,8 +182,9 @@ def _delimited(handle: TextIO) -> tuple[Iterator[str], str, int]:
     many lines were read before them (the ``sep=`` line)."""
     first = handle.readline()
     rest: Iterator[str] = iter(handle)
-    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
-        return rest, first.strip()[4], 1
+    line = first.rstrip("\r\n")  # not strip(): "sep=" and a tab
+    if line.lower().startswith("sep=") and len(line) == 5:
+        return rest, line[4], 1
     delimiter = ","
     if "," not in first:
         for other in (";", "\t"):

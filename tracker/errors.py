@@ -38,7 +38,7 @@ class RowProblems:
     nothing unless every row is good (the caller's transaction rolls back on the raise)."""
 
     def __init__(self) -> None:
-        self.found: list[str] = []
+        self.found: list[tuple[int, str]] = []
 
     @contextmanager
     def row(self, line: int) -> Iterator[None]:
@@ -46,11 +46,12 @@ class RowProblems:
         try:
             yield
         except TrackerError as exc:
-            self.found.append(f"line {line}: {exc}" if line else str(exc))
+            self.found.append((line, f"line {line}: {exc}" if line else str(exc)))
 
     def raise_any(self) -> None:
-        if len(self.found) == 1:
-            raise TrackerError(self.found[0])
-        if self.found:
-            listed = "\n".join(f"  {problem}" for problem in self.found)
-            raise TrackerError(f"{len(self.found)} problems, nothing imported:\n{listed}")
+        found = [problem for _, problem in sorted(self.found, key=lambda p: p[0])]  # stable
+        if len(found) == 1:
+            raise TrackerError(found[0])
+        if found:
+            listed = "\n".join(f"  {problem}" for problem in found)
+            raise TrackerError(f"{len(found)} problems, nothing imported:\n{listed}")

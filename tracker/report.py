@@ -532,5 +532,6 @@ def _add_coverage(session: Session, report: Report) -> None:
     report.quiet_actors = sorted(quiet, key=lambda a: (a["last"], name_order(a["actor"])))
     # A party whose members spoke for it has been heard (France, through its president).
     party_of = _party_of(session)
-    heard = {party_of[name] for name in party_of if name not in set(never)}
+    unheard = set(never)
+    heard = {party_of[name] for name in party_of if name not in unheard}
     report.unheard_actors = sorted((n for n in never if n not in heard), key=name_order)

@@ -85,9 +85,9 @@ class ImportReport:
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
         pending = (
-            f"; {self.still_suggested} of the rows matched stored suggestions and the file "
-            "has no status column: they stay suggested (review them on the Review queue "
-            "page, or add a status column saying accepted)"
+            f"; {self.still_suggested} of the rows matched stored suggestions and gave no "
+            "status: they stay suggested (review them on the Review queue page, or give "
+            "them the status accepted)"
             if self.still_suggested
             else ""
         )
@@ -430,8 +430,9 @@ def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> 
                 )
                 continue
             stored = by_id[row.stance_id]
-        if stored is not None and row.label_point not in (None, stored.position):
-            named, given = signed(row.label_point), signed(row.values["position"])
+        if stored is not None and row.label_points and stored.position not in row.label_points:
+            named = " or ".join(signed(p) for p in sorted(row.label_points))
+            given = signed(row.values["position"])
             problems.append(
                 Problem(
                     row.line,

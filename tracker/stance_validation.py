@@ -106,10 +106,10 @@ class CheckedRow:
     # Values the file has no column for, or an empty cell (defaults for a new stance): a
     # stored stance keeps its own.
     kept: frozenset[str] = frozenset()
-    # The point of the scale the row's position_label names, when another than its
-    # position: an edited label, unless the stored stance has that position (then it is
-    # the position that was edited, the label left as exported).
-    label_point: int | None = None
+    # The points of the scale the row's position_label names, when not its position: an
+    # edited label, unless the stored stance has one of them (then it is the position
+    # that was edited, the label left as exported).
+    label_points: frozenset[int] = frozenset()
 
     @property
     def passage(self) -> tuple[int, int, int, int, int]:
@@ -147,10 +147,12 @@ class RowChecker:
         self.issues = dict(session.execute(select(Issue.slug, Issue.id)).tuples().all())
         # Each issue's scale labels, folded, to the point they name: a position_label
         # edited to another point's label is a change of position the import would drop.
-        self.label_points = {
-            issue.id: {name_key(label): point for point, label in issue.labels().items()}
-            for issue in session.scalars(select(Issue))
-        }
+        self.label_points: dict[int, dict[str, frozenset[int]]] = {}
+        for issue in session.scalars(select(Issue)):
+            named: dict[str, set[int]] = {}
+            for point, label in issue.labels().items():  # two points may share a label
+                named.setdefault(name_key(label), set()).add(point)
+            self.label_points[issue.id] = {k: frozenset(v) for k, v in named.items()}
         self.names = dict(session.execute(select(Actor.id, Actor.name)).tuples().all())
         self.proposals = {
             key: (pid, name)
@@ -280,16 +282,16 @@ class RowChecker:
         if problems:
             return problems
         kept = file.kept.union(blank) if blank else file.kept
-        label_point = self._label_point(row, values)
-        return CheckedRow(row.line, stance_id, values, reporter, proposal, kept, label_point)
+        named = self._label_points(row, values)
+        return CheckedRow(row.line, stance_id, values, reporter, proposal, kept, named)
 
-    def _label_point(self, row: CsvRow, values: dict[str, Any]) -> int | None:
-        """The point another than the position that the row's position_label names."""
+    def _label_points(self, row: CsvRow, values: dict[str, Any]) -> frozenset[int]:
+        """The points the row's position_label names, if its position is not one of them."""
         label = row.cells.get("position_label", "").strip()
         if not label or "issue_id" not in values or "position" not in values:
-            return None
-        named = self.label_points.get(values["issue_id"], {}).get(name_key(label))
-        return named if named is not None and named != values["position"] else None
+            return frozenset()
+        named = self.label_points.get(values["issue_id"], {}).get(name_key(label), frozenset())
+        return frozenset() if values["position"] in named else named
 
     def _check_proposal(
         self, row: CsvRow, values: dict[str, Any], problems: list[Problem]

@@ -23,8 +23,11 @@ with reading() as s:
     issues = {i.slug: (i.name, i.labels()) for i in list_issues(s)}
     top = top_level_names(s)
     names = top + [a.name for a in list_actors(s) if a.name not in set(top)]
-    busiest = busiest_parties(s)
-demo_sides = all(n in names for n in SIDE_A + SIDE_B)
+    demo_sides = all(n in names for n in SIDE_A + SIDE_B)
+    # Counted once per visit, and only off the demo: it reads every accepted stance.
+    if not demo_sides and "gp_busiest" not in st.session_state:
+        st.session_state["gp_busiest"] = busiest_parties(s)
+busiest = st.session_state.get("gp_busiest", [])
 first_a, first_b = (SIDE_A, SIDE_B) if demo_sides else (busiest[:1], busiest[1:2])
 
 if not issues or not names:

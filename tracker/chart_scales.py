@@ -91,17 +91,18 @@ MATRIX_LABEL_CHARS = 14
 LINE_HEIGHT = 13  # pixels per line of an 11 px axis label
 
 
-def wrapped_labels(names: Iterable[str], width: int, lines: int = 3) -> dict[str, Any]:
-    """A top axis's label settings printing each name on up to ``lines`` lines of
-    ``width`` characters (a longer name ends in "…"). Vega stacks a label's lines
-    downwards from its anchor, into the plot: each label is padded to as many lines as the
-    longest, blank lines first, and the labels are lifted by the extra lines' height."""
+def wrapped_labels(shown: Mapping[str, str], width: int, lines: int = 3) -> dict[str, Any]:
+    """A top axis's label settings printing each value's name (``shown``: value -> name)
+    on up to ``lines`` lines of ``width`` characters (a longer name ends in "…"). Vega
+    stacks a label's lines downwards from its anchor, into the plot: each label is padded
+    to as many lines as the longest, blank lines first, and the labels are lifted by the
+    extra lines' height."""
     wrapped = {
-        name: textwrap.wrap(name, width, max_lines=lines, placeholder=" …") or [name]
-        for name in sorted(set(names))
+        value: textwrap.wrap(name, width, max_lines=lines, placeholder=" …") or [name]
+        for value, name in sorted(shown.items())
     }
     most = max((len(w) for w in wrapped.values()), default=1)
-    if most == 1:
+    if most == 1 and all(value == name for value, name in shown.items()):
         return {}
     expr = "datum.label"
     for name, name_lines in wrapped.items():

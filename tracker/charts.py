@@ -432,7 +432,8 @@ def matrix_chart(
         [
             {
                 "actor": c.actor,
-                "issue": issue_names.get(c.issue, c.issue),
+                "issue": c.issue,  # by slug: two issues may share a name
+                "issue_name": issue_names.get(c.issue, c.issue),
                 "position": c.position,
                 "text": position_text(c.position) + _arrow(c.change),
                 "meaning": position_label(labels_by_issue.get(c.issue, {}), c.position),
@@ -442,7 +443,17 @@ def matrix_chart(
             }
             for c in cells
         ],
-        columns=["actor", "issue", "position", "text", "meaning", "since", "change", "dark"],
+        columns=[
+            "actor",
+            "issue",
+            "issue_name",
+            "position",
+            "text",
+            "meaning",
+            "since",
+            "change",
+            "dark",
+        ],  # fmt: skip
     )
     base = alt.Chart(rows).encode(
         x=alt.X(
@@ -456,7 +467,9 @@ def matrix_chart(
                 labelAlign="center",  # the first was set flush left in the browser
                 labelFlush=False,
                 labelOverlap=False,  # wrapped, every issue fits its column: show them all
-                **wrapped_labels(rows["issue"], MATRIX_LABEL_CHARS),
+                **wrapped_labels(
+                    dict(zip(rows["issue"], rows["issue_name"], strict=True)), MATRIX_LABEL_CHARS
+                ),  # fmt: skip
             ),
         ),
         y=alt.Y(
@@ -467,7 +480,7 @@ def matrix_chart(
     )
     tooltip = [
         alt.Tooltip("actor:N", title="Actor"),
-        alt.Tooltip("issue:N", title="Issue"),
+        alt.Tooltip("issue_name:N", title="Issue"),
         alt.Tooltip("position:Q", title="Position", format="+.2f"),
         alt.Tooltip("meaning:N", title="Meaning"),
         alt.Tooltip("since:N", title="Stated on"),

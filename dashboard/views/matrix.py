@@ -81,7 +81,10 @@ show_chart(
 )
 
 st.subheader("Stances behind a cell")
-by_name = {f"{c.actor} × {names.get(c.issue, c.issue)}": c for c in cells}
+# Issues are named as on the chart; a name two issues share gets its slug too.
+shared = {n for n in names.values() if list(names.values()).count(n) > 1}
+shown = {k: f"{v} ({k})" if v in shared else v for k, v in names.items()}
+by_name = {f"{c.actor} × {shown.get(c.issue, c.issue)}": c for c in cells}
 choice = st.selectbox("Cell", list(by_name), key="mx_cell")
 cell = by_name[choice]
 with reading() as s:

@@ -7,8 +7,9 @@ whole words (runs of letters and digits), any case, nothing else is syntax. Post
 uses the 'simple' text search configuration so that it neither stems ("guarantee"
 found "guaranteed") nor drops common words ("will not" found nothing), as FTS5 does
 neither. Both ignore accents ("Elysee" finds "Élysée"): FTS5 by itself, PostgreSQL
-through the unaccent extension (migration 0016 wraps it as ``tracker_fold``; on a server
-without the extension the function returns the text unchanged and accents count).
+through the unaccent extension, in the 'tracker_search' configuration (migration 0016:
+'simple' with unaccent before it; on a server without the extension, 'simple' alone and
+accents count).
 """
 
 from __future__ import annotations
@@ -36,19 +37,18 @@ ORDER BY bm25(source_fts, 5.0, 1.0), s.id
 LIMIT :limit
 """
 
-# The indexed text (migration 0016) without accents, everything but letters and digits
-# made a space: PostgreSQL's parser keeps "1.5", "nato.int" or "1/2" whole, FTS5 and the
-# query's own parsing (_terms) split them into words.
-_DOCUMENT = (
-    "to_tsvector('simple', "
-    "regexp_replace(tracker_fold(s.title || ' ' || s.text), '[^[:alnum:]]+', ' ', 'g'))"
-)
+# The indexed text (migration 0016) with everything but letters and digits made a space:
+# PostgreSQL's parser keeps "1.5", "nato.int" or "1/2" whole, FTS5 and the query's own
+# parsing (_terms) split them into words. The query's terms are split the same way.
+_WORDS = "regexp_replace({}, '[^[:alnum:]]+', ' ', 'g')"
+_TEXT = "s.title || ' ' || s.text"
+_DOCUMENT = f"to_tsvector('tracker_search', {_WORDS.format(_TEXT)})"
 # {query}: the terms' phraseto_tsquery calls joined by &&. MaxFragments=2 lets the
 # snippet show the words where they are, not the article's first lines.
 _POSTGRES = f"""
 WITH q AS (SELECT {{query}} AS query)
 SELECT s.id, s.title, s.outlet, s.published_on,
-       ts_headline('simple', s.text, q.query,
+       ts_headline('tracker_search', s.text, q.query,
                    'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=24, MinWords=8,
                     MaxFragments=2, FragmentDelimiter=" … "') AS snippet
 FROM source s, q
@@ -84,7 +84,10 @@ def _fts5_query(terms: list[str]) -> str:
 
 def _postgres_query(terms: list[str]) -> tuple[str, dict[str, str]]:
     """The same terms as a tsquery, bound as parameters: each must match, as a phrase."""
-    calls = [f"phraseto_tsquery('simple', tracker_fold(:term{i}))" for i in range(len(terms))]
+    calls = [
+        f"phraseto_tsquery('tracker_search', {_WORDS.format(f':term{i}')})"
+        for i in range(len(terms))
+    ]
     return " && ".join(calls), {f"term{i}": term for i, term in enumerate(terms)}
 
 
@@ -111,34 +114,45 @@ def search_sources(session: Session, query: str, *, limit: int = 20) -> list[Sea
 
 # --- accents on PostgreSQL ------------------------------------------------------------------
 
-_INSTALLED = "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent'"
+_FOLDS = """
+SELECT EXISTS (
+  SELECT 1 FROM pg_ts_config_map m JOIN pg_ts_dict d ON d.oid = m.mapdict
+  WHERE m.mapcfg = 'tracker_search'::regconfig AND d.dictname = 'unaccent')
+"""
+# As migration 0016 does it (which keeps its own copy): the dictionary's schema quoted
+# by format(%I) on the server.
+_FOLD_ACCENTS = """
+DO $$
+DECLARE dictionary text;
+BEGIN
+  SELECT format('%I.%I', n.nspname, d.dictname) INTO dictionary
+  FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace
+  WHERE d.dictname = 'unaccent' LIMIT 1;
+  IF dictionary IS NOT NULL THEN
+    EXECUTE format('ALTER TEXT SEARCH CONFIGURATION tracker_search ALTER MAPPING FOR '
+                   'word, hword, hword_part, numword, numhword, hword_numpart '
+                   'WITH %s, simple', dictionary);
+  END IF;
+END $$
+"""
 
 
 def ensure_accent_folding(connection: Connection) -> bool:
     """Whether search ignores accents, making it so on PostgreSQL if the server now allows
-    it: where migration 0016 could not install unaccent, ``tracker_fold`` returns the
-    text as it is; once an administrator has run ``CREATE EXTENSION unaccent``, the next
-    ``tracker db upgrade`` calls this, which points the function at it and rebuilds the
-    index (the same SQL as the migration's, which keeps its own copy)."""
+    it: where migration 0016 could not install unaccent, 'tracker_search' is 'simple'
+    alone; once an administrator has run ``CREATE EXTENSION unaccent``, the next ``tracker
+    db upgrade`` calls this, which puts unaccent into it and rebuilds the index."""
     if connection.dialect.name != "postgresql":
         return True  # FTS5 folds accents itself
-    definition = "SELECT pg_get_functiondef('tracker_fold(text)'::regprocedure)"
-    if "unaccent" in str(connection.execute(text(definition)).scalar()):
+    if connection.execute(text(_FOLDS)).scalar():
         return True
-    schema = connection.execute(text(_INSTALLED)).scalar()
-    if schema is None:
-        try:
-            with connection.begin_nested():
-                connection.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent"))
-        except DBAPIError:
-            return False  # not shipped, or this account may not install it
-        schema = connection.execute(text(_INSTALLED)).scalar()
-    body = f"SELECT {schema}.unaccent('{schema}.unaccent'::regdictionary, $1)"
-    connection.execute(
-        text(
-            "CREATE OR REPLACE FUNCTION tracker_fold(text) RETURNS text "
-            f"LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ {body} $$"
-        )
-    )
-    connection.execute(text("REINDEX INDEX ix_source_fts"))
+    try:
+        with connection.begin_nested():
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent"))
+            connection.execute(text(_FOLD_ACCENTS))
+            if not connection.execute(text(_FOLDS)).scalar():
+                return False  # the server has no unaccent to install
+            connection.execute(text("REINDEX INDEX ix_source_fts"))
+    except DBAPIError:
+        return False  # this account may not install it, or does not own the configuration
     return True

@@ -18,32 +18,41 @@ down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# tracker.search queries the same expressions, so PostgreSQL can use the index. Accents
-# go first: unaccent writes "½" as "1/2", which the split into letters and digits follows.
+# tracker.search queries the same expressions, so PostgreSQL can use the index. The
+# configuration is 'simple' (no stemming, no stop words) with unaccent before it for the
+# token types that can hold accented letters; ts_headline then marks the words as written.
 _FOLDED = (
-    "to_tsvector('simple', "
-    "regexp_replace(tracker_fold(title || ' ' || text), '[^[:alnum:]]+', ' ', 'g'))"
+    "to_tsvector('tracker_search', regexp_replace(title || ' ' || text, '[^[:alnum:]]+', ' ', 'g'))"
 )
 _SIMPLE = "to_tsvector('simple', regexp_replace(title || ' ' || text, '[^[:alnum:]]+', ' ', 'g'))"
-_INSTALLED = "SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent'"
+# The dictionary's schema quoted by format(%I), never pasted from Python.
+_FOLD_ACCENTS = """
+DO $$
+DECLARE dictionary text;
+BEGIN
+  SELECT format('%I.%I', n.nspname, d.dictname) INTO dictionary
+  FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace
+  WHERE d.dictname = 'unaccent' LIMIT 1;
+  IF dictionary IS NOT NULL THEN
+    EXECUTE format('ALTER TEXT SEARCH CONFIGURATION tracker_search ALTER MAPPING FOR '
+                   'word, hword, hword_part, numword, numhword, hword_numpart '
+                   'WITH %s, simple', dictionary);
+  END IF;
+END $$
+"""
 
 
-def _unaccent_schema(bind: Connection) -> str | None:
-    """The schema of the unaccent extension, installed here if the server ships it and
-    this role may (it is a trusted extension: a database owner may); else None."""
-    schema = bind.execute(text(_INSTALLED)).scalar()
-    if schema is not None:
-        return str(schema)
+def _install_unaccent(bind: Connection) -> None:
+    """The unaccent extension, if the server ships it and this role may install it (a
+    trusted extension: a database owner may); else search keeps its accents."""
     shipped = "SELECT 1 FROM pg_available_extensions WHERE name = 'unaccent'"
     if bind.execute(text(shipped)).scalar() is None:
-        return None
+        return
     try:
         with bind.begin_nested():
             bind.execute(text("CREATE EXTENSION IF NOT EXISTS unaccent"))
     except DBAPIError:
-        return None  # not allowed here: search keeps its accents, as before
-    found = bind.execute(text(_INSTALLED)).scalar()
-    return None if found is None else str(found)
+        return
 
 
 def _reindex(document: str) -> None:
@@ -55,18 +64,9 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return  # SQLite's FTS5 table already ignores accents
-    schema = _unaccent_schema(bind)
-    # IMMUTABLE (unaccent itself is only STABLE: its rules file could change) so that an
-    # index can use it; without the extension it returns the text as it is.
-    body = (
-        f"SELECT {schema}.unaccent('{schema}.unaccent'::regdictionary, $1)"
-        if schema
-        else "SELECT $1"
-    )
-    op.execute(
-        "CREATE OR REPLACE FUNCTION tracker_fold(text) RETURNS text "
-        f"LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ {body} $$"
-    )
+    _install_unaccent(bind)
+    op.execute("CREATE TEXT SEARCH CONFIGURATION tracker_search (COPY = pg_catalog.simple)")
+    op.execute(_FOLD_ACCENTS)
     _reindex(_FOLDED)
 
 
@@ -74,5 +74,5 @@ def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     _reindex(_SIMPLE)
-    op.execute("DROP FUNCTION IF EXISTS tracker_fold(text)")
+    op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS tracker_search")
     # The unaccent extension stays: other software may use it.

@@ -147,6 +147,7 @@ class RowChecker:
         self.issues = dict(session.execute(select(Issue.slug, Issue.id)).tuples().all())
         # Each issue's scale labels, folded, to the point they name: a position_label
         # edited to another point's label is a change of position the import would drop.
+        self._labels_read: dict[tuple[int, str], frozenset[int]] = {}
         self.label_points: dict[int, dict[str, frozenset[int]]] = {}
         for issue in session.scalars(select(Issue)):
             named: dict[str, set[int]] = {}
@@ -287,10 +288,16 @@ class RowChecker:
 
     def _label_points(self, row: CsvRow, values: dict[str, Any]) -> frozenset[int]:
         """The points the row's position_label names, if its position is not one of them."""
-        label = row.cells.get("position_label", "").strip()
+        label = row.cells.get("position_label", "")
         if not label or "issue_id" not in values or "position" not in values:
             return frozenset()
-        named = self.label_points.get(values["issue_id"], {}).get(name_key(label), frozenset())
+        key = (values["issue_id"], label)
+        named = self._labels_read.get(key)
+        if named is None:  # a few labels per issue, on every row of a million
+            if len(self._labels_read) >= VERDICT_MEMO:
+                self._labels_read.clear()  # a file of all-different labels: memory stays flat
+            points = self.label_points.get(values["issue_id"], {})
+            named = self._labels_read[key] = points.get(name_key(label), frozenset())
         return frozenset() if values["position"] in named else named
 
     def _check_proposal(

@@ -78,8 +78,8 @@ class ImportReport:
     rejected: int = 0
     dry_run: bool = False
     problems: list[Problem] = field(default_factory=list)
-    # Rows matched to a stored suggestion, in a file without a status column: the file
-    # said nothing about accepting them, so they are still suggestions.
+    # Rows matched to a stored suggestion that gave no status (no column, or an empty
+    # cell): the file said nothing about accepting them, so they are still suggestions.
     still_suggested: int = 0
 
     def summary(self) -> str:
@@ -375,7 +375,7 @@ class _Plan:
     new: list[CheckedRow] = field(default_factory=list)
     changed: list[tuple[CheckedRow, Any]] = field(default_factory=list)  # (row, stored row)
     unchanged: int = 0
-    still_suggested: int = 0  # matched a stored suggestion; the file has no status column
+    still_suggested: int = 0  # matched a stored suggestion and gave no status
 
 
 # What matching and comparing need of a stored stance: read as plain rows, not ORM objects

@@ -145,8 +145,9 @@ class RowChecker:
             session.execute(select(ActorAlias.alias_key, ActorAlias.actor_id)).tuples().all()
         )
         self.issues = dict(session.execute(select(Issue.slug, Issue.id)).tuples().all())
-        # Each issue's scale labels, folded, to the point they name: a position_label
-        # edited to another point's label is a change of position the import would drop.
+        # Each issue's scale labels, folded, to the points they name (two may share one):
+        # a position_label edited to another point's label is a change of position the
+        # import would drop (checked against the stored stance in stance_import._plan).
         self._labels_read: dict[tuple[int, str], frozenset[int]] = {}
         self.label_points: dict[int, dict[str, frozenset[int]]] = {}
         for issue in session.scalars(select(Issue)):

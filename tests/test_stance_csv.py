@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
 from tests.factories import make_actor, make_issue, make_source
@@ -50,6 +52,32 @@ def export_text(engine: Engine, flt: StanceFilter | None = None) -> str:
 def stance_count(engine: Engine) -> int:
     with transaction(engine) as session:
         return session.scalar(select(func.count()).select_from(Stance)) or 0
+
+
+@contextmanager
+def stored(db: str) -> Iterator[Session]:
+    """A session on ``db`` to change what is stored before an export (committed on leaving)."""
+    engine = make_engine(db)
+    try:
+        with transaction(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def rows_of(db: str) -> list[dict[str, str]]:
+    """The stances of ``db`` as its export's rows."""
+    out = tracker(db, "stances", "export", "-")
+    assert out.exit_code == 0
+    return list(csv.DictReader(io.StringIO(out.stdout)))
+
+
+def assert_reimports_unchanged(db: str, path: Path) -> None:
+    """Export ``db`` to ``path`` and import it back: nothing new, nothing updated."""
+    assert tracker(db, "stances", "export", str(path)).exit_code == 0
+    result = _import_cli(db, path)
+    assert result.exit_code == 0, result.output
+    assert "0 new, 0 updated, 43 unchanged" in result.output
 
 
 @pytest.fixture
@@ -518,12 +546,10 @@ def test_a_file_without_status_says_which_matched_suggestions_stay_suggested(
     missing from every report."""
     db, path = exported
     rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
-    engine = make_engine(db)
-    with transaction(engine) as session:
-        stored = session.get(Stance, int(rows[0]["stance_id"]))
-        assert stored is not None
-        stored.status = "suggested"
-    engine.dispose()
+    with stored(db) as session:
+        suggestion = session.get(Stance, int(rows[0]["stance_id"]))
+        assert suggestion is not None
+        suggestion.status = "suggested"
     short = tmp_path / "mine.csv"
     required = ["actor", "issue", "stated_on", "position", "quote", "source_id"]
     with short.open("w", newline="", encoding="utf-8") as out:
@@ -541,13 +567,11 @@ def test_empty_cells_keep_a_stored_stances_values(
     """A spreadsheet edit that empties status, origin and confidence on a suggestion: the
     defaults are for new stances. It made the suggestion accepted, unreviewed."""
     db, path = exported
-    engine = make_engine(db)
-    with transaction(engine) as session:
+    with stored(db) as session:
         stance = session.scalars(select(Stance).order_by(Stance.id)).first()
         assert stance is not None
         stance.status, stance.origin, stance.confidence = "suggested", "suggestion", 0.55
         stance_id = stance.id
-    engine.dispose()
     assert tracker(db, "stances", "export", str(path)).exit_code == 0
     rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
     for row in rows:
@@ -811,16 +835,11 @@ def test_a_sources_own_odd_title_does_not_stop_a_round_trip(
     spreadsheet's damage in the export's source_title column, which the import never
     reads: the tracker's own file could not be imported back."""
     db, path = exported
-    engine = make_engine(db)
-    with transaction(engine) as session:
+    with stored(db) as session:
         source = session.scalars(select(Source).order_by(Source.id)).first()
         assert source is not None
         source.title = "Kremlin: we donâ€™t need it"
-    engine.dispose()
-    assert tracker(db, "stances", "export", str(path)).exit_code == 0
-    result = _import_cli(db, path)
-    assert result.exit_code == 0, result.output
-    assert "0 new, 0 updated, 43 unchanged" in result.output
+    assert_reimports_unchanged(db, path)
 
 
 def test_two_points_sharing_a_label_still_round_trip(
@@ -829,14 +848,8 @@ def test_two_points_sharing_a_label_still_round_trip(
     """An issue whose -2 and -1 read the same: the label named one point only, and an
     untouched export of a -2 stance was refused as "the label of -1"."""
     db, path = exported
-    engine = make_engine(db)
-    with transaction(engine) as session:
+    with stored(db) as session:
         issue = session.scalars(select(Issue).where(Issue.slug == "ceasefire-first")).one()
         issue.label_neg1 = issue.label_neg2
-    engine.dispose()
-    assert tracker(db, "stances", "export", str(path)).exit_code == 0
-    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
-    assert any(r["issue"] == "ceasefire-first" and r["position"] == "-2" for r in rows)
-    result = _import_cli(db, path)
-    assert result.exit_code == 0, result.output
-    assert "0 new, 0 updated, 43 unchanged" in result.output
+    assert any(r["issue"] == "ceasefire-first" and r["position"] == "-2" for r in rows_of(db))
+    assert_reimports_unchanged(db, path)

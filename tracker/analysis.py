@@ -50,19 +50,18 @@ def stance_counts(session: Session, statuses: Sequence[str] | None = None) -> di
 
 def busiest_parties(session: Session, limit: int = 2) -> list[str]:
     """The top-level parties with the most accepted stances, their members' included:
-    the sides a comparison starts from on any negotiation's database."""
-    actors = session.execute(select(Actor.id, Actor.name, Actor.party_id)).all()
-    names = {actor_id: name for actor_id, name, _ in actors}
-    party_of = {
-        name: names.get(party_id, name) if party_id else name for _, name, party_id in actors
-    }
-    top = {name for _, name, party_id in actors if party_id is None}
-    totals: dict[str, int] = {}
-    for name, count in stance_counts(session, [StanceStatus.ACCEPTED.value]).items():
-        party = party_of.get(name, name)
-        if party in top:
-            totals[party] = totals.get(party, 0) + count
-    ranked = sorted(totals, key=lambda party: (-totals[party], name_order(party)))
+    the sides a comparison starts from on any negotiation's database. Counted by the
+    database, grouped by each stance's party (the actor itself when it has none)."""
+    party = aliased(Actor)
+    query = (
+        select(party.name, func.count(Stance.id))
+        .join(Actor, Stance.actor_id == Actor.id)
+        .join(party, party.id == func.coalesce(Actor.party_id, Actor.id))
+        .where(Stance.status == StanceStatus.ACCEPTED.value, party.party_id.is_(None))
+        .group_by(party.id, party.name)
+    )
+    totals = {name: int(count) for name, count in session.execute(query)}
+    ranked = sorted(totals, key=lambda name: (-totals[name], name_order(name)))
     return ranked[:limit]
 
 

@@ -202,7 +202,7 @@ def _build_report(
     _add_shifts(session, report, by_slug, parties)
     _add_new_stances(session, report, parties)
     _add_matrix(session, report, by_slug, parties)
-    _add_coverage(session, report)
+    _add_coverage(session, report, parties)
     if charts:
         add_charts(session, report)
     return report
@@ -465,7 +465,7 @@ def _arrow(before: float | None, after: float | None) -> str:
     return "↑" if after > before else "↓"
 
 
-def _add_coverage(session: Session, report: Report) -> None:
+def _add_coverage(session: Session, report: Report, party_of: dict[str, str]) -> None:
     period = report.period
     in_period = Source.published_on.between(period.start, period.end)
     report.sources_published_total = (
@@ -531,7 +531,6 @@ def _add_coverage(session: Session, report: Report) -> None:
             quiet.append({"actor": name, "last": last})
     report.quiet_actors = sorted(quiet, key=lambda a: (a["last"], name_order(a["actor"])))
     # A party whose members spoke for it has been heard (France, through its president).
-    party_of = _party_of(session)
     unheard = set(never)
     heard = {party_of[name] for name in party_of if name not in unheard}
     report.unheard_actors = sorted((n for n in never if n not in heard), key=name_order)

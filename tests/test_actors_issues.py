@@ -19,6 +19,7 @@ from tracker.actors import (
     read_actor_csv,
     set_party,
 )
+from tracker.csv_io import Place
 from tracker.errors import TrackerError
 from tracker.issues import (
     IssueRow,
@@ -67,8 +68,8 @@ def test_unknown_kind_is_refused(session: Session) -> None:
 
 def test_import_creates_then_updates_with_parties_in_any_order(session: Session) -> None:
     rows = [
-        ActorRow("Volodymyr Zelenskyy", "person", "Ukraine", ["Zelensky"], line=2),
-        ActorRow("Ukraine", "state", "", ["Kyiv"], line=3),
+        ActorRow("Volodymyr Zelenskyy", "person", "Ukraine", ["Zelensky"], at=Place.of(2)),
+        ActorRow("Ukraine", "state", "", ["Kyiv"], at=Place.of(3)),
     ]
     assert import_actors(session, rows) == (2, 0)
     assert get_actor(session, "Zelensky").party is get_actor(session, "Kyiv")
@@ -85,43 +86,46 @@ def test_import_creates_then_updates_with_parties_in_any_order(session: Session)
 
 
 def test_import_problem_names_the_row(session: Session) -> None:
-    rows = [ActorRow("Ukraine", "state", line=2), ActorRow("Merz", "person", "Germany", line=3)]
-    with pytest.raises(TrackerError, match="line 3: unknown actor 'Germany'"):
+    rows = [
+        ActorRow("Ukraine", "state", at=Place.of(2)),
+        ActorRow("Merz", "person", "Germany", at=Place.of(3)),
+    ]
+    with pytest.raises(TrackerError, match="row 3: unknown actor 'Germany'"):
         import_actors(session, rows)
 
 
 def test_an_import_lists_every_problem_and_writes_nothing(session: Session) -> None:
     """A file with three mistakes is fixed in one go, not in three runs."""
     rows = [
-        ActorRow("Ukraine", "state", line=2),
-        ActorRow("Kyiv office", "bureau", "Ukraine", line=3),
-        ActorRow("Merz", "person", "Germany", line=4),
-        ActorRow(" ", "person", line=5),
-        ActorRow("Ukraine", "state", line=6),
+        ActorRow("Ukraine", "state", at=Place.of(2)),
+        ActorRow("Kyiv office", "bureau", "Ukraine", at=Place.of(3)),
+        ActorRow("Merz", "person", "Germany", at=Place.of(4)),
+        ActorRow(" ", "person", at=Place.of(5)),
+        ActorRow("Ukraine", "state", at=Place.of(6)),
     ]
     with pytest.raises(TrackerError) as raised:
         import_actors(session, rows)
     assert str(raised.value).splitlines() == [
         "4 problems, nothing imported:",
-        "  line 3: unknown actor kind 'bureau'; expected one of " + ", ".join(KINDS),
-        "  line 4: unknown actor 'Germany'",
-        "  line 5: column 'name' is empty",
-        "  line 6: actor 'Ukraine' appears twice",
+        "  row 3: unknown actor kind 'bureau'; expected one of " + ", ".join(KINDS),
+        "  row 4: unknown actor 'Germany'",
+        "  row 5: column 'name' is empty",
+        "  row 6: actor 'Ukraine' appears twice",
     ]
 
 
 def test_an_issue_import_lists_every_problem(session: Session) -> None:
     rows = [
-        IssueRow("land swaps", "Land swaps", line=2),
-        IssueRow("ok", "OK", line=3),
-        IssueRow("nato", " ", line=4),
+        IssueRow("land swaps", "Land swaps", at=Place.of(2)),
+        IssueRow("ok", "OK", at=Place.of(3)),
+        IssueRow("nato", " ", at=Place.of(4)),
     ]
     with pytest.raises(TrackerError) as raised:
         import_issues(session, rows)
     assert str(raised.value).splitlines()[0] == "2 problems, nothing imported:"
     assert [line.split(":")[0] for line in str(raised.value).splitlines()[1:]] == [
-        "  line 2",
-        "  line 4",
+        "  row 2",
+        "  row 4",
     ]
 
 
@@ -158,8 +162,8 @@ def test_bad_issues_are_refused(session: Session, row: IssueRow, message: str) -
 
 
 def test_issue_import_refuses_duplicates_in_one_file(session: Session) -> None:
-    rows = [IssueRow("a", "A", line=2), IssueRow("a", "A again", line=3)]
-    with pytest.raises(TrackerError, match="line 3: issue 'a' appears twice"):
+    rows = [IssueRow("a", "A", at=Place.of(2)), IssueRow("a", "A again", at=Place.of(3))]
+    with pytest.raises(TrackerError, match="row 3: issue 'a' appears twice"):
         import_issues(session, rows)
 
 
@@ -212,9 +216,9 @@ def test_actors_are_listed_alphabetically_whatever_the_database(session: Session
 def test_a_party_cannot_itself_speak_for_another(session: Session, ministry_first: bool) -> None:
     """A minister -> ministry -> state chain was accepted, and the minister's stances then
     counted for the ministry, not the state, in every roll-up: refused, in either order."""
-    state = ActorRow("Sudan", "state", "", line=2)
-    ministry = ActorRow("Sudan foreign ministry", "government", "Sudan", line=3)
-    minister = ActorRow("Al-Harith Idriss", "person", "Sudan foreign ministry", line=4)
+    state = ActorRow("Sudan", "state", "", at=Place.of(2))
+    ministry = ActorRow("Sudan foreign ministry", "government", "Sudan", at=Place.of(3))
+    minister = ActorRow("Al-Harith Idriss", "person", "Sudan foreign ministry", at=Place.of(4))
     rows = [state, ministry, minister] if ministry_first else [state, minister, ministry]
     with pytest.raises(TrackerError) as raised:
         import_actors(session, rows)
@@ -241,12 +245,12 @@ def test_cells_a_spreadsheet_damaged_are_refused(session: Session) -> None:
         for b in "Зеленський".encode()
     )
     with pytest.raises(TrackerError, match="would be 'Зеленський'"):
-        import_actors(session, [ActorRow(cyrillic, "person", "", line=2)])
-    rows = [ActorRow("Turkey", "state", "", ["TÃ¼rkiye"], line=2)]
-    with pytest.raises(TrackerError, match=r"line 2: column 'aliases' looks like UTF-8 text"):
+        import_actors(session, [ActorRow(cyrillic, "person", "", at=Place.of(2))])
+    rows = [ActorRow("Turkey", "state", "", ["TÃ¼rkiye"], at=Place.of(2))]
+    with pytest.raises(TrackerError, match=r"row 2: column 'aliases' looks like UTF-8 text"):
         import_actors(session, rows)
-    issue = IssueRow("nato", "NATO", labels={2: "#NAME?"}, line=3)
-    with pytest.raises(TrackerError, match=r"line 3: column 'label_2' holds the spreadsheet"):
+    issue = IssueRow("nato", "NATO", labels={2: "#NAME?"}, at=Place.of(3))
+    with pytest.raises(TrackerError, match=r"row 3: column 'label_2' holds the spreadsheet"):
         import_issues(session, [issue])
 
 
@@ -258,8 +262,8 @@ def test_a_file_that_flattens_a_chain_imports_in_any_order(session: Session) -> 
     make_actor(session, "Minister", party=ministry)
     assert state.id is not None
     rows = [
-        ActorRow("Ministry", "government", "State", line=2),
-        ActorRow("Minister", "person", "State", line=3),
+        ActorRow("Ministry", "government", "State", at=Place.of(2)),
+        ActorRow("Minister", "person", "State", at=Place.of(3)),
     ]
     import_actors(session, rows)
     assert get_actor(session, "Minister").party is state

@@ -111,7 +111,7 @@ def test_import_with_a_bad_row_writes_nothing(db_url: str, tmp_path: Path) -> No
     path = tmp_path / "actors.csv"
     path.write_text("name,kind,party,aliases\nUkraine,state,,Kyiv\nMerz,person,Germany,\n")
     assert_user_error(
-        tracker(db_url, "actors", "import", str(path)), "line 3: unknown actor 'Germany'"
+        tracker(db_url, "actors", "import", str(path)), "row 3: unknown actor 'Germany'"
     )
     assert actor_count(db_url) == 0
 
@@ -126,9 +126,9 @@ def test_an_import_with_bad_rows_lists_them_all(db_url: str, tmp_path: Path) -> 
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         "error: 3 problems, nothing imported:",
-        "  line 3: unknown actor 'Germany'",
-        "  line 4: column 'name' is empty",
-        "  line 5: unknown actor kind 'bureau'; expected one of "
+        "  row 3: unknown actor 'Germany'",
+        "  row 4: column 'name' is empty",
+        "  row 5: unknown actor kind 'bureau'; expected one of "
         "person, government, state, organisation, coalition",
     ]
     assert actor_count(db_url) == 0
@@ -154,7 +154,7 @@ def test_bad_arguments(db_url: str, args: list[str], message: str) -> None:
         ("name,kind,colour\nKyiv,state,blue\n", "unknown column 'colour'"),
         ("name\nKyiv\n", "missing column 'kind'"),
         ("", "is empty"),
-        ("name,kind\nUkraine,planet\n", "line 2: unknown actor kind 'planet'"),
+        ("name,kind\nUkraine,planet\n", "row 2: unknown actor kind 'planet'"),
     ],
 )
 def test_bad_actor_files(db_url: str, tmp_path: Path, content: str, message: str) -> None:

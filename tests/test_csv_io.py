@@ -92,7 +92,7 @@ def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
         (b"name,colour\nx,red\n", "unknown column 'colour'"),
         (b"kind\nperson\n", "missing column 'name'"),
         (b"name,name,kind\nx,y,z\n", "appears twice"),
-        (b"name,kind\nx,person,extra\n", "line 2: 3 cells, but the header has 2"),
+        (b"name,kind\nx,person,extra\n", "row 2: 3 cells, but the header has 2"),
         (b'name,kind\n"unclosed,person\n', "malformed CSV|cells"),
     ],
 )

@@ -273,7 +273,7 @@ def test_bad_evidence_cells_are_named_and_nothing_is_imported(
             + cells
         ],
     )
-    with pytest.raises(TrackerError, match=f"line 2, {problem}"):
+    with pytest.raises(TrackerError, match=f"row 2, {problem}"):
         import_stances(engine, path)
     with transaction(engine) as session:
         assert session.scalars(select(Stance)).all() == []

@@ -208,7 +208,7 @@ def test_bad_stance_cells_are_row_problems(
     path = tmp_path / "stances.csv"
     path.write_text(HEADER + GOOD.format(sid=sid, who="ana") + row.replace("{sid}", str(sid)))
     engine = make_engine(url)
-    with pytest.raises(TrackerError, match=f"line 3, column {column}: .*{message}"):
+    with pytest.raises(TrackerError, match=f"row 3, column {column}: .*{message}"):
         import_stances(engine, path)
     assert count(url, Stance) == 0
     # With --skip-invalid the good row goes in and the bad one, with its reason, out.

@@ -117,7 +117,7 @@ def test_csv_names_the_proposal_and_imports_it(engine: Engine, tmp_path: Path) -
         writer = csv.DictWriter(handle, fieldnames=list(row))
         writer.writeheader()
         writer.writerow(row)
-    with pytest.raises(TrackerError, match="line 2, column proposal: unknown proposal"):
+    with pytest.raises(TrackerError, match="row 2, column proposal: unknown proposal"):
         import_stances(engine, path)
 
 

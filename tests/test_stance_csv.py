@@ -304,14 +304,14 @@ def test_every_problem_is_listed_and_nothing_written(
     result = tracker(db, "stances", "import", str(bad))
     assert result.exit_code == 2
     for expected in [
-        "line 2, column actor: unknown actor 'Nobody Known'",
-        "line 3, column issue: unknown issue 'moon-landing'",
-        "line 4, column stated_on: '18/08/2025' is not a date",
-        "line 5, column position: position 3 is outside the scale",
-        "line 6, column confidence: confidence '1.5' is outside 0..1",
-        "line 7, column quote: the quote does not match source",
-        "line 8, column source_id: no source with id 999",
-        "line 9, column stance_id: stance 1 has another actor, issue or passage than this row",
+        "row 2, column actor: unknown actor 'Nobody Known'",
+        "row 3, column issue: unknown issue 'moon-landing'",
+        "row 4, column stated_on: '18/08/2025' is not a date",
+        "row 5, column position: position 3 is outside the scale",
+        "row 6, column confidence: confidence '1.5' is outside 0..1",
+        "row 7, column quote: the quote does not match source",
+        "row 8, column source_id: no source with id 999",
+        "row 9, column stance_id: stance 1 has another actor, issue or passage than this row",
     ]:
         assert expected in result.stderr, expected
     engine = make_engine(db)
@@ -353,10 +353,6 @@ def test_skip_invalid_writes_good_rows_and_rejects(
         (
             b"actor,issue,stated_on,position,quote,source_id\nZ\xe9lensky,a,b,c,d,e\n",
             "not UTF-8 text",
-        ),
-        (
-            b"actor,issue,stated_on,position,quote,source_id\na,b\n",
-            "line 2: 2 cells, but the header has 6",
         ),
     ],
 )
@@ -499,8 +495,8 @@ def test_a_stance_given_twice_with_other_values_is_a_problem(
         result = _import_cli(db, bad, *extra)
         assert result.exit_code == 2, result.output
         assert "2 problem(s)" in result.stderr
-        assert "line 3, column quote: the same stance as line 2" in result.stderr
-        assert f"line 4, column stance_id: stance_id {first['stance_id']} is also on line 2" in (
+        assert "row 3, column quote: the same stance as row 2" in result.stderr
+        assert f"row 4, column stance_id: stance_id {first['stance_id']} is also on row 2" in (
             result.stderr
         )
     assert "Traceback" not in result.output
@@ -620,7 +616,7 @@ def test_cells_the_database_must_not_hold_are_problems(
     for extra in ([], ["--dry-run"]):
         result = _import_cli(db, bad, *extra)
         assert result.exit_code == 2, result.output
-        assert f"line 2, column {column}: " in result.stderr and message in result.stderr
+        assert f"row 2, column {column}: " in result.stderr and message in result.stderr
         assert "Traceback" not in result.output
 
 
@@ -632,7 +628,7 @@ def test_every_problem_of_one_row_is_listed(exported: tuple[str, Path], tmp_path
     result = _import_cli(db, bad)
     assert "3 problem(s)" in result.stderr
     for column in edit:
-        assert f"line 2, column {column}: " in result.stderr
+        assert f"row 2, column {column}: " in result.stderr
 
 
 def test_a_fixed_rejects_file_imports_as_it_is(exported: tuple[str, Path], tmp_path: Path) -> None:
@@ -650,6 +646,63 @@ def test_a_fixed_rejects_file_imports_as_it_is(exported: tuple[str, Path], tmp_p
     result = _import_cli(db, fixed, "--skip-invalid", str(tmp_path / "rejects-2.csv"))
     assert result.exit_code == 0, result.output
     assert "1 updated" in result.output and "rejected" not in result.output
+
+
+def _ragged_file(path: Path, target: Path) -> list[str]:
+    """The export with a note over two lines (row 2), a row cut short (row 3), one with
+    two cells too many (row 4) and an unknown status (row 5); returns the header."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        header, *rows = list(csv.reader(handle))
+    rows[0][header.index("note")] = "first line\nsecond line"
+    rows[1] = rows[1][:6]
+    rows[2] = [*rows[2], "x", "y"]
+    rows[3][header.index("status")] = "maybe"
+    with target.open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows([header, *rows])
+    return header
+
+
+def test_rows_that_do_not_fit_the_header_are_listed_with_the_others(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Rows are numbered as a spreadsheet shows them (a two-line cell is one row); the
+    file's line is added where it differs. Nothing is written."""
+    db, path = exported
+    ragged = tmp_path / "ragged.csv"
+    width = len(_ragged_file(path, ragged))
+    before = rows_of(db)
+    result = _import_cli(db, ragged)
+    assert result.exit_code == 2
+    assert "3 problem(s), nothing imported" in result.stderr
+    assert f"  row 3 (line 4): 6 cells, but the header has {width} (the row cut short" in (
+        result.stderr
+    )
+    assert f"  row 4 (line 5): {width + 2} cells, but the header has {width}" in result.stderr
+    assert "extra: 'x', 'y')" in result.stderr
+    assert "  row 5 (line 6), column status: unknown status 'maybe'" in result.stderr
+    assert rows_of(db) == before
+
+
+def test_skip_invalid_rejects_rows_that_do_not_fit_the_header(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """--skip-invalid writes the good rows; the bad ones go to the rejects file whole (a
+    long row's extra cells in its reason), which a spreadsheet opens with every row in
+    its columns."""
+    db, path = exported
+    ragged, rejects = tmp_path / "ragged.csv", tmp_path / "rejects.csv"
+    header = _ragged_file(path, ragged)
+    result = _import_cli(db, ragged, "--skip-invalid", str(rejects))
+    assert result.exit_code == 0, result.output
+    assert "0 new, 1 updated, 39 unchanged stances; 3 rows were rejected" in result.output
+    assert any(r["note"] == "first line\nsecond line" for r in rows_of(db))
+    with rejects.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == [*header, "reason"] and all(len(r) == len(header) + 1 for r in rows)
+    short, long, unknown = (dict(zip(rows[0], r, strict=True)) for r in rows[1:])
+    assert "6 cells" in short["reason"] and short["source_id"] == ""
+    assert long["reason"].endswith("the cells after the last column were: x | y")
+    assert "unknown status 'maybe'" in unknown["reason"]
 
 
 def test_rejects_keep_negative_numbers_as_numbers(
@@ -791,7 +844,7 @@ def test_a_spreadsheets_way_of_saving_the_export_reads_the_same(
         lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
         lines[2] = lines[2].replace(",accepted,", ",maybe,", 1)
         bad.write_text("".join(lines), encoding="utf-8")
-        assert "line 3, column status" in _import_cli(db, bad).stderr
+        assert "row 2 (line 3), column status" in _import_cli(db, bad).stderr
 
 
 def test_a_label_edited_to_another_point_is_a_problem(
@@ -815,7 +868,7 @@ def test_a_label_edited_to_another_point_is_a_problem(
     result = _import_cli(db, bad)
     assert result.exit_code == 2
     assert (
-        f"line {line}, column position_label: the label of +2, but position is +1 (as "
+        f"row {line}, column position_label: the label of +2, but position is +1 (as "
         "stored): to move the stance, change position to +2"
     ) in result.stderr
     # The usual edit, the position changed and the label left as exported: an update.

@@ -265,7 +265,7 @@ def test_cli_evaluate_on_the_seeds(demo_url: str) -> None:
 def test_cli_evaluate_refuses_an_unknown_actor(demo_url: str, tmp_path: Path) -> None:
     gold = tmp_path / "gold.csv"
     gold.write_text("actor,issue,position,quote\nNobody,land-swaps,1,Trump\n", encoding="utf-8")
-    assert_user_error(tracker(demo_url, "suggest", "--all", "--evaluate", str(gold)), "line 2")
+    assert_user_error(tracker(demo_url, "suggest", "--all", "--evaluate", str(gold)), "row 2")
 
 
 def test_ingesting_with_suggest_fills_the_review_queue(

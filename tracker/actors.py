@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.access import require
-from tracker.csv_io import check_cells, read_csv, split_list
+from tracker.csv_io import Place, check_cells, read_csv, split_list
 from tracker.errors import NotFoundError, RowProblems, TrackerError
 from tracker.models import Actor, ActorAlias, ActorKind, Role
 from tracker.text import check_length, name_key, name_order, squash
@@ -147,7 +147,7 @@ class ActorRow:
     kind: str
     party: str | None = ""  # None: the file has no party column, the stored party stays
     aliases: list[str] = field(default_factory=list)
-    line: int = 0  # where the row came from, for error messages
+    at: Place | None = None  # where the row came from, for error messages
 
 
 def import_actors(session: Session, rows: Sequence[ActorRow]) -> tuple[int, int]:
@@ -164,7 +164,7 @@ def import_actors(session: Session, rows: Sequence[ActorRow]) -> tuple[int, int]
     by_key: dict[str, Actor] = {}
     before: dict[str, tuple[str, int | None, set[str]]] = {}
     for row in rows:  # first pass: every actor exists, so any row can name any party
-        with problems.row(row.line):
+        with problems.row(row.at):
             aliases = ";".join(row.aliases)
             check_cells(
                 {"name": row.name, "kind": row.kind, "party": row.party or "", "aliases": aliases}
@@ -187,7 +187,7 @@ def import_actors(session: Session, rows: Sequence[ActorRow]) -> tuple[int, int]
         actor = by_key.get(name_key(row.name))
         if actor is None:  # its first-pass problem is listed
             continue
-        with problems.row(row.line):
+        with problems.row(row.at):
             if row.party is not None:
                 party = get_actor(session, row.party) if row.party.strip() else None
                 # Chains are checked on the file's end state below: row by row, a file
@@ -198,7 +198,7 @@ def import_actors(session: Session, rows: Sequence[ActorRow]) -> tuple[int, int]
     for row in rows:
         actor = by_key.get(name_key(row.name))
         if actor is not None and actor.party is not None:
-            with problems.row(row.line):
+            with problems.row(row.at):
                 _check_one_level(actor, actor.party)
     problems.raise_any()
     session.flush()
@@ -236,7 +236,7 @@ def read_actor_csv(path: str | Path, text: str | None = None) -> list[ActorRow]:
             kind=row.cells["kind"],
             party=row.cells.get("party"),
             aliases=split_list(row.cells.get("aliases", "")),
-            line=row.line,
+            at=row.at,
         )
         for row in rows
     ]

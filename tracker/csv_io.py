@@ -122,10 +122,37 @@ def check_cells(cells: dict[str, str]) -> None:
             raise TrackerError(f"column {column!r} {why}")
 
 
+@dataclass(frozen=True, order=True)
+class Place:
+    """Where a row is in its file: its number as a spreadsheet shows it (the header is row
+    1; a cell with line breaks is still one row) and the file line it starts on, as a text
+    editor shows it. The two differ after a multi-line cell or a ``sep=`` line."""
+
+    row: int
+    line: int
+
+    @classmethod
+    def of(cls, number: int) -> Place:
+        """Row and line ``number`` (a file without multi-line cells)."""
+        return cls(number, number)
+
+    def __str__(self) -> str:
+        return f"row {self.row}" if self.row == self.line else f"row {self.row} (line {self.line})"
+
+
 @dataclass
 class CsvRow:
-    line: int  # physical line where the row starts, as a spreadsheet shows it
+    at: Place
     cells: dict[str, str]
+    # Why the row's cells do not line up with the header (too few or too many), when the
+    # reader was asked to hand such rows on (``ragged``) instead of stopping at them. The
+    # cells are then the first ones, padded with empty cells to the header's width.
+    shape: str | None = None
+    extra: tuple[str, ...] = ()  # the cells after the header's last column, then
+
+    @property
+    def line(self) -> int:
+        return self.at.line
 
 
 def read_csv(
@@ -136,7 +163,8 @@ def read_csv(
     text: str | None = None,
 ) -> list[CsvRow]:
     """Read a whole UTF-8 CSV file whose header must hold ``required`` and may hold
-    ``optional``. ``text`` replaces reading ``path`` (stdin, uploads); ``path`` names it."""
+    ``optional``. ``text`` replaces reading ``path`` (stdin, uploads); ``path`` names it.
+    A row whose cells do not line up with the header stops the reading."""
     with stream_csv(path, required=required, optional=optional, text=text) as (_, rows):
         return list(rows)
 
@@ -148,8 +176,13 @@ def stream_csv(
     required: Sequence[str],
     optional: Sequence[str] = (),
     text: str | None = None,
+    ragged: bool = False,
 ) -> Iterator[tuple[list[str], Iterator[CsvRow]]]:
     """Check the header, then yield rows one at a time: memory stays flat on big files.
+
+    A row with more or fewer cells than the header stops the reading with an error naming
+    it, unless ``ragged``: then it is yielded with its ``shape`` problem, for the caller
+    to list with the others (or to reject, as ``--skip-invalid`` does).
 
     Spreadsheet habits are read as meant: ``;`` or tab between columns (Excel in many
     regions, its "Unicode text" in UTF-16), a ``sep=`` first line, header names in any
@@ -161,8 +194,10 @@ def stream_csv(
             lines, delimiter, skipped = _delimited(handle)
             reader = csv.reader(lines, strict=True, delimiter=delimiter)
             first = next(reader, None)
+            records = 1  # rows read, as a spreadsheet numbers them (blank ones too)
             while first is not None and not any(c.strip() for c in first):
                 first = next(reader, None)  # leading blank lines
+                records += 1
         except (csv.Error, UnicodeDecodeError) as exc:
             raise _read_error(name, 1, exc, path) from None
         if first is None:
@@ -171,7 +206,7 @@ def stream_csv(
         while len(header) > 1 and not header[-1]:
             header.pop()  # a spreadsheet's empty columns after the last: ",,," on each line
         _check_header(name, header, required, optional)
-        yield header, _rows(name, reader, header, path, len(first), skipped)
+        yield header, _rows(name, reader, header, path, len(first), skipped, records, ragged)
     finally:
         handle.close()
 
@@ -201,15 +236,26 @@ def _column_name(cell: str) -> str:
 
 
 def _rows(
-    name: str, reader: Any, header: list[str], path: str | Path, width: int, skipped: int
+    name: str,
+    reader: Any,
+    header: list[str],
+    path: str | Path,
+    width: int,
+    skipped: int,
+    records: int,
+    ragged: bool,
 ) -> Iterator[CsvRow]:
     """``width``: the header's cells, counting the empty ones after its last column;
-    ``skipped``: lines before the reader's first."""
+    ``skipped``: lines before the reader's first (a ``sep=`` line, which Excel hides, so
+    it is not a row); ``records``: the rows read for the header."""
     line = reader.line_num + 1 + skipped
     try:
-        for cells in reader:
+        for number, cells in enumerate(reader, start=records + 1):
             joined = "".join(cells)
             if joined and not joined.isspace():  # else a blank line
+                at = Place(number, line)
+                shape: str | None = None
+                extra: tuple[str, ...] = ()
                 if len(cells) != len(header):
                     if (
                         len(header) < len(cells) <= width
@@ -217,17 +263,27 @@ def _rows(
                     ):
                         cells = cells[: len(header)]
                     else:
-                        raise TrackerError(
-                            f"{name} line {line}: {len(cells)} cells, but the header has "
-                            f"{len(header)}"
-                        )
+                        shape = _shape(cells, header)
+                        if not ragged:
+                            raise TrackerError(f"{name} {at}: {shape}")
+                        extra = tuple(cells[len(header) :])
+                        cells = (cells + [""] * len(header))[: len(header)]
                 # restore() changes only cells that start with a quote: most rows hold none.
                 if "'" in joined:
                     cells = [restore(c) if c[:1] == "'" else c for c in cells]
-                yield CsvRow(line, dict(zip(header, cells, strict=True)))
+                yield CsvRow(at, dict(zip(header, cells, strict=True)), shape, extra)
             line = reader.line_num + 1 + skipped
     except (csv.Error, UnicodeDecodeError) as exc:
         raise _read_error(name, reader.line_num, exc, path) from None
+
+
+def _shape(cells: list[str], header: list[str]) -> str:
+    """Why a row's cells do not line up with the header, with what to look for."""
+    counted = f"{len(cells)} cells, but the header has {len(header)}"
+    if len(cells) < len(header):
+        return f"{counted} (the row cut short, or a cell's closing quote missing?)"
+    extra = ", ".join(repr(c[:40]) for c in cells[len(header) :][:3])
+    return f"{counted} (a cell holding the separator without quotes around it? extra: {extra})"
 
 
 def _read_error(name: str, line: int, exc: Exception, path: str | Path) -> TrackerError:

@@ -161,7 +161,7 @@ def _load_stances(session: Session, resource: Traversable, by_file: dict[str, So
         try:
             source = by_file[cells["source"]]
         except KeyError:
-            raise TrackerError(f"seeds/stances.csv line {row.line}: unknown source file") from None
+            raise TrackerError(f"seeds/stances.csv {row.at}: unknown source file") from None
         actor = get_actor(session, cells["actor"])
         issue = get_issue(session, cells["issue"])
         reporter = cells.get("reported_by", "").strip()

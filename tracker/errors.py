@@ -6,7 +6,10 @@ message on one line and exits with code 2, the dashboard shows it in an error bo
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tracker.csv_io import Place
 
 
 class TrackerError(Exception):
@@ -41,12 +44,13 @@ class RowProblems:
         self.found: list[tuple[int, str]] = []
 
     @contextmanager
-    def row(self, line: int) -> Iterator[None]:
-        """Note a problem the block raises, as on ``line``, and go on."""
+    def row(self, at: "Place | None") -> Iterator[None]:
+        """Note a problem the block raises, as in the row ``at`` (None: rows built
+        elsewhere than from a file), and go on."""
         try:
             yield
         except TrackerError as exc:
-            self.found.append((line, f"line {line}: {exc}" if line else str(exc)))
+            self.found.append((at.row, f"{at}: {exc}") if at else (0, str(exc)))
 
     def raise_any(self) -> None:
         found = [problem for _, problem in sorted(self.found, key=lambda p: p[0])]  # stable

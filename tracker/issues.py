@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.access import require
-from tracker.csv_io import check_cells, read_csv, split_list
+from tracker.csv_io import Place, check_cells, read_csv, split_list
 from tracker.errors import NotFoundError, RowProblems, TrackerError
 from tracker.models import POSITIONS, Issue, Role
 from tracker.text import check_length, squash
@@ -56,7 +56,7 @@ class IssueRow:
     # None: the file has no keywords column, the stored keywords stay.
     keywords: list[str] | None = field(default_factory=list)
     labels: dict[int, str] = field(default_factory=dict)
-    line: int = 0
+    at: Place | None = None  # where the row came from, for error messages
 
 
 def _validated(row: IssueRow) -> IssueRow:
@@ -77,7 +77,7 @@ def _validated(row: IssueRow) -> IssueRow:
             raise TrackerError(f"issue {slug!r}: no scale point {position}; the scale is -2..2")
     keywords = None if row.keywords is None else [squash(k) for k in row.keywords if squash(k)]
     labels = {p: squash(label) for p, label in row.labels.items() if squash(label)}
-    return IssueRow(slug, squash(row.name), row.description.strip(), keywords, labels, row.line)
+    return IssueRow(slug, squash(row.name), row.description.strip(), keywords, labels, row.at)
 
 
 def save_issue(session: Session, row: IssueRow) -> tuple[Issue, bool]:
@@ -108,7 +108,7 @@ def import_issues(session: Session, rows: Sequence[IssueRow]) -> tuple[int, int]
     created = updated = 0
     seen: set[str] = set()
     for row in rows:
-        with problems.row(row.line):
+        with problems.row(row.at):
             check_cells(
                 {
                     "slug": row.slug,
@@ -169,7 +169,7 @@ def read_issue_csv(path: str | Path, text: str | None = None) -> list[IssueRow]:
             description=row.cells["description"],
             keywords=split_list(row.cells["keywords"]) if "keywords" in row.cells else None,
             labels={p: row.cells.get(f"label_{p}", "") for p in POSITIONS},
-            line=row.line,
+            at=row.at,
         )
         for row in rows
     ]

@@ -39,7 +39,7 @@ from tracker.access import annotator as acting_name
 from tracker.blinding import open_sources
 from tracker.bulk_history import log_created
 from tracker.bulk_load import DeferredIndexes
-from tracker.csv_io import CsvRow, atomic_output, stream_csv, write_csv
+from tracker.csv_io import CsvRow, Place, atomic_output, stream_csv, write_csv
 from tracker.db import WriteLock, transaction, wait_for
 from tracker.errors import TrackerError
 from tracker.gc_pause import collector_paused
@@ -143,7 +143,7 @@ def import_stances(
             )
         if report.problems and rejects is None:
             raise ImportProblems(name, report.problems)  # rolls back what was written
-        report.rejected = len({p.line for p in report.problems})
+        report.rejected = len({p.at for p in report.problems})
         if dry_run:
             report.dry_run = True
             session.rollback()
@@ -174,7 +174,9 @@ def _import_rows(
     touched: set[DayKey] | None = set()
     tables = [cast(Table, Stance.__table__), cast(Table, StanceEvent.__table__)]
     indexes = DeferredIndexes(session, tables, keep=_LOOKED_UP)
-    with stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text) as (_, rows):
+    # ragged: a row with too few or too many cells is one more problem (or reject).
+    reading = stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text, ragged=True)
+    with reading as (_, rows):
         for number, chunk in enumerate(chunks(rows), start=1):
             if number % COLLECT_EVERY == 0:
                 # The collector is paused (import_stances), but the database layer makes
@@ -254,7 +256,7 @@ class _Repeats:
     passage and coder (one stance in the database), or the same ``stance_id``.
 
     An exact repeat (a file pasted twice) counts as unchanged; a repeat with other values
-    is a problem naming both lines: which of the two was meant is the analyst's call."""
+    is a problem naming both rows: which of the two was meant is the analyst's call."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -270,13 +272,13 @@ class _Repeats:
         """The rows that give a stance for the first time in the file, in their order."""
         keys = [hash((*r.passage, self._coder(r))) for r in rows]
         contents = [hash(tuple(r.values[k] for k in _compared(r))) for r in rows]
-        lines = [r.line for r in rows]
-        same_passage = self.passages.earlier(keys, contents, lines)
+        places = [r.at for r in rows]
+        same_passage = self.passages.earlier(keys, contents, places)
         with_id = [i for i, r in enumerate(rows) if r.stance_id is not None]
         same_id = self.ids.earlier(
             [cast(int, rows[i].stance_id) for i in with_id],
             [keys[i] for i in with_id],
-            [lines[i] for i in with_id],
+            [places[i] for i in with_id],
         )
         by_id = dict(zip(with_id, same_id, strict=True))
         fresh = []
@@ -285,9 +287,9 @@ class _Repeats:
             if earlier_id is not None and earlier_id[1] != keys[i]:
                 report.problems.append(
                     Problem(
-                        row.line,
+                        row.at,
                         "stance_id",
-                        f"stance_id {row.stance_id} is also on line {earlier_id[0]}, for "
+                        f"stance_id {row.stance_id} is also on {earlier_id[0]}, for "
                         "another actor, issue, passage or annotator; one stance_id names one "
                         "stance",
                     )
@@ -299,9 +301,9 @@ class _Repeats:
             else:
                 report.problems.append(
                     Problem(
-                        row.line,
+                        row.at,
                         "quote",
-                        f"the same stance as line {earlier[0]} (actor, issue, passage and "
+                        f"the same stance as {earlier[0]} (actor, issue, passage and "
                         "annotator) with other values; keep the row you mean",
                     )
                 )
@@ -315,9 +317,9 @@ class _Repeats:
 
 
 class _FirstRows:
-    """Keys (hashes) met so far in a file, each with the line that first gave it and a
-    value (a hash) of that row, in a temporary table of the import's transaction: memory
-    stays flat however long the file (held in Python, it grew with every row)."""
+    """Keys (hashes) met so far in a file, each with the place of the row that first gave
+    it and a value (a hash) of that row, in a temporary table of the import's transaction:
+    memory stays flat however long the file (held in Python, it grew with every row)."""
 
     def __init__(self, session: Session, name: str) -> None:
         self.session = session
@@ -325,6 +327,7 @@ class _FirstRows:
             f"tracker_import_{name}",
             MetaData(),
             Column("key", BigInteger, primary_key=True, autoincrement=False),
+            Column("row", BigInteger, nullable=False),
             Column("line", BigInteger, nullable=False),
             Column("value", BigInteger, nullable=False),
             prefixes=["TEMPORARY"],
@@ -333,31 +336,34 @@ class _FirstRows:
         self.table.create(session.connection())
 
     def earlier(
-        self, keys: list[int], values: list[int], lines: list[int]
-    ) -> list[tuple[int, int] | None]:
-        """For each row: (line, value) of the first row with its key, or None when the
-        key is new (it counts as met from now on, with this row's line and value)."""
+        self, keys: list[int], values: list[int], places: list[Place]
+    ) -> list[tuple[Place, int] | None]:
+        """For each row: (place, value) of the first row with its key, or None when the
+        key is new (it counts as met from now on, with this row's place and value)."""
         if not keys:
             return []
         c = self.table.c
-        met: dict[int, tuple[int, int]] = {
-            key: (line, value)
-            for key, line, value in self.session.execute(
-                select(c.key, c.line, c.value).where(c.key.in_(set(keys)))
+        met: dict[int, tuple[Place, int]] = {
+            key: (Place(row, line), value)
+            for key, row, line, value in self.session.execute(
+                select(c.key, c.row, c.line, c.value).where(c.key.in_(set(keys)))
             )
         }
-        added: dict[int, tuple[int, int]] = {}
-        result: list[tuple[int, int] | None] = []
-        for key, line, value in zip(keys, lines, values, strict=True):
+        added: dict[int, tuple[Place, int]] = {}
+        result: list[tuple[Place, int] | None] = []
+        for key, at, value in zip(keys, places, values, strict=True):
             first = met.get(key) or added.get(key)
             if first is None:
-                added[key] = (line, value)
+                added[key] = (at, value)
             result.append(first)
         if added:
             _executemany(
                 self.session,
                 self.table,
-                [{"key": k, "line": line, "value": v} for k, (line, v) in added.items()],
+                [
+                    {"key": k, "row": at.row, "line": at.line, "value": v}
+                    for k, (at, v) in added.items()
+                ],
             )
         return result
 
@@ -419,7 +425,7 @@ def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> 
             if _passage(by_id[row.stance_id]) != row.passage:
                 problems.append(
                     Problem(
-                        row.line,
+                        row.at,
                         "stance_id",
                         f"stance {row.stance_id} has another actor, issue or passage than this "
                         "row, and an import never changes those of a stored stance: for a new "
@@ -435,7 +441,7 @@ def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> 
             given = signed(row.values["position"])
             problems.append(
                 Problem(
-                    row.line,
+                    row.at,
                     "position_label",
                     f"the label of {named}, but position is {given} (as stored): to move the "
                     f"stance, change position to {named} (the label is written on export, "
@@ -633,16 +639,25 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
 def _write_rejects(
     path: str | Path, text: str | None, rejects: str | Path, problems: list[Problem]
 ) -> None:
-    """The rejected rows as they were, plus a ``reason`` column."""
-    reasons: dict[int, list[str]] = {}
+    """The rejected rows as they were, plus a ``reason`` column. A row with more cells
+    than the header keeps the extra ones in its reason, so that nothing of it is lost."""
+    reasons: dict[Place, list[str]] = {}
     for problem in problems:
-        reasons.setdefault(problem.line, []).append(f"{problem.column}: {problem.message}")
-    with stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text) as (header, rows):
+        said = f"{problem.column}: {problem.message}" if problem.column else problem.message
+        reasons.setdefault(problem.at, []).append(said)
+    reading = stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text, ragged=True)
+    with reading as (header, rows):
         header = [c for c in header if c != "reason"]  # a rejects file imported again
         bad = (
-            {**row.cells, "reason": "; ".join(reasons[row.line])}
+            {**row.cells, "reason": "; ".join(reasons[row.at] + _extra(row))}
             for row in rows
-            if row.line in reasons
+            if row.at in reasons
         )
         with atomic_output(rejects) as out:
             write_csv(out, [*header, "reason"], bad, numbers=_NUMBER_COLUMNS)
+
+
+def _extra(row: CsvRow) -> list[str]:
+    if not row.extra:
+        return []
+    return ["the cells after the last column were: " + " | ".join(row.extra)]

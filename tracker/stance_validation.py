@@ -1,7 +1,8 @@
 """Checking rows of a stance CSV against the database, without writing anything.
 
-Every problem is reported with its line and column; names go through alias matching and
-quotes must stand in the named source's text (offsets are computed, or checked).
+Every problem is reported with its row (as a spreadsheet numbers it) and column; names go
+through alias matching and quotes must stand in the named source's text (offsets are
+computed, or checked).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.csv_io import CsvRow, damaged, maybe_damaged
+from tracker.csv_io import CsvRow, Place, damaged, maybe_damaged
 from tracker.errors import TrackerError
 from tracker.models import (
     MAX_ID,
@@ -74,12 +75,13 @@ _DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
 
 @dataclass(frozen=True)
 class Problem:
-    line: int
-    column: str
+    at: Place
+    column: str  # empty: the whole row
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}, column {self.column}: {self.message}"
+        column = f", column {self.column}" if self.column else ""
+        return f"{self.at}{column}: {self.message}"
 
 
 class ImportProblems(TrackerError):
@@ -98,7 +100,7 @@ class ImportProblems(TrackerError):
 class CheckedRow:
     """A validated row, ready to be written."""
 
-    line: int
+    at: Place
     stance_id: int | None
     values: dict[str, Any]
     reporter: str | None = None  # the reporting actor's name, for the history
@@ -234,11 +236,13 @@ class RowChecker:
         return verdict
 
     def check(self, row: CsvRow) -> CheckedRow | list[Problem]:
+        if row.shape is not None:  # its cells are not under their columns: nothing to check
+            return [Problem(row.at, "", row.shape)]
         cells = row.cells
         problems = []
         if "\x00" in "".join(cells.values()):
             problems = [
-                Problem(row.line, column, "contains a NUL byte, which the database cannot store")
+                Problem(row.at, column, "contains a NUL byte, which the database cannot store")
                 for column, cell in cells.items()
                 if "\x00" in cell
             ]
@@ -247,7 +251,7 @@ class RowChecker:
         stored = [(c, cells[c]) for c in STORED_TEXT if c in cells]
         if maybe_damaged("".join(cell for _, cell in stored)):
             problems += [
-                Problem(row.line, column, why)
+                Problem(row.at, column, why)
                 for column, cell in stored
                 if (why := damaged(cell)) is not None
             ]
@@ -272,11 +276,9 @@ class RowChecker:
             if ok:
                 values[key] = result
             else:
-                problems.append(Problem(row.line, column, result))
+                problems.append(Problem(row.at, column, result))
         values["note"] = cells.get("note", "").strip()
-        stance_id = _optional_int(
-            cells.get("stance_id", ""), row.line, "stance_id", problems, low=1
-        )
+        stance_id = _optional_int(cells.get("stance_id", ""), row.at, "stance_id", problems, low=1)
         self._check_quote(row, values, problems)
         self._check_evidence(row, values, problems)  # even after other problems: list them all
         reporter = self.names.get(values.get("reported_by_id") or -1)
@@ -285,7 +287,7 @@ class RowChecker:
             return problems
         kept = file.kept.union(blank) if blank else file.kept
         named = self._label_points(row, values)
-        return CheckedRow(row.line, stance_id, values, reporter, proposal, kept, named)
+        return CheckedRow(row.at, stance_id, values, reporter, proposal, kept, named)
 
     def _label_points(self, row: CsvRow, values: dict[str, Any]) -> frozenset[int]:
         """The points the row's position_label names, if its position is not one of them."""
@@ -313,7 +315,7 @@ class RowChecker:
             return None
         found = self.proposals.get(name_key(named))
         if found is None:
-            problems.append(Problem(row.line, "proposal", f"unknown proposal {named!r}"))
+            problems.append(Problem(row.at, "proposal", f"unknown proposal {named!r}"))
             return None
         values["proposal_id"] = found[0]
         return found[1]
@@ -328,7 +330,7 @@ class RowChecker:
             if named:
                 reporter = self.actors.get(name_key(named))
                 if reporter is None:
-                    problems.append(Problem(row.line, "reported_by", f"unknown actor {named!r}"))
+                    problems.append(Problem(row.at, "reported_by", f"unknown actor {named!r}"))
                     return
             try:
                 values["attribution"] = check_attribution(
@@ -336,32 +338,32 @@ class RowChecker:
                 )
                 values["reported_by_id"] = reporter
             except TrackerError as exc:
-                problems.append(Problem(row.line, "attribution", str(exc)))
+                problems.append(Problem(row.at, "attribution", str(exc)))
         if "conditional" in cells or "condition" in cells:
             flag = cells.get("conditional", "").strip().lower()
             condition = cells.get("condition", "")
             if flag and flag not in _TRUE + _FALSE:
-                problems.append(Problem(row.line, "conditional", f"{flag!r} is not true or false"))
+                problems.append(Problem(row.at, "conditional", f"{flag!r} is not true or false"))
                 return
             try:
                 values["conditional"], values["condition"] = check_condition(
                     flag in _TRUE if flag else bool(condition.strip()), condition
                 )
             except TrackerError as exc:
-                problems.append(Problem(row.line, "condition", str(exc)))
+                problems.append(Problem(row.at, "condition", str(exc)))
 
     def _check_quote(self, row: CsvRow, values: dict[str, Any], problems: list[Problem]) -> None:
         cells = row.cells
-        source_id = _optional_int(cells["source_id"], row.line, "source_id", problems, low=1)
+        source_id = _optional_int(cells["source_id"], row.at, "source_id", problems, low=1)
         if source_id is None:
             if not cells["source_id"].strip():
-                problems.append(Problem(row.line, "source_id", "empty"))
+                problems.append(Problem(row.at, "source_id", "empty"))
             return
         source = self.sources.get(source_id)
         if source is None:
-            problems.append(Problem(row.line, "source_id", f"no source with id {source_id}"))
+            problems.append(Problem(row.at, "source_id", f"no source with id {source_id}"))
             return
-        start = _optional_int(cells.get("quote_start", ""), row.line, "quote_start", problems)
+        start = _optional_int(cells.get("quote_start", ""), row.at, "quote_start", problems)
         quote = cells["quote"]
         try:
             values["quote_start"], values["quote_end"] = locate_quote(source, quote, start)
@@ -371,15 +373,15 @@ class RowChecker:
             # no offset says which occurrence was meant).
             tidy = quote.replace("\r\n", "\n").strip()
             if start is not None or tidy == quote or not tidy or tidy not in source.text:
-                problems.append(Problem(row.line, "quote", str(exc)))
+                problems.append(Problem(row.at, "quote", str(exc)))
                 return
             quote = tidy
             values["quote_start"], values["quote_end"] = locate_quote(source, quote, None)
-        end = _optional_int(cells.get("quote_end", ""), row.line, "quote_end", problems)
+        end = _optional_int(cells.get("quote_end", ""), row.at, "quote_end", problems)
         if end is not None and end != values["quote_end"]:
             problems.append(
                 Problem(
-                    row.line,
+                    row.at,
                     "quote_end",
                     f"{end} does not end the quote (it ends at {values['quote_end']})",
                 )
@@ -456,18 +458,18 @@ def int_or_none(value: str) -> int | None:
 
 
 def _optional_int(
-    value: str, line: int, column: str, problems: list[Problem], *, low: int = 0
+    value: str, at: Place, column: str, problems: list[Problem], *, low: int = 0
 ) -> int | None:
     value = value.strip()
     if not value:
         return None
     # Digits only: int() also takes "+1", "1_000" and other scripts' digits.
     if not (value.isascii() and value.isdigit()):
-        problems.append(Problem(line, column, f"{value!r} is not a whole number"))
+        problems.append(Problem(at, column, f"{value!r} is not a whole number"))
         return None
     number = int(value)
     if not low <= number <= MAX_ID:
-        problems.append(Problem(line, column, f"{value} is out of range ({low} to {MAX_ID:,})"))
+        problems.append(Problem(at, column, f"{value} is out of range ({low} to {MAX_ID:,})"))
         return None
     return number
 

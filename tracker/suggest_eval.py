@@ -83,7 +83,7 @@ def read_gold(session: Session, path: str | Path) -> list[GoldStance]:
                 )
             )
         except TrackerError as exc:
-            raise TrackerError(f"{path} line {row.line}: {exc}") from None
+            raise TrackerError(f"{path} {row.at}: {exc}") from None
     return gold
 
 

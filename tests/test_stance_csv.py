@@ -705,6 +705,24 @@ def test_skip_invalid_rejects_rows_that_do_not_fit_the_header(
     assert "unknown status 'maybe'" in unknown["reason"]
 
 
+def test_an_edited_quote_is_shown_where_it_differs(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    db, path = exported
+    edited = tmp_path / "edited.csv"
+
+    def edit(line: int, row: dict[str, str]) -> None:
+        if line == 2:
+            words = row["quote"].split(" ")
+            words[len(words) // 2] = "NEVER"
+            row.update(quote=" ".join(words), quote_start="", quote_end="")
+
+    _rewrite(path, edited, edit)
+    result = _import_cli(db, edited)
+    assert "row 2, column quote: the quote is not in the text of source" in result.stderr
+    assert "then the quote has 'NEVER" in result.stderr
+
+
 def test_rejects_keep_negative_numbers_as_numbers(
     exported: tuple[str, Path], tmp_path: Path
 ) -> None:

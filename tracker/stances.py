@@ -39,6 +39,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.position_days import day_key, refresh_days
+from tracker.quote_diff import where_it_differs
 from tracker.stance_query import STATUSES, StanceFilter, filter_conditions
 from tracker.text import check_length, name_key, shorten, signed
 
@@ -151,28 +152,36 @@ def locate_quote(source: QuotedText, quote: str, start: int | None = None) -> tu
     """Offsets of ``quote`` in the source text; never trust offsets a user typed.
 
     With ``start`` given, the text must hold the quote exactly there. Without it
-    the first occurrence is used.
-    """
+    the first occurrence is used. A quote the text does not hold is refused with where
+    it parts from the text (tracker.quote_diff)."""
     if not quote or not quote.strip():
         raise TrackerError("the quote is empty")
+    text = source.text
     if start is not None:
-        if (
-            start < 0
-            or start > len(source.text)
-            or source.text[start : start + len(quote)] != quote
-        ):
+        if start < 0 or start > len(text) or text[start : start + len(quote)] != quote:
+            found = text.find(quote)
+            elsewhere = (
+                f"; the text has it at offset {found}"
+                if found >= 0
+                else f"; {_difference(text, quote)}"
+            )
             raise TrackerError(
                 f"the quote does not match source {source.id} at offset {start}: "
-                f"{shorten(quote, 60)!r}"
+                f"{shorten(quote, 60)!r}{elsewhere}"
             )
         return start, start + len(quote)
-    found = source.text.find(quote)
+    found = text.find(quote)
     if found < 0:
         raise TrackerError(
             f"the quote is not in the text of source {source.id} "
-            f"({shorten(source.title or 'untitled', 50)!r}): {shorten(quote, 60)!r}"
+            f"({shorten(source.title or 'untitled', 50)!r}): {shorten(quote, 60)!r}; "
+            + _difference(text, quote)
         )
     return found, found + len(quote)
+
+
+def _difference(text: str, quote: str) -> str:
+    return where_it_differs(text, quote) or "no part of it is in that text: is it the right source?"
 
 
 def snapshot(stance: Stance) -> dict[str, Any]:

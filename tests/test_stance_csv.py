@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -292,7 +292,7 @@ def test_every_problem_is_listed_and_nothing_written(
     edits = {
         2: {"actor": "Nobody Known"},
         3: {"issue": "moon-landing"},
-        4: {"stated_on": "18/08/2025"},
+        4: {"stated_on": "18th of August"},
         5: {"position": "3"},
         6: {"confidence": "1.5"},
         7: {"quote": "words nobody said"},
@@ -306,7 +306,7 @@ def test_every_problem_is_listed_and_nothing_written(
     for expected in [
         "row 2, column actor: unknown actor 'Nobody Known'",
         "row 3, column issue: unknown issue 'moon-landing'",
-        "row 4, column stated_on: '18/08/2025' is not a date",
+        "row 4, column stated_on: '18th of August' is not a date",
         "row 5, column position: position 3 is outside the scale",
         "row 6, column confidence: confidence '1.5' is outside 0..1",
         "row 7, column quote: the quote does not match source",
@@ -612,7 +612,15 @@ def test_cells_the_database_must_not_hold_are_problems(
 ) -> None:
     db, path = exported
     bad = tmp_path / "bad.csv"
-    _rewrite(path, bad, lambda line, row: row.update({column: cell} if line == 2 else {}))
+    # Only a new stance takes the file's timestamps: a stored one's are not read.
+    new = _new_stances(db) if column.endswith("_at") else lambda row: None
+
+    def edit(line: int, row: dict[str, str]) -> None:
+        if line == 2:
+            new(row)
+            row[column] = cell
+
+    _rewrite(path, bad, edit)
     for extra in ([], ["--dry-run"]):
         result = _import_cli(db, bad, *extra)
         assert result.exit_code == 2, result.output
@@ -721,6 +729,81 @@ def test_an_edited_quote_is_shown_where_it_differs(
     result = _import_cli(db, edited)
     assert "row 2, column quote: the quote is not in the text of source" in result.stderr
     assert "then the quote has 'NEVER" in result.stderr
+
+
+def _new_stances(db: str) -> Callable[[dict[str, str]], None]:
+    """Makes an exported row a new stance: no stance_id, and an issue that its actor's
+    passage has no stance on yet."""
+    rows = rows_of(db)
+    taken = {(r["actor"], r["source_id"], r["quote_start"], r["issue"]) for r in rows}
+    issues = sorted({r["issue"] for r in rows})
+
+    def new(row: dict[str, str]) -> None:
+        key = (row["actor"], row["source_id"], row["quote_start"])
+        other = next(i for i in issues if (*key, i) not in taken)
+        taken.add((*key, other))
+        row.update(stance_id="", issue=other)
+
+    return new
+
+
+@pytest.mark.parametrize("form", ["%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d"])
+def test_dates_a_spreadsheet_rewrote_in_its_regions_form_read_back(
+    exported: tuple[str, Path], tmp_path: Path, form: str
+) -> None:
+    """An export opened and saved in a spreadsheet (American, British, German, Japanese
+    short dates; timestamps rewritten without seconds or zone), one position edited:
+    that edit is the only change. 8/12/2025 is settled by the stored stance's date."""
+    db, path = exported
+    before = {r["stance_id"]: r["stated_on"] for r in rows_of(db)}
+    edited = tmp_path / "edited.csv"
+
+    def edit(line: int, row: dict[str, str]) -> None:
+        row["stated_on"] = dt.date.fromisoformat(row["stated_on"]).strftime(form)
+        row.update(created_at="18/08/2025 09:00", updated_at="18/08/2025 09:01")
+        if line == 2:
+            row["position"] = "0" if row["position"] != "0" else "1"
+
+    _rewrite(path, edited, edit)
+    result = _import_cli(db, edited)
+    assert result.exit_code == 0, result.output
+    assert "0 new, 1 updated, 42 unchanged" in result.output
+    assert {r["stance_id"]: r["stated_on"] for r in rows_of(db)} == before
+
+
+def test_a_new_stances_date_either_way_round_is_a_problem(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Without a stored stance to settle it, 04/08/2025 could be April or August; an
+    unambiguous 18/08/2025 is read; a new stance's rewritten timestamp is a problem."""
+    db, path = exported
+    new = _new_stances(db)
+    edited = tmp_path / "new.csv"
+    given = {2: "04/08/2025", 3: "18/08/2025", 4: "2025-08-18"}
+
+    def edit(line: int, row: dict[str, str]) -> None:
+        if line in given:
+            new(row)
+            row["stated_on"] = given[line]
+            row["created_at"] = "18/08/2025 09:00" if line == 4 else ""
+
+    _rewrite(path, edited, edit)
+    result = _import_cli(db, edited)
+    assert result.exit_code == 2
+    assert "2 problem(s)" in result.stderr
+    assert (
+        "row 2, column stated_on: '04/08/2025' could be 4 August 2025 or 8 April 2025 (a "
+        "spreadsheet wrote the date in its region's order): use YYYY-MM-DD"
+    ) in result.stderr
+    assert "row 4, column created_at: '18/08/2025 09:00' is not an ISO timestamp (a " in (
+        result.stderr
+    )
+    assert "empty the cell to take the import's time" in result.stderr
+    rejects = tmp_path / "rejects.csv"
+    result = _import_cli(db, edited, "--skip-invalid", str(rejects))
+    assert "1 new, 0 updated, 40 unchanged stances; 2 rows were rejected" in result.output
+    (new,) = [r for r in rows_of(db) if int(r["stance_id"]) > 43]
+    assert new["stated_on"] == "2025-08-18"
 
 
 def test_rejects_keep_negative_numbers_as_numbers(

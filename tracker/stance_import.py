@@ -55,6 +55,7 @@ from tracker.stance_validation import (
     Problem,
     RowChecker,
     chunks,
+    unsettled,
 )
 from tracker.stances import coder_of, snapshot
 from tracker.text import signed
@@ -436,6 +437,10 @@ def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> 
                 )
                 continue
             stored = by_id[row.stance_id]
+        left = unsettled(row, stored)  # a date either way round, an unread timestamp
+        if left:
+            problems += left
+            continue
         if stored is not None and row.label_points and stored.position not in row.label_points:
             named = " or ".join(signed(p) for p in sorted(row.label_points))
             given = signed(row.values["position"])

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tracker.cell_dates import Ambiguous, read_date
 from tracker.csv_io import CsvRow, Place, damaged, maybe_damaged
 from tracker.errors import TrackerError
 from tracker.models import (
@@ -120,6 +121,36 @@ class CheckedRow:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """A cell that only a new stance uses (created_at, updated_at) and that cannot be
+    read: a problem if the row turns out to be a new stance (stance_import._plan)."""
+
+    message: str
+
+
+def unsettled(row: CheckedRow, stored: Any) -> list[Problem]:
+    """Settle the row's values that depend on whether it is a stored stance (``stored``,
+    else None): an :class:`Ambiguous` date by the stored stance's date, an
+    :class:`Unread` timestamp by not being used. Returns the problems left."""
+    problems = []
+    values = row.values
+    day = values.get("stated_on")
+    if isinstance(day, Ambiguous):
+        settled = day.settled_by(stored.stated_on) if stored is not None else None
+        if settled is None:
+            problems.append(Problem(row.at, "stated_on", day.problem()))
+        else:
+            values["stated_on"] = settled
+    if stored is None:
+        problems += [
+            Problem(row.at, key, value.message)
+            for key in ("created_at", "updated_at")
+            if isinstance(value := values.get(key), Unread)
+        ]
+    return problems
+
+
+@dataclass(frozen=True)
 class _FileChecks:
     columns: frozenset[str]
     checks: list[tuple[str, str, Any, Any, dict[str, tuple[bool, Any]] | None]]
@@ -199,8 +230,8 @@ class RowChecker:
             ("origin", "origin", lambda v: _choice(v.lower(), ORIGINS, "origin"),
              StanceOrigin.IMPORT.value, True),
             ("annotator", "annotator", check_annotator_name, self.annotator, True),
-            ("created_at", "created_at", _timestamp, "now", False),
-            ("updated_at", "updated_at", _timestamp, "now", False),
+            ("created_at", "created_at", _timestamp_or_unread, "now", False),
+            ("updated_at", "updated_at", _timestamp_or_unread, "now", False),
         ]  # fmt: skip
 
     def _for_file(self, columns: Iterable[str]) -> _FileChecks:
@@ -414,12 +445,22 @@ def _message(column: str, raw: str, exc: Exception) -> str:
     return f"{raw!r} is not a valid {column.replace('_', ' ')}"
 
 
-def _date(value: str) -> dt.date:
+def _date(value: str) -> dt.date | Ambiguous:
+    """ISO, or a spreadsheet's regional form (tracker.cell_dates): a day and month that
+    could be either way round are settled by the stored stance (stance_import._plan)."""
+    return read_date(value, check_stated_on)
+
+
+def _timestamp_or_unread(value: str) -> dt.datetime | Unread:
+    """A timestamp, or why it cannot be read: only a new stance takes the file's
+    created_at and updated_at, so only a new stance's row has a problem with them (a
+    spreadsheet may have rewritten the whole column of a file of stored stances)."""
     try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise TrackerError(f"{value!r} is not a date; use YYYY-MM-DD") from None
-    return check_stated_on(day)
+        return _timestamp(value)
+    except TrackerError as exc:
+        return Unread(
+            f"{exc} (a spreadsheet may have rewritten it: empty the cell to take the import's time)"
+        )
 
 
 def _decimal(value: str) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, ViewportSize, expect, sync_playwright
 
 from tracker.accounts import add_account
 from tracker.db import make_engine, transaction
@@ -256,3 +256,19 @@ def screenshot(page: Page, name: str) -> Path:
     page.set_viewport_size(VIEWPORT)
     assert path.stat().st_size > 10_000, f"{path} looks empty"
     return path
+
+
+def grid_rows(frame: Locator, count: int) -> list[dict[str, str]]:
+    """The ``count`` rows of an st.dataframe, from the accessible table glide-data-grid keeps
+    beside its canvas. It holds only the rendered (visible) rows and columns: use it on
+    short tables. Waits for the grid to hold ``count`` rows: it re-renders after a rerun.
+    """
+    table = frame.locator("table[role=grid]")
+    expect(table).to_have_attribute("aria-rowcount", str(count + 1))  # + the header row
+    expect(table.locator("tbody tr")).to_have_count(count)
+    headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    rows = []
+    for row in table.locator("tbody tr").all():
+        cells = [c.strip() for c in row.locator("td").all_inner_texts()]
+        rows.append(dict(zip(headers, cells, strict=False)))
+    return rows

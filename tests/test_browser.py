@@ -7,12 +7,13 @@ import re
 import time
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser import (
     Dashboard,
     assert_no_errors,
     choose,
+    grid_rows,
     open_signed_in,
     screenshot,
     serving,
@@ -43,22 +44,6 @@ def _open(page: Page, dashboard: Dashboard, title: str) -> None:
     wait_idle(page)
 
 
-def _grid_rows(frame: Locator, count: int) -> list[dict[str, str]]:
-    """The ``count`` rows of an st.dataframe, from the accessible table glide-data-grid keeps
-    beside its canvas. It holds only the rendered (visible) rows and columns: use it on
-    short tables. Waits for the grid to hold ``count`` rows: it re-renders after a rerun.
-    """
-    table = frame.locator("table[role=grid]")
-    expect(table).to_have_attribute("aria-rowcount", str(count + 1))  # + the header row
-    expect(table.locator("tbody tr")).to_have_count(count)
-    headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
-    rows = []
-    for row in table.locator("tbody tr").all():
-        cells = [c.strip() for c in row.locator("td").all_inner_texts()]
-        rows.append(dict(zip(headers, cells, strict=False)))
-    return rows
-
-
 def _expected_stances(db_url: str, flt: StanceFilter) -> list[int]:
     engine = make_engine(db_url)
     try:
@@ -79,7 +64,10 @@ def test_stances_page_lists_the_demo_and_filters(page: Page, dashboard: Dashboar
     assert len(accepted) > len(trump) > 1, "the demo should hold several such stances"
 
     _open(page, dashboard, "Stances")  # the default page, at the root URL
-    caption = page.get_by_test_id("stCaptionContainer")
+    # The count under the filters (the import form above has a caption of its own).
+    caption = page.get_by_test_id("stCaptionContainer").filter(
+        has_text=re.compile(r"^\d+ stances$")
+    )
     expect(caption).to_have_text(f"{len(accepted)} stances")
     expect(page.get_by_test_id("stDataFrame")).to_be_visible()
 
@@ -88,7 +76,7 @@ def test_stances_page_lists_the_demo_and_filters(page: Page, dashboard: Dashboar
     expect(caption).to_have_text(f"{len(trump)} stances")
     wait_idle(page)
 
-    rows = _grid_rows(page.get_by_test_id("stDataFrame"), len(trump))
+    rows = grid_rows(page.get_by_test_id("stDataFrame"), len(trump))
     assert [int(r["ID"]) for r in rows] == trump
     assert {(r["actor"], r["issue"]) for r in rows} == {(ACTOR, ISSUE)}
     assert all(r["Meaning"] for r in rows), rows
@@ -114,7 +102,7 @@ def test_sources_page_shows_the_list_and_a_source_text(page: Page, dashboard: Da
     expect(page).to_have_url(re.compile(r"/sources$"))
     wait_idle(page)
 
-    rows = _grid_rows(page.get_by_test_id("stDataFrame"), len(listing))
+    rows = grid_rows(page.get_by_test_id("stDataFrame"), len(listing))
     assert [(int(r["ID"]), r["Title"]) for r in rows] == listing
 
     # The newest source is open by default; then read the chosen one.

@@ -187,3 +187,20 @@ def test_sources_page_adds_pasted_text_and_filters(
     at.selectbox(key="source_outlet").select("Wire").run()
     frame = at.dataframe[0].value
     assert list(frame["title"]) == ["Rutte on NATO"]
+
+
+@pytest.mark.usefixtures("dashboard_env")
+@pytest.mark.parametrize(("role", "offered"), [("analyst", False), ("reviewer", True)])
+def test_the_stance_import_is_offered_to_reviewers(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch, role: str, offered: bool
+) -> None:
+    """An import may change anyone's stances: reviewers and admins only (as in the CLI).
+    The upload itself runs in Chromium (tests/test_browser_import.py): AppTest has no
+    file uploader."""
+    monkeypatch.setenv(ENV_VAR, demo_url)
+    at = AppTest.from_file(APP, default_timeout=30)
+    sign_in(at, demo_url, name=role, role=role)
+    at.run()
+    assert not at.exception
+    labels = [e.label for e in at.expander]
+    assert ("Import stances from a CSV file" in labels) is offered

@@ -333,6 +333,25 @@ def _open_text(path: Path) -> TextIO:
         raise TrackerError(f"cannot read {path}: {exc.strerror}") from None
 
 
+def decoded(data: bytes, name: str) -> str:
+    """An uploaded file's text, read as a file on disk is (:func:`_open_text`): UTF-8, a
+    byte-order mark dropped, UTF-16 by its mark; anything else is refused naming the line
+    of the first byte that is not UTF-8."""
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise TrackerError(f"{name} is not UTF-16 text, though it starts as such") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise TrackerError(
+            f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); save it "
+            "as UTF-8 CSV"
+        ) from None
+
+
 def _check_header(
     name: str, header: list[str], required: Sequence[str], optional: Sequence[str]
 ) -> None:

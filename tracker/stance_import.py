@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TextIO, cast
 
 from sqlalchemy import (
     JSON,
@@ -110,6 +110,7 @@ def import_stances(
     text: str | None = None,
     principal: Principal | None = None,
     on_progress: Callable[[int | None], None] | None = None,
+    skip_invalid: bool = False,
 ) -> ImportReport:
     """Check every row and write the valid ones, in one pass and one transaction.
 
@@ -119,10 +120,12 @@ def import_stances(
 
     Without ``rejects``, a file with any problem changes nothing: writing stops at the
     first problem, checking goes on to list them all, and the transaction rolls back.
-    With ``rejects``, the valid rows are written and the others go to that file.
-    Writing takes the reviewer role (an import may change anyone's stances); a dry run
-    does not."""
+    With ``rejects``, the valid rows are written and the others go to that file; with
+    ``skip_invalid`` alone too, the problems staying in the report (the dashboard offers
+    them as a download, :func:`write_rejects`). Writing takes the reviewer role (an
+    import may change anyone's stances); a dry run does not."""
     name = str(path)
+    skip_invalid = skip_invalid or rejects is not None
     if rejects is not None and text is None and _same_file(path, rejects):
         raise TrackerError(
             f"{rejects} is the file being imported: give the rejected rows another file name"
@@ -139,10 +142,10 @@ def import_stances(
                 annotator,
                 text,
                 write=not dry_run,
-                skip_invalid=rejects is not None,
+                skip_invalid=skip_invalid,
                 on_progress=on_progress or _ignore,
             )
-        if report.problems and rejects is None:
+        if report.problems and not skip_invalid:
             raise ImportProblems(name, report.problems)  # rolls back what was written
         report.rejected = len({p.at for p in report.problems})
         if dry_run:
@@ -150,7 +153,8 @@ def import_stances(
             session.rollback()
             return report
         if rejects is not None:
-            _write_rejects(path, text, rejects, report.problems)
+            with atomic_output(rejects) as out:
+                write_rejects(out, path, text, report.problems)
         return report
 
 
@@ -641,11 +645,10 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in values.items()}
 
 
-def _write_rejects(
-    path: str | Path, text: str | None, rejects: str | Path, problems: list[Problem]
-) -> None:
-    """The rejected rows as they were, plus a ``reason`` column. A row with more cells
-    than the header keeps the extra ones in its reason, so that nothing of it is lost."""
+def write_rejects(out: TextIO, path: str | Path, text: str | None, problems: list[Problem]) -> int:
+    """The rows with problems as they were in the file, plus a ``reason`` column; returns
+    how many. A row with more cells than the header keeps the extra ones in its reason,
+    so that nothing of it is lost."""
     reasons: dict[Place, list[str]] = {}
     for problem in problems:
         said = f"{problem.column}: {problem.message}" if problem.column else problem.message
@@ -658,8 +661,7 @@ def _write_rejects(
             for row in rows
             if row.at in reasons
         )
-        with atomic_output(rejects) as out:
-            write_csv(out, [*header, "reason"], bad, numbers=_NUMBER_COLUMNS)
+        return write_csv(out, [*header, "reason"], bad, numbers=_NUMBER_COLUMNS)
 
 
 def _extra(row: CsvRow) -> list[str]:

@@ -4,9 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.filters import date_range
-from dashboard.state import reading, reading_later
+from dashboard.stance_upload import stance_upload_form
+from dashboard.state import may, reading, reading_later
 from tracker.actors import list_actors
 from tracker.issues import list_issues
+from tracker.models import Role
 from tracker.stance_csv import export_stances_bytes
 from tracker.stance_query import STATUSES, StanceFilter, stance_records
 from tracker.text import name_order
@@ -45,6 +47,9 @@ if not issue_slugs or not actor_names:
     )
     st.stop()
 
+if may(Role.REVIEWER):  # an import may change anyone's stances
+    stance_upload_form()
+
 cols = st.columns(5)
 issue = cols[0].selectbox("Issue", ["(all)", *issue_slugs], key="f_issue")
 actor = cols[1].selectbox("Actor", ["(all)", *actor_names], key="f_actor")
@@ -66,7 +71,11 @@ with reading() as s:
     rows = stance_records(s, flt, limit=PAGE_SIZE + 1)
 
 if not rows:
-    st.info("No stances match these filters. Widen the dates or set a filter back to (all).")
+    st.info(
+        "No stances match these filters. Widen the dates or set a filter back to (all). "
+        "Stances are recorded on the Read & tag page"
+        + (", or imported from a CSV file (above)." if may(Role.REVIEWER) else ".")
+    )
     st.stop()
 
 

@@ -1,0 +1,105 @@
+"""End-to-end: importing a stance CSV on the Stances page, in a real headless Chromium:
+the file is checked first, its problems listed by row, the good rows imported and the bad
+ones downloaded with their reasons (fixtures and helpers in tests/browser.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser import (
+    Dashboard,
+    assert_no_errors,
+    grid_rows,
+    open_signed_in,
+    screenshot,
+    wait_idle,
+)
+from tracker.db import make_engine, reading
+from tracker.stance_csv import export_stances_bytes
+from tracker.stance_query import StanceFilter, stance_records
+
+pytest_plugins = ["tests.browser"]  # the dashboard, browser and page fixtures
+
+
+def _edited_export(db_url: str, target: Path) -> tuple[str, str]:
+    """The demo's export as a spreadsheet might return it: stance 1's position edited, a
+    note over two lines (so rows and lines part), an unknown status, a row cut short.
+    Returns stance 1's id and its new position."""
+    engine = make_engine(db_url)
+    with reading(engine) as session:
+        text = export_stances_bytes(session, StanceFilter(), excel=True).decode("utf-8-sig")
+    engine.dispose()
+    header, *rows = list(csv.reader(io.StringIO(text, newline="")))
+    at = {name: i for i, name in enumerate(header)}
+    first = rows[0]
+    first[at["position"]] = "0" if first[at["position"]] != "0" else "1"
+    rows[1][at["note"]] = "one line\nand another"
+    rows[2][at["status"]] = "maybe"
+    rows[3] = rows[3][:5]
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows([header, *rows])
+    target.write_bytes(b"\xef\xbb\xbf" + out.getvalue().encode("utf-8"))  # Excel's BOM
+    return first[at["stance_id"]], first[at["position"]]
+
+
+def _position_of(db_url: str, stance_id: str) -> int:
+    engine = make_engine(db_url)
+    with reading(engine) as session:
+        (record,) = [r for r in stance_records(session, StanceFilter()) if
+                     str(r["stance_id"]) == stance_id]  # fmt: skip
+    engine.dispose()
+    return int(record["position"])
+
+
+def test_a_csv_is_checked_then_its_good_rows_imported(
+    page: Page, dashboard: Dashboard, tmp_path: Path
+) -> None:
+    upload = tmp_path / "from-excel.csv"
+    stance_id, position = _edited_export(dashboard.db_url, upload)
+    open_signed_in(page, dashboard, "")
+    page.get_by_text("Import stances from a CSV file").click()
+    page.locator("input[type=file]").set_input_files(upload)
+    wait_idle(page)
+    verdict = "from-excel.csv: 0 new, 2 updated, 39 unchanged stances; 2 rows have problems"
+    expect(page.get_by_text(verdict)).to_be_visible()
+    # Rows as the spreadsheet numbers them, and the file's lines: the note above spans two.
+    status, short = grid_rows(page.get_by_test_id("stDataFrame").first, 2)
+    assert (status["Row"], status["Line"], status["Column"]) == ("4", "5", "status")
+    assert status["Problem"].startswith("unknown status 'maybe'")
+    assert (short["Row"], short["Line"], short["Column"]) == ("5", "6", "(row)")
+    assert short["Problem"].startswith("5 cells, but the header has")
+    screenshot(page, "import-checked.png")
+    assert _position_of(dashboard.db_url, stance_id) != int(position)  # a check writes nothing
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the rows with problems").first.click()
+    rejected = list(csv.DictReader(Path(download.value.path()).open(encoding="utf-8")))
+    assert [r["status"] for r in rejected][0] == "maybe" and len(rejected) == 2
+    assert all(r["reason"] for r in rejected)
+
+    page.get_by_role("button", name="Import the good rows (2 stances to write)").click()
+    wait_idle(page)
+    expect(
+        page.get_by_text("0 new, 2 updated, 39 unchanged stances; 2 rows were rejected")
+    ).to_be_visible()
+    assert _position_of(dashboard.db_url, stance_id) == int(position)
+    expect(page.get_by_role("button", name="Download the rows with problems")).to_be_visible()
+    assert_no_errors(page, "after the import")
+
+
+def test_a_file_that_is_not_a_stance_csv_is_refused_in_one_line(
+    page: Page, dashboard: Dashboard, tmp_path: Path
+) -> None:
+    upload = tmp_path / "actors.csv"
+    upload.write_bytes(b"name,kind\nVolodymyr Zelenskyy,person\n")
+    open_signed_in(page, dashboard, "")
+    page.get_by_text("Import stances from a CSV file").click()
+    page.locator("input[type=file]").set_input_files(upload)
+    wait_idle(page)
+    error = page.get_by_test_id("stAlertContentError")
+    expect(error).to_contain_text("actors.csv: unknown column 'name'")
+    expect(page.get_by_role("button", name="Import")).to_have_count(0)

@@ -14,6 +14,7 @@ import pytest
 from tracker.csv_io import (
     atomic_binary_output,
     atomic_output,
+    decoded,
     neutralise,
     read_csv,
     restore,
@@ -190,3 +191,26 @@ def test_a_long_cell_is_read(tmp_path: Path) -> None:
     path.write_text("name,kind\n" + "x" * 300_000 + ",person\n", encoding="utf-8")
     (row,) = read_csv(path, required=["name", "kind"])
     assert len(row.cells["name"]) == 300_000
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"name,kind\nZelenskyy,person\n",
+        "\ufeffname,kind\nZelenskyy,person\n".encode(),  # Excel's "CSV UTF-8"
+        "name\tkind\nZelenskyy\tperson\n".encode("utf-16"),  # Excel's "Unicode text"
+    ],
+)
+def test_an_upload_reads_as_the_same_file_on_disk_would(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "upload.csv"
+    path.write_bytes(data)
+    from_disk = read_csv(path, required=["name", "kind"])
+    uploaded = read_csv("upload.csv", required=["name", "kind"], text=decoded(data, "upload.csv"))
+    assert [r.cells for r in uploaded] == [r.cells for r in from_disk]
+    assert uploaded[0].cells == {"name": "Zelenskyy", "kind": "person"}
+
+
+def test_an_upload_that_is_not_utf8_names_the_line_of_its_bad_byte() -> None:
+    data = "name,kind\nTrump,person\nZ\xe9lensky,person\n".encode("latin-1")
+    with pytest.raises(TrackerError, match=r"^up.csv is not UTF-8 text \(byte 0xe9 on line 3\)"):
+        decoded(data, "up.csv")

@@ -204,10 +204,14 @@ def test_a_file_without_a_column_leaves_what_it_holds(session: Session) -> None:
 def test_actors_are_listed_alphabetically_whatever_the_database(session: Session) -> None:
     """The same order on SQLite and PostgreSQL (whose ORDER BY follows the collation the
     database was created with): case and accents set aside, so "de Mistura" is among the
-    Ds and "Émile Zola" among the Es, not after "Zelensky"."""
-    for name in ("Zelensky", "de Mistura", "Émile Zola", "abe", "Ångström", "Dmitry"):
+    Ds and "Émile Zola" among the Es, not after "Zelensky"; letters with no accent to
+    take off ("Ł", "Ø") sort as the letter they are written from."""
+    names = ("Zelensky", "de Mistura", "Émile Zola", "abe", "Ångström", "Dmitry", "Łukaszenka",
+             "Støre", "Lavrov", "Stoltenberg")  # fmt: skip
+    for name in names:
         make_actor(session, name)
-    expected = ["abe", "Ångström", "de Mistura", "Dmitry", "Émile Zola", "Zelensky"]
+    expected = ["abe", "Ångström", "de Mistura", "Dmitry", "Émile Zola", "Lavrov", "Łukaszenka",
+                "Stoltenberg", "Støre", "Zelensky"]  # fmt: skip
     assert [a.name for a in list_actors(session)] == expected
     assert [row["name"] for row in export_actors(session)] == expected
 

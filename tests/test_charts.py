@@ -194,6 +194,15 @@ def test_actors_sharing_a_colour_get_different_dashes() -> None:
     assert dash["Donald Trump"] == [1, 0]
 
 
+def test_legends_list_names_in_the_order_of_every_list() -> None:
+    """Case and accents set aside, as the dashboard's pickers and tables order them."""
+    names = ["Zelensky", "de Mistura", "Łukaszenka", "Émile Zola", "Lavrov"]
+    points = [day(name, f"2025-01-0{i + 1}", 1) for i, name in enumerate(names)]
+    spec = timeline_chart(points, [], LABELS, title="t").to_dict()
+    domain = layers(spec)["positions"]["encoding"]["color"]["scale"]["domain"]
+    assert domain == ["de Mistura", "Émile Zola", "Lavrov", "Łukaszenka", "Zelensky"]
+
+
 def test_actor_color_is_deterministic_across_processes() -> None:
     names = ["Donald Trump", "Russia", "Volodymyr Zelenskyy", "European leaders"]
     here = [actor_color(n) for n in names]

@@ -18,7 +18,7 @@ from typing import Any
 import altair as alt
 
 from tracker.models import POSITIONS, scale_point
-from tracker.text import short_labels
+from tracker.text import name_order, short_labels
 
 # Colours that stay apart on white. Two actors of one colour in a chart get different dashes.
 PALETTE = (
@@ -207,7 +207,7 @@ def _datetime(day: dt.date) -> alt.DateTime:
 def series_scales(names: Sequence[str]) -> tuple[alt.Scale, alt.Scale]:
     """Colour and dash scales for a chart's series: each keeps its actor's colour (a roll-up
     its party's); where actors share a colour, the first by name is solid, the others dashed."""
-    domain = sorted(set(names))
+    domain = sorted(set(names), key=name_order)  # the legend's order: as in every list
     owners = [n.removesuffix(ROLLUP_SUFFIX) for n in domain]
     colours = [actor_color(owner) for owner in owners]
     sharing: dict[str, list[str]] = defaultdict(list)

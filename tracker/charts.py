@@ -309,7 +309,7 @@ def _timeline(
     span = date_span([p.day for p in points], until)
     if since is not None and since > span[0]:
         span = (since, span[1])
-    color, dash = series_scales(sorted(series))
+    color, dash = series_scales(list(series))
     x = date_x(span)
     layers = _position_layers(
         points,
@@ -353,7 +353,7 @@ def profile_chart(
     series = {p.actor for p in points} | {p.actor for p in rollup_points}
     points, notes = thinned(points, shifts, MAX_ROWS - len(series) - len(rollup_points))
     span = date_span([p.day for p in points] + [r.day for r in rollup_points])
-    color, dash = series_scales(sorted(series))
+    color, dash = series_scales(list(series))
     x = date_x(span)
     panels = []
     for issue in sorted({p.issue for p in points} | {r.issue for r in rollups}):

@@ -26,12 +26,22 @@ def name_key(value: str) -> str:
     return squash(value).casefold()
 
 
+# Latin letters that Unicode does not decompose into a base letter and a mark: without
+# this, "Łukaszenka" and "Støre" sorted after every Z.
+_UNDECOMPOSED = str.maketrans(
+    {"Ø": "O", "ø": "o", "Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ð": "D", "ð": "d",
+     "Ħ": "H", "ħ": "h", "ı": "i", "Æ": "Ae", "æ": "ae", "Œ": "Oe", "œ": "oe", "Þ": "Th",
+     "þ": "th", "ß": "ss", "Ŧ": "T", "ŧ": "t", "Ŋ": "N", "ŋ": "n"}
+)  # fmt: skip
+
+
 def name_order(name: str) -> tuple[str, str]:
     """The sort key of names in lists: alphabetical with case and accents set aside
-    ("de Mistura" among the Ds, "Émile" among the Es), then as written. Sorted here, not
-    by the database's ORDER BY: PostgreSQL's order follows the collation the database was
-    created with, and SQLite's puts every capital before "de" and "É" after "Z"."""
-    decomposed = unicodedata.normalize("NFKD", name)
+    ("de Mistura" among the Ds, "Émile" among the Es, "Łukaszenka" among the Ls), then as
+    written. Sorted here, not by the database's ORDER BY: PostgreSQL's order follows the
+    collation the database was created with, and SQLite's puts every capital before "de"
+    and "É" after "Z"."""
+    decomposed = unicodedata.normalize("NFKD", name).translate(_UNDECOMPOSED)
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return bare.casefold(), name
 

@@ -49,7 +49,8 @@ class Stances:
         self.backends_text = " and ".join(backend_name(b) for b in self.backends)
 
     def row(self, benchmark: str, backend: str, size: int | None = None) -> dict[str, Any]:
-        return self.rows.get((benchmark, backend, size or self.largest), {})
+        found: dict[str, Any] = self.rows.get((benchmark, backend, size or self.largest), {})
+        return found
 
     @property
     def position_day(self) -> bool:
@@ -201,7 +202,7 @@ class Stances:
 
     def export_headline(self) -> str:
         """How far the export is from its baseline at the largest size, per backend."""
-        parts = []
+        parts: list[str] = []
         for backend, tool in (("sqlite", "the CLI"), ("postgresql", "`psql COPY`")):
             if self.row("export", backend).get("ratio"):
                 at = f" at {self.largest_name}" if not parts else ""

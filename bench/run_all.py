@@ -140,13 +140,14 @@ def run(options: Options, command: str, say: Callable[[str], None] = print) -> d
         say(f"== {step.name}: {hide(shlex.join(step.argv))}")
         started = time.perf_counter()
         if step.capture:
-            done = subprocess.run(step.argv, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-            (options.out_dir / step.capture).write_text(done.stdout, encoding="utf-8")
-            say(done.stdout.rstrip())
+            captured = subprocess.run(step.argv, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+            (options.out_dir / step.capture).write_text(captured.stdout, encoding="utf-8")
+            say(captured.stdout.rstrip())
+            code = captured.returncode
         else:
-            done = subprocess.run(step.argv, cwd=ROOT)
-        step.seconds, step.returncode = round(time.perf_counter() - started, 1), done.returncode
-        result = "FAILED" if done.returncode else "done"
+            code = subprocess.run(step.argv, cwd=ROOT).returncode
+        step.seconds, step.returncode = round(time.perf_counter() - started, 1), code
+        result = "FAILED" if code else "done"
         say(f"== {step.name}: {result} in {step.seconds:.0f} s")
         record["steps"].append({**step.as_json(), "argv": hide(shlex.join(step.argv))})
         _save(options.out_dir / RUN, record)  # after each step: a killed run still says so

@@ -50,7 +50,7 @@ def test_stances_page_filters_in_the_database(
     demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = run_page(PAGES[0], demo_url, monkeypatch)
-    assert at.caption[0].value == "43 stances"
+    assert "43 stances" in [c.value for c in at.caption]  # under the import form's own
     at.selectbox(key="f_issue").select("ceasefire-first").run()
     at.selectbox(key="f_actor").select("Donald Trump").run()
     frame = at.dataframe[0].value

@@ -33,7 +33,7 @@ action = cols[1].selectbox(
 stance_id = cols[2].number_input(
     "Stance id (0 = all)", min_value=0, step=1, key="h_stance", on_change=_first_page
 )
-dates = cols[3].date_input("Changed between", value=(), key="h_dates", on_change=_first_page)
+dates = cols[3].date_input("Changed between", value=[], key="h_dates", on_change=_first_page)
 
 since: dt.date | None = None
 until: dt.date | None = None

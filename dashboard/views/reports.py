@@ -52,23 +52,23 @@ if report.empty:
         "or span of dates."
     )
 
-cols = st.columns(3)
+formats = st.columns(3)
 name = f"stance-report-{period.label.replace(' ', '_')}"
-cols[0].download_button(
+formats[0].download_button(
     "Markdown",
     data=lambda: render_markdown(report).encode("utf-8"),
     file_name=f"{name}.md",
     mime="text/markdown",
     on_click="ignore",
 )
-cols[1].download_button(
+formats[1].download_button(
     "HTML",
     data=lambda: render_html(with_charts()).encode("utf-8"),
     file_name=f"{name}.html",
     mime="text/html",
     on_click="ignore",
 )
-cols[2].download_button(
+formats[2].download_button(
     "PDF",
     data=lambda: render_pdf(with_charts()),
     file_name=f"{name}.pdf",

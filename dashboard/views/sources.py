@@ -1,6 +1,7 @@
 """Sources: the articles stances quote, searchable, with their text and what was found in it."""
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -156,8 +157,9 @@ query = filters[0].text_input(
 with reading() as s:
     known_outlets = outlets(s)
 outlet = filters[1].selectbox("Outlet", ["(all)", *known_outlets], key="source_outlet")
-dates = filters[2].date_input("Published between", value=(), key="source_dates")
+dates = filters[2].date_input("Published between", value=[], key="source_dates")
 since, until = dates if isinstance(dates, tuple) and len(dates) == 2 else (None, None)
+listing: list[dict[str, Any]]  # one row per source, for the table and the picker
 with reading() as s:
     if query.strip():
         try:
@@ -223,7 +225,7 @@ st.dataframe(
     },
 )
 
-labels = {row["id"]: f"#{row['id']} {row['title']}" for row in listing}
+labels: dict[int, str] = {row["id"]: f"#{row['id']} {row['title']}" for row in listing}
 chosen = st.selectbox(
     "Read a source", list(labels), format_func=labels.__getitem__, key="read_source"
 )

@@ -55,7 +55,7 @@ issue = cols[0].selectbox("Issue", ["(all)", *issue_slugs], key="f_issue")
 actor = cols[1].selectbox("Actor", ["(all)", *actor_names], key="f_actor")
 party = cols[2].selectbox("Party", ["(all)", *party_names], key="f_party")
 status = cols[3].selectbox("Status", ["(all)", *STATUSES], index=2, key="f_status")
-dates = cols[4].date_input("Stated between", value=(), key="f_dates")
+dates = cols[4].date_input("Stated between", value=[], key="f_dates")
 
 since, until = date_range(dates)  # a start date alone counts too, as on the other pages
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, BinaryIO, TextIO, TypeVar
+from typing import IO, Any, BinaryIO, NamedTuple, TextIO, TypeVar
 
 from tracker.errors import TrackerError
 
@@ -122,11 +122,11 @@ def check_cells(cells: dict[str, str]) -> None:
             raise TrackerError(f"column {column!r} {why}")
 
 
-@dataclass(frozen=True, order=True)
-class Place:
+class Place(NamedTuple):
     """Where a row is in its file: its number as a spreadsheet shows it (the header is row
     1; a cell with line breaks is still one row) and the file line it starts on, as a text
-    editor shows it. The two differ after a multi-line cell or a ``sep=`` line."""
+    editor shows it. The two differ after a multi-line cell or a ``sep=`` line. (A tuple:
+    one is made per row of a million, three times cheaper than a frozen dataclass.)"""
 
     row: int
     line: int

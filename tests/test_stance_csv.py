@@ -976,6 +976,9 @@ def test_a_label_edited_to_another_point_is_a_problem(
     moved = tmp_path / "moved.csv"
     _rewrite(path, moved, lambda n, r: r.update({"position": "2"} if n == line else {}))
     assert "0 new, 1 updated" in _import_cli(db, moved).output
+    # Its label is now out of date, but the same file imported again changes nothing.
+    again = _import_cli(db, moved)
+    assert again.exit_code == 0 and "0 new, 0 updated, 43 unchanged" in again.output
     # A label written otherwise (another team's wording) is not read: no problem.
     other = tmp_path / "other.csv"
     _rewrite(path, other, lambda n, r: r.update({"position_label": "Our own wording"}))

@@ -399,6 +399,7 @@ _STORED = (
     Stance.quote_start,
     Stance.quote_end,
     Stance.coder,
+    Stance.updated_at,
     *(getattr(Stance, k) for k in COMPARED + EVIDENCE),
 )
 
@@ -445,7 +446,15 @@ def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> 
         if left:
             problems += left
             continue
-        if stored is not None and row.label_points and stored.position not in row.label_points:
+        if (
+            stored is not None
+            and row.label_points
+            and stored.position not in row.label_points
+            # Only on a row that shows the stance as stored (its updated_at): once this
+            # file's own edit of the position is imported, the label it left as exported
+            # is out of date, and importing the file again must change nothing.
+            and row.values.get("updated_at") == stored.updated_at
+        ):
             named = " or ".join(signed(p) for p in sorted(row.label_points))
             given = signed(row.values["position"])
             problems.append(

@@ -132,6 +132,7 @@ def _problems(checked: _Checked) -> None:
 
 def _rejects(name: str, text: str, report: ImportReport) -> bytes:
     out = io.StringIO(newline="")
+    out.write("\ufeff")  # a byte-order mark, for spreadsheets (as the export's download)
     write_rejects(out, name, text, report.problems)
     return out.getvalue().encode("utf-8")
 

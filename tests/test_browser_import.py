@@ -77,7 +77,7 @@ def test_a_csv_is_checked_then_its_good_rows_imported(
 
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the rows with problems").first.click()
-    rejected = list(csv.DictReader(Path(download.value.path()).open(encoding="utf-8")))
+    rejected = list(csv.DictReader(Path(download.value.path()).open(encoding="utf-8-sig")))
     assert [r["status"] for r in rejected][0] == "maybe" and len(rejected) == 2
     assert all(r["reason"] for r in rejected)
 

@@ -338,7 +338,9 @@ def test_skip_invalid_writes_good_rows_and_rejects(
     result = tracker(db, "stances", "import", str(edited), "--skip-invalid", str(rejects))
     assert result.exit_code == 0, result.output
     assert "0 new, 1 updated, 41 unchanged stances; 1 rows were rejected" in result.output
-    (rejected,) = list(csv.DictReader(rejects.open(newline="", encoding="utf-8")))
+    # With a byte-order mark, as --excel writes: a spreadsheet reads its accents right.
+    assert rejects.read_bytes().startswith(b"\xef\xbb\xbfstance_id,")
+    (rejected,) = list(csv.DictReader(rejects.open(newline="", encoding="utf-8-sig")))
     assert rejected["position"] == "7" and "outside the scale" in rejected["reason"]
     history = tracker(db, "stances", "list", "--json")
     assert history.exit_code == 0
@@ -647,7 +649,7 @@ def test_a_fixed_rejects_file_imports_as_it_is(exported: tuple[str, Path], tmp_p
         path, edited, lambda line, row: row.update(position="7" if line == 2 else row["position"])
     )
     assert _import_cli(db, edited, "--skip-invalid", str(rejects)).exit_code == 0
-    rows = list(csv.DictReader(rejects.open(newline="", encoding="utf-8")))
+    rows = list(csv.DictReader(rejects.open(newline="", encoding="utf-8-sig")))
     assert len(rows) == 1 and "outside the scale" in rows[0]["reason"]
     fixed = tmp_path / "fixed.csv"
     _rewrite(rejects, fixed, lambda line, row: row.update(position="-1"))
@@ -704,7 +706,7 @@ def test_skip_invalid_rejects_rows_that_do_not_fit_the_header(
     assert result.exit_code == 0, result.output
     assert "0 new, 1 updated, 39 unchanged stances; 3 rows were rejected" in result.output
     assert any(r["note"] == "first line\nsecond line" for r in rows_of(db))
-    with rejects.open(newline="", encoding="utf-8") as handle:
+    with rejects.open(newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
     assert rows[0] == [*header, "reason"] and all(len(r) == len(header) + 1 for r in rows)
     short, long, unknown = (dict(zip(rows[0], r, strict=True)) for r in rows[1:])
@@ -806,6 +808,27 @@ def test_a_new_stances_date_either_way_round_is_a_problem(
     assert new["stated_on"] == "2025-08-18"
 
 
+def test_a_quote_garbled_by_a_spreadsheets_encoding_says_so(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """A file saved without its byte-order mark and opened as Windows-1252: "’" became
+    "â€™". The quote is not in the text, and the message says why."""
+    db, path = exported
+    rows = rows_of(db)
+    line = next(n for n, r in enumerate(rows, start=2) if "’" in r["quote"] or "‘" in r["quote"])
+    garbled = tmp_path / "garbled.csv"
+
+    def edit(n: int, row: dict[str, str]) -> None:
+        if n == line:
+            row["quote"] = row["quote"].encode("utf-8").decode("cp1252", errors="replace")
+
+    _rewrite(path, garbled, edit)
+    result = _import_cli(db, garbled)
+    assert f"row {line}, column quote: looks like UTF-8 text read as Windows-1252" in (
+        result.stderr
+    )
+
+
 def test_rejects_keep_negative_numbers_as_numbers(
     exported: tuple[str, Path], tmp_path: Path
 ) -> None:
@@ -816,7 +839,7 @@ def test_rejects_keep_negative_numbers_as_numbers(
     bad = {"position": "-1", "confidence": "-0.5", "note": "-cmd|' /C calc'!A0"}
     _rewrite(path, edited, lambda line, row: row.update(bad if line == 2 else {}))
     assert _import_cli(db, edited, "--skip-invalid", str(rejects)).exit_code == 0
-    (row,) = list(csv.DictReader(rejects.open(newline="", encoding="utf-8")))
+    (row,) = list(csv.DictReader(rejects.open(newline="", encoding="utf-8-sig")))
     assert (row["position"], row["confidence"]) == ("-1", "-0.5")
     assert row["note"] == "'" + bad["note"] and "confidence" in row["reason"]
 

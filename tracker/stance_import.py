@@ -153,7 +153,9 @@ def import_stances(
             session.rollback()
             return report
         if rejects is not None:
-            with atomic_output(rejects) as out:
+            # With a byte-order mark, as --excel exports: the file is for a spreadsheet,
+            # which reads UTF-8 without one as Windows-1252 (and garbles quotes).
+            with atomic_output(rejects, excel=True) as out:
                 write_rejects(out, path, text, report.problems)
         return report
 

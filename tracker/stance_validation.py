@@ -404,7 +404,8 @@ class RowChecker:
             # no offset says which occurrence was meant).
             tidy = quote.replace("\r\n", "\n").strip()
             if start is not None or tidy == quote or not tidy or tidy not in source.text:
-                problems.append(Problem(row.at, "quote", str(exc)))
+                # A quote garbled by a spreadsheet's encoding is not in the text: say why.
+                problems.append(Problem(row.at, "quote", damaged(quote) or str(exc)))
                 return
             quote = tidy
             values["quote_start"], values["quote_end"] = locate_quote(source, quote, None)

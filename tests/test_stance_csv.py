@@ -337,7 +337,7 @@ def test_skip_invalid_writes_good_rows_and_rejects(
     assert "1 updated" in dry.output and "dry run" in dry.output and not rejects.exists()
     result = tracker(db, "stances", "import", str(edited), "--skip-invalid", str(rejects))
     assert result.exit_code == 0, result.output
-    assert "0 new, 1 updated, 41 unchanged stances; 1 rows were rejected" in result.output
+    assert "0 new, 1 updated, 41 unchanged stances; 1 row was rejected" in result.output
     # With a byte-order mark, as --excel writes: a spreadsheet reads its accents right.
     assert rejects.read_bytes().startswith(b"\xef\xbb\xbfstance_id,")
     (rejected,) = list(csv.DictReader(rejects.open(newline="", encoding="utf-8-sig")))
@@ -444,7 +444,8 @@ def test_a_stance_repeated_in_the_file_is_imported_once(
     report = import_stances(
         second_db, "repeats.csv", text="\r\n".join([header, *repeated, ""]), dry_run=dry_run
     )
-    assert (report.created, report.updated, report.unchanged) == (5, 0, len(repeated) - 5)
+    counts = (report.created, report.updated, report.unchanged, report.repeated)
+    assert counts == (5, 0, 0, len(repeated) - 5)
     assert stance_count(second_db) == (0 if dry_run else 5)
 
 
@@ -496,8 +497,11 @@ def test_a_stance_given_twice_with_other_values_is_a_problem(
     for extra in ([], ["--dry-run"]):
         result = _import_cli(db, bad, *extra)
         assert result.exit_code == 2, result.output
-        assert "2 problem(s)" in result.stderr
-        assert "row 3, column quote: the same stance as row 2" in result.stderr
+        assert "2 problems in 2 rows, nothing imported" in result.stderr
+        assert (
+            "row 3, column position: the same stance as row 2 (actor, issue, passage and "
+            "annotator) with another position; keep the row you mean"
+        ) in result.stderr
         assert f"row 4, column stance_id: stance_id {first['stance_id']} is also on row 2" in (
             result.stderr
         )
@@ -636,7 +640,7 @@ def test_every_problem_of_one_row_is_listed(exported: tuple[str, Path], tmp_path
     edit = {"stated_on": "2025-02-30", "attribution": "On_Record", "conditional": "maybe"}
     _rewrite(path, bad, lambda line, row: row.update(edit if line == 2 else {}))
     result = _import_cli(db, bad)
-    assert "3 problem(s)" in result.stderr
+    assert "3 problems in 1 row" in result.stderr
     for column in edit:
         assert f"row 2, column {column}: " in result.stderr
 
@@ -683,7 +687,7 @@ def test_rows_that_do_not_fit_the_header_are_listed_with_the_others(
     before = rows_of(db)
     result = _import_cli(db, ragged)
     assert result.exit_code == 2
-    assert "3 problem(s), nothing imported" in result.stderr
+    assert "3 problems in 3 rows, nothing imported" in result.stderr
     assert f"  row 3 (line 4): 6 cells, but the header has {width} (the row cut short" in (
         result.stderr
     )
@@ -792,7 +796,7 @@ def test_a_new_stances_date_either_way_round_is_a_problem(
     _rewrite(path, edited, edit)
     result = _import_cli(db, edited)
     assert result.exit_code == 2
-    assert "2 problem(s)" in result.stderr
+    assert "2 problems in 2 rows" in result.stderr
     assert (
         "row 2, column stated_on: '04/08/2025' could be 4 August 2025 or 8 April 2025 (a "
         "spreadsheet wrote the date in its region's order): use YYYY-MM-DD"

@@ -79,6 +79,9 @@ class ImportReport:
     rejected: int = 0
     dry_run: bool = False
     problems: list[Problem] = field(default_factory=list)
+    # Rows that repeat an earlier row of the file exactly (a file pasted twice): counted
+    # once, as that row is; not as stances.
+    repeated: int = 0
     # Rows matched to a stored suggestion that gave no status (no column, or an empty
     # cell): the file said nothing about accepting them, so they are still suggestions.
     still_suggested: int = 0
@@ -92,10 +95,13 @@ class ImportReport:
             if self.still_suggested
             else ""
         )
+        rows_verb = f"row {verb.replace('were', 'was')}" if self.rejected == 1 else f"rows {verb}"
+        repeats = "row repeats an earlier one" if self.repeated == 1 else "rows repeat earlier ones"
         return (
             f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged stances "
             f"{'(dry run: nothing written)' if self.dry_run else ''}".rstrip()
-            + (f"; {self.rejected} rows {verb} rejected" if self.rejected else "")
+            + (f"; {self.rejected} {rows_verb} rejected" if self.rejected else "")
+            + (f"; {self.repeated} {repeats} exactly (counted once)" if self.repeated else "")
             + pending
         )
 
@@ -145,8 +151,12 @@ def import_stances(
                 skip_invalid=skip_invalid,
                 on_progress=on_progress or _ignore,
             )
+        # In row order: a row's own problems are found before those that need the rows
+        # around it (repeats) or the stored stance (dates, labels). Stable: a row's keep
+        # their order.
+        report.problems.sort(key=lambda problem: problem.at)
         if report.problems and not skip_invalid:
-            raise ImportProblems(name, report.problems)  # rolls back what was written
+            raise ImportProblems(name, report.problems, report)  # rolls back what was written
         report.rejected = len({p.at for p in report.problems})
         if dry_run:
             report.dry_run = True
@@ -262,7 +272,7 @@ class _Repeats:
     """Rows that give again a stance met earlier in the file: the same actor, issue,
     passage and coder (one stance in the database), or the same ``stance_id``.
 
-    An exact repeat (a file pasted twice) counts as unchanged; a repeat with other values
+    An exact repeat (a file pasted twice) is counted as repeated; a repeat with other values
     is a problem naming both rows: which of the two was meant is the analyst's call."""
 
     def __init__(self, session: Session) -> None:
@@ -278,14 +288,18 @@ class _Repeats:
     def first_times(self, rows: list[CheckedRow], report: ImportReport) -> list[CheckedRow]:
         """The rows that give a stance for the first time in the file, in their order."""
         keys = [hash((*r.passage, self._coder(r))) for r in rows]
-        contents = [hash(tuple(r.values[k] for k in _compared(r))) for r in rows]
+        compared = [_compared(r) for r in rows]
+        pairs = list(zip(rows, compared, strict=True))
+        contents = [hash(tuple(r.values[k] for k in c)) for r, c in pairs]
+        digests = [_digest(r, c) for r, c in pairs]
         places = [r.at for r in rows]
-        same_passage = self.passages.earlier(keys, contents, places)
+        same_passage = self.passages.earlier(keys, contents, places, digests)
         with_id = [i for i, r in enumerate(rows) if r.stance_id is not None]
         same_id = self.ids.earlier(
             [cast(int, rows[i].stance_id) for i in with_id],
             [keys[i] for i in with_id],
             [places[i] for i in with_id],
+            [0] * len(with_id),
         )
         by_id = dict(zip(with_id, same_id, strict=True))
         fresh = []
@@ -304,14 +318,16 @@ class _Repeats:
             elif earlier is None:
                 fresh.append(row)
             elif earlier[1] == contents[i]:
-                report.unchanged += 1  # the same row again
+                report.repeated += 1  # the same row again
             else:
+                differ = _differing(earlier[2], digests[i])
+                named = " and ".join(differ) if differ else "other values"
                 report.problems.append(
                     Problem(
                         row.at,
-                        "quote",
+                        differ[0] if differ else "",
                         f"the same stance as {earlier[0]} (actor, issue, passage and "
-                        "annotator) with other values; keep the row you mean",
+                        f"annotator) with another {named}; keep the row you mean",
                     )
                 )
         return fresh
@@ -321,6 +337,31 @@ class _Repeats:
         if who not in self.coders:
             self.coders[who] = _coder(self.session, row)
         return self.coders[who]
+
+
+# The columns a repeated row is compared on, each with a 5-bit hash in one 64-bit digest
+# (11 columns): enough to name the cells two rows differ in. Whether they differ at all is
+# decided by the whole row's 64-bit hash (a 5-bit one misses one difference in 32).
+_DIGESTED = COMPARED + EVIDENCE
+_BITS = 5
+
+
+def _digest(row: CheckedRow, compared: tuple[str, ...]) -> int:
+    digest = 0
+    for i, key in enumerate(_DIGESTED):
+        value = row.values[key] if key in compared else None
+        digest |= (hash(value) & ((1 << _BITS) - 1)) << (_BITS * i)
+    return digest
+
+
+def _differing(one: int, other: int) -> list[str]:
+    """The columns whose hashes differ in two digests (may miss one in 32)."""
+    mask = (1 << _BITS) - 1
+    return [
+        key
+        for i, key in enumerate(_DIGESTED)
+        if (one >> (_BITS * i)) & mask != (other >> (_BITS * i)) & mask
+    ]
 
 
 class _FirstRows:
@@ -337,39 +378,40 @@ class _FirstRows:
             Column("row", BigInteger, nullable=False),
             Column("line", BigInteger, nullable=False),
             Column("value", BigInteger, nullable=False),
+            Column("digest", BigInteger, nullable=False),
             prefixes=["TEMPORARY"],
             postgresql_on_commit="DROP",  # and gone on rollback everywhere
         )
         self.table.create(session.connection())
 
     def earlier(
-        self, keys: list[int], values: list[int], places: list[Place]
-    ) -> list[tuple[Place, int] | None]:
-        """For each row: (place, value) of the first row with its key, or None when the
-        key is new (it counts as met from now on, with this row's place and value)."""
+        self, keys: list[int], values: list[int], places: list[Place], digests: list[int]
+    ) -> list[tuple[Place, int, int] | None]:
+        """For each row: (place, value, digest) of the first row with its key, or None
+        when the key is new (it counts as met from now on, with this row's)."""
         if not keys:
             return []
         c = self.table.c
-        met: dict[int, tuple[Place, int]] = {
-            key: (Place(row, line), value)
-            for key, row, line, value in self.session.execute(
-                select(c.key, c.row, c.line, c.value).where(c.key.in_(set(keys)))
+        met: dict[int, tuple[Place, int, int]] = {
+            key: (Place(row, line), value, digest)
+            for key, row, line, value, digest in self.session.execute(
+                select(c.key, c.row, c.line, c.value, c.digest).where(c.key.in_(set(keys)))
             )
         }
-        added: dict[int, tuple[Place, int]] = {}
-        result: list[tuple[Place, int] | None] = []
-        for key, at, value in zip(keys, places, values, strict=True):
+        added: dict[int, tuple[Place, int, int]] = {}
+        result: list[tuple[Place, int, int] | None] = []
+        for key, at, value, digest in zip(keys, places, values, digests, strict=True):
             first = met.get(key) or added.get(key)
             if first is None:
-                added[key] = (at, value)
+                added[key] = (at, value, digest)
             result.append(first)
         if added:
             _executemany(
                 self.session,
                 self.table,
                 [
-                    {"key": k, "row": at.row, "line": at.line, "value": v}
-                    for k, (at, v) in added.items()
+                    {"key": k, "row": at.row, "line": at.line, "value": v, "digest": d}
+                    for k, (at, v, d) in added.items()
                 ],
             )
         return result

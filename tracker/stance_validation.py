@@ -43,7 +43,7 @@ from tracker.stances import (
     check_stated_on,
     locate_quote,
 )
-from tracker.text import name_key
+from tracker.text import name_key, plural
 
 REQUIRED = ("actor", "issue", "stated_on", "position", "quote", "source_id")
 # "reason" is what --skip-invalid adds to the rows it rejects: a fixed rejects file
@@ -81,18 +81,26 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        column = f", column {self.column}" if self.column else ""
+        column = f", column {self.column}" if self.column else ""  # else the whole row
         return f"{self.at}{column}: {self.message}"
 
 
 class ImportProblems(TrackerError):
-    """Rows that cannot be imported; nothing was written."""
+    """Rows that cannot be imported; nothing was written. ``counts`` (an ImportReport)
+    says what the other rows would have done."""
 
-    def __init__(self, name: str, problems: list[Problem]) -> None:
+    def __init__(self, name: str, problems: list[Problem], counts: Any = None) -> None:
         lines = "\n".join(f"  {p}" for p in problems)
+        rows = len({p.at for p in problems})
+        others = (
+            f"; the other rows would give {counts.created} new, {counts.updated} updated, "
+            f"{counts.unchanged} unchanged stances"
+            if counts is not None
+            else ""
+        )
         super().__init__(
-            f"{name}: {len(problems)} problem(s), nothing imported "
-            f"(fix them, or use --skip-invalid REJECTS.csv):\n{lines}"
+            f"{name}: {plural(len(problems), 'problem')} in {plural(rows, 'row')}, nothing "
+            f"imported{others} (fix them, or use --skip-invalid REJECTS.csv):\n{lines}"
         )
         self.problems = problems
 

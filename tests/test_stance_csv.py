@@ -777,15 +777,37 @@ def test_dates_a_spreadsheet_rewrote_in_its_regions_form_read_back(
     assert {r["stance_id"]: r["stated_on"] for r in rows_of(db)} == before
 
 
+def test_a_day_and_month_swapped_in_a_spreadsheet_are_an_edit(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """A British spreadsheet's export (18/08/2025: day first) where 07/12/2024 was
+    corrected to 12/07/2024: read in the file's order, it is 12 July, an update (the
+    stored 7 December is one of its two readings, and was once taken for it)."""
+    db, path = exported
+    edited = tmp_path / "british.csv"
+    line = next(n for n, r in enumerate(rows_of(db), start=2) if r["stated_on"] == "2024-12-07")
+
+    def edit(n: int, row: dict[str, str]) -> None:
+        row["stated_on"] = dt.date.fromisoformat(row["stated_on"]).strftime("%d/%m/%Y")
+        if n == line:
+            row["stated_on"] = "12/07/2024"
+
+    _rewrite(path, edited, edit)
+    result = _import_cli(db, edited)
+    assert result.exit_code == 0, result.output
+    assert "0 new, 1 updated, 42 unchanged" in result.output
+    assert rows_of(db)[line - 2]["stated_on"] == "2024-07-12"
+
+
 def test_a_new_stances_date_either_way_round_is_a_problem(
     exported: tuple[str, Path], tmp_path: Path
 ) -> None:
-    """Without a stored stance to settle it, 04/08/2025 could be April or August; an
-    unambiguous 18/08/2025 is read; a new stance's rewritten timestamp is a problem."""
+    """Without a stored stance or another date of the file to settle it, 04/08/2025
+    could be April or August; a new stance's rewritten timestamp is a problem."""
     db, path = exported
     new = _new_stances(db)
     edited = tmp_path / "new.csv"
-    given = {2: "04/08/2025", 3: "18/08/2025", 4: "2025-08-18"}
+    given = {2: "04/08/2025", 3: "20250818", 4: "2025-08-18"}
 
     def edit(line: int, row: dict[str, str]) -> None:
         if line in given:

@@ -39,6 +39,7 @@ from tracker.access import annotator as acting_name
 from tracker.blinding import open_sources
 from tracker.bulk_history import log_created
 from tracker.bulk_load import DeferredIndexes
+from tracker.cell_dates import order_in
 from tracker.csv_io import CsvRow, Place, atomic_output, stream_csv, write_csv
 from tracker.db import WriteLock, transaction, wait_for
 from tracker.errors import TrackerError
@@ -183,7 +184,7 @@ def _import_rows(
     """Check the rows chunk by chunk and write each chunk's valid rows (when ``write``,
     and only while the file is clean unless ``skip_invalid``)."""
     report = ImportReport()
-    validator = RowChecker(session, annotator)
+    validator = RowChecker(session, annotator, lambda: _date_order(path, text))
     # Memory stays near flat on a million rows: the stances met are kept as 64-bit hashes
     # in temporary tables (a collision among 10**6 is ~1 in 10**7), and the days touched
     # only until there are so many that the stored days are recomputed in one pass anyway.
@@ -235,6 +236,14 @@ def _import_rows(
         if touched is not None:
             refresh_days(session, touched)
     return report
+
+
+def _date_order(path: str | Path, text: str | None) -> str | None:
+    """The order (day or month first) the file's stated_on cells show, if one: read in a
+    pass of its own, made only for a file with a date that reads either way round."""
+    reading = stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text, ragged=True)
+    with reading as (_, rows):
+        return order_in(row.cells.get("stated_on", "") for row in rows)
 
 
 def _one_import_at_a_time(session: Session) -> None:

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -176,8 +176,19 @@ class _SourceText:
 class RowChecker:
     """Checks rows against the database, caching names and recently used source texts."""
 
-    def __init__(self, session: Session, annotator: str) -> None:
+    def __init__(
+        self,
+        session: Session,
+        annotator: str,
+        date_order: Callable[[], str | None] = lambda: None,
+    ) -> None:
+        """``date_order`` reads the order the file writes its dates in (day or month
+        first, tracker.cell_dates.order_in), when a cell needs it: a pass over the file,
+        made only if a date could be read either way round."""
         self.session = session
+        self._read_date_order = date_order
+        self._date_order: str | None = None
+        self._date_order_read = False
         try:
             self.annotator = check_annotator_name(annotator)
         except TrackerError as exc:  # before any row is read: the whole import stops
@@ -230,7 +241,7 @@ class RowChecker:
              True),
             ("issue", "issue_id", lambda v: _lookup(self.issues, v.lower(), "issue", v), None,
              True),
-            ("stated_on", "stated_on", _date, None, True),
+            ("stated_on", "stated_on", self._stated_on, None, True),
             ("position", "position", lambda v: check_position(_decimal(v)), None, True),
             ("confidence", "confidence", lambda v: check_confidence(_decimal(v)), 1.0, True),
             ("status", "status", lambda v: _choice(v.lower(), STATUSES, "status"),
@@ -327,6 +338,21 @@ class RowChecker:
         kept = file.kept.union(blank) if blank else file.kept
         named = self._label_points(row, values)
         return CheckedRow(row.at, stance_id, values, reporter, proposal, kept, named)
+
+    def _stated_on(self, value: str) -> dt.date | Ambiguous:
+        """ISO, or a spreadsheet's regional form (tracker.cell_dates). A day and month
+        that could be either way round read in the order the file's other dates show;
+        in a file that shows none, the stored stance's date settles them
+        (stance_import._plan). (Remembered per cell: the order is read before the first
+        such cell and stays the same.)"""
+        day = read_date(value, check_stated_on)
+        if isinstance(day, Ambiguous):
+            if not self._date_order_read:
+                self._date_order = self._read_date_order()
+                self._date_order_read = True
+            if self._date_order is not None:
+                return read_date(value, check_stated_on, self._date_order)
+        return day
 
     def _label_points(self, row: CsvRow, values: dict[str, Any]) -> frozenset[int]:
         """The points the row's position_label names, if its position is not one of them."""
@@ -452,12 +478,6 @@ def _message(column: str, raw: str, exc: Exception) -> str:
     if isinstance(exc, TrackerError):
         return str(exc)
     return f"{raw!r} is not a valid {column.replace('_', ' ')}"
-
-
-def _date(value: str) -> dt.date | Ambiguous:
-    """ISO, or a spreadsheet's regional form (tracker.cell_dates): a day and month that
-    could be either way round are settled by the stored stance (stance_import._plan)."""
-    return read_date(value, check_stated_on)
 
 
 def _timestamp_or_unread(value: str) -> dt.datetime | Unread:

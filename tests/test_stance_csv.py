@@ -691,8 +691,10 @@ def test_rows_that_do_not_fit_the_header_are_listed_with_the_others(
     assert f"  row 3 (line 4): 6 cells, but the header has {width} (the row cut short" in (
         result.stderr
     )
-    assert f"  row 4 (line 5): {width + 2} cells, but the header has {width}" in result.stderr
-    assert "extra: 'x', 'y')" in result.stderr
+    assert f"  row 4 (line 5): {width + 2} cells, but the header has {width}: a text cell" in (
+        result.stderr
+    )
+    assert "one column right; the last cells: 'x', 'y'" in result.stderr
     assert "  row 5 (line 6), column status: unknown status 'maybe'" in result.stderr
     assert rows_of(db) == before
 
@@ -715,8 +717,19 @@ def test_skip_invalid_rejects_rows_that_do_not_fit_the_header(
     assert rows[0] == [*header, "reason"] and all(len(r) == len(header) + 1 for r in rows)
     short, long, unknown = (dict(zip(rows[0], r, strict=True)) for r in rows[1:])
     assert "6 cells" in short["reason"] and short["source_id"] == ""
-    assert long["reason"].endswith("the cells after the last column were: x | y")
+    assert "its cells after the last column were: x | y;" in long["reason"]
     assert "unknown status 'maybe'" in unknown["reason"]
+    # Imported again unedited, the padded row would clear the stored stance's note and
+    # evidence, the cut one scramble it: refused until their reason is emptied.
+    before = rows_of(db)
+    again = _import_cli(db, rejects)
+    assert again.exit_code == 2
+    for row in (2, 3):
+        assert f"row {row}, column reason: this row was rejected because its cells did not" in (
+            again.stderr
+        )
+    assert "row 4, column status: unknown status 'maybe'" in again.stderr
+    assert rows_of(db) == before
 
 
 def test_an_edited_quote_is_shown_where_it_differs(

@@ -277,13 +277,22 @@ def _rows(
         raise _read_error(name, reader.line_num, exc, path) from None
 
 
+# In every message about a row whose cells do not line up with the header, so that a
+# rejects file's reason can say so when it is imported again (tracker.stance_validation).
+SHAPE_MARK = "cells, but the header has"
+
+
 def _shape(cells: list[str], header: list[str]) -> str:
     """Why a row's cells do not line up with the header, with what to look for."""
-    counted = f"{len(cells)} cells, but the header has {len(header)}"
+    counted = f"{len(cells)} {SHAPE_MARK} {len(header)}"
     if len(cells) < len(header):
         return f"{counted} (the row cut short, or a cell's closing quote missing?)"
-    extra = ", ".join(repr(c[:40]) for c in cells[len(header) :][:3])
-    return f"{counted} (a cell holding the separator without quotes around it? extra: {extra})"
+    extra = [c for c in cells[len(header) :] if c.strip()]
+    shown = f"; the last cells: {', '.join(repr(c[:40]) for c in extra[-3:])}" if extra else ""
+    return (
+        f"{counted}: a text cell (a note, a quote) holding the separator without quotes "
+        f"around it splits in two and moves every cell after it one column right{shown}"
+    )
 
 
 def _read_error(name: str, line: int, exc: Exception, path: str | Path) -> TrackerError:

@@ -719,14 +719,19 @@ def write_rejects(out: TextIO, path: str | Path, text: str | None, problems: lis
     with reading as (header, rows):
         header = [c for c in header if c != "reason"]  # a rejects file imported again
         bad = (
-            {**row.cells, "reason": "; ".join(reasons[row.at] + _extra(row))}
+            {**row.cells, "reason": "; ".join(reasons[row.at] + _reshaped(row))}
             for row in rows
             if row.at in reasons
         )
         return write_csv(out, [*header, "reason"], bad, numbers=_NUMBER_COLUMNS)
 
 
-def _extra(row: CsvRow) -> list[str]:
-    if not row.extra:
+def _reshaped(row: CsvRow) -> list[str]:
+    """What a row that did not fit the header needs before it is imported again."""
+    if row.shape is None:
         return []
-    return ["the cells after the last column were: " + " | ".join(row.extra)]
+    cut = f"; its cells after the last column were: {' | '.join(row.extra)}" if row.extra else ""
+    return [
+        f"the row was padded or cut to fit the columns{cut}; check every cell, then empty "
+        "this reason cell to import it"
+    ]

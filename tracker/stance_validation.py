@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.cell_dates import Ambiguous, read_date
-from tracker.csv_io import CsvRow, Place, damaged, maybe_damaged
+from tracker.csv_io import SHAPE_MARK, CsvRow, Place, damaged, maybe_damaged
 from tracker.errors import TrackerError
 from tracker.models import (
     MAX_ID,
@@ -289,6 +289,11 @@ class RowChecker:
         if row.shape is not None:  # its cells are not under their columns: nothing to check
             return [Problem(row.at, "", row.shape)]
         cells = row.cells
+        if SHAPE_MARK in cells.get("reason", ""):
+            # A rejects file's row that did not fit the header: padded or cut to fit, its
+            # cells may be empty or shifted. Imported unedited, it would clear or scramble
+            # the stored stance.
+            return [Problem(row.at, "reason", _SHAPE_AGAIN)]
         problems = []
         if "\x00" in "".join(cells.values()):
             problems = [
@@ -453,6 +458,13 @@ class RowChecker:
                 )
             )
         values["source_id"], values["quote"] = source_id, quote
+
+
+_SHAPE_AGAIN = (
+    "this row was rejected because its cells did not line up with the header, and it "
+    "was padded or cut to fit: check every cell against its column, then empty this "
+    "reason cell to import it"
+)
 
 
 def check_annotator_name(value: str) -> str:

@@ -214,3 +214,10 @@ def test_an_upload_that_is_not_utf8_names_the_line_of_its_bad_byte() -> None:
     data = "name,kind\nTrump,person\nZ\xe9lensky,person\n".encode("latin-1")
     with pytest.raises(TrackerError, match=r"^up.csv is not UTF-8 text \(byte 0xe9 on line 3\)"):
         decoded(data, "up.csv")
+
+
+def test_malformed_csv_after_a_sep_line_names_its_own_line(tmp_path: Path) -> None:
+    path = tmp_path / "semicolons.csv"
+    path.write_text('sep=;\nname;kind\nUkraine;state\n"France"x;state\n', encoding="utf-8")
+    with pytest.raises(TrackerError, match="semicolons.csv line 4: malformed CSV"):
+        read_csv(path, required=["name", "kind"])

@@ -76,3 +76,13 @@ def test_one_changed_character_is_found_where_it_is(start: int, at: int, char: s
     said = where_it_differs(TEXT, quote)
     assert said is not None
     assert f"then the quote has {quote[at : at + 24]!r}" in said
+
+
+def test_a_short_quote_one_character_off_is_shown() -> None:
+    said = where_it_differs(TEXT, "Ukraine's position")
+    assert said is not None and "the quote has apostrophe" in said
+
+
+def test_a_line_break_for_a_space_is_named() -> None:
+    said = where_it_differs(TEXT, "Zelensky said on Tuesday\r\nthat Ukraine")
+    assert said is not None and "(the quote has carriage return, the text space)" in said

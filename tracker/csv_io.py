@@ -274,7 +274,7 @@ def _rows(
                 yield CsvRow(at, dict(zip(header, cells, strict=True)), shape, extra)
             line = reader.line_num + 1 + skipped
     except (csv.Error, UnicodeDecodeError) as exc:
-        raise _read_error(name, reader.line_num, exc, path) from None
+        raise _read_error(name, reader.line_num + skipped, exc, path) from None
 
 
 # In every message about a row whose cells do not line up with the header, so that a

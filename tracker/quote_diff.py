@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import unicodedata
 
-# A shorter shared start is no evidence that the quote was meant to be there.
+# A shorter shared start is no evidence that the quote was meant to be there (for a
+# short quote, a third of it will do).
 MIN_SHARED = 12
+MIN_SHORT = 5
 SHOWN = 24  # characters shown on each side of the difference
 
 
 def where_it_differs(text: str, quote: str) -> str | None:
     """How ``quote`` (not in ``text``) differs from the passage it seems to come from,
     or None when no long enough part of it is in the text."""
+    enough = max(MIN_SHORT, min(MIN_SHARED, len(quote) // 3))
     head = _longest_found(text, quote)
-    if head >= MIN_SHARED:
+    if head >= enough:
         at = text.find(quote[:head]) + head
         return (
             f"it matches the text up to {_before(quote, head)!r}, then the quote has "
@@ -28,7 +31,7 @@ def where_it_differs(text: str, quote: str) -> str | None:
             + _lookalikes(quote[head : head + 1], text[at : at + 1])
         )
     tail = _longest_found(text[::-1], quote[::-1])  # the same search, from the end
-    if tail >= MIN_SHARED:
+    if tail >= enough:
         cut = len(quote) - tail
         at = text.find(quote[cut:])
         shown = min(cut, SHOWN)  # as much of each side: the same place in both
@@ -67,6 +70,12 @@ def _lookalikes(mine: str, theirs: str) -> str:
     return f" (the quote has {_named(mine)}, the text {_named(theirs)})"
 
 
+# Characters Unicode names only by number.
+_CONTROLS = {"\n": "line break", "\r": "carriage return", "\t": "tab"}
+
+
 def _named(char: str) -> str:
+    if char in _CONTROLS:
+        return _CONTROLS[char]
     name = unicodedata.name(char, f"U+{ord(char):04X}")
     return f"{name.lower()} {char!r}" if char.isprintable() and not char.isspace() else name.lower()

@@ -5,7 +5,6 @@ the page shows what would change and every problem by row and column; then the a
 imports it whole, or only its good rows, and downloads the others with their reasons.
 """
 
-import hashlib
 import io
 from dataclasses import dataclass
 
@@ -19,31 +18,41 @@ from tracker.errors import TrackerError
 from tracker.stance_import import ImportReport, import_stances, write_rejects
 from tracker.text import plural
 
-SHOWN_PROBLEMS = 500  # rows of the problems table; the download holds them all
+SHOWN_PROBLEMS = 100  # rows of the problems table; the download holds them all
 _KEY = "stance_upload"
 
 
 @dataclass
 class _Checked:
-    digest: str
+    """A file as uploaded, checked (a dry run), and the rows with problems as CSV."""
+
+    file_id: str
     name: str
     text: str
     report: ImportReport
+    rejects: bytes
+
+
+@dataclass
+class _Imported:
+    """What the last import did, shown until another file is chosen."""
+
+    name: str
+    summary: str
+    rejects: bytes
 
 
 def stance_upload_form() -> None:
-    """The uploader, the check's verdict and the import buttons (reviewers only)."""
-    done = st.session_state.pop(f"{_KEY}_done", None)
-    if done:
-        message, rejects, name = done
-        st.success(message)
-        if rejects:
-            _rejects_button(rejects, name)
-    with st.expander("Import stances from a CSV file", expanded=False):
+    """The uploader, the check's verdict and the import buttons (reviewers only).
+
+    The expander has a key: its open state then survives the reruns that add or remove
+    messages above it (without one, it closed when the next file was chosen)."""
+    with st.expander("Import stances from a CSV file", key=f"{_KEY}_open"):
         st.caption(
-            "The columns of the export (docs/csv.md): a file exported here or by "
-            "`tracker stances export`, edited in a spreadsheet, or coded elsewhere. The "
-            "file is checked before anything is written."
+            "The columns of the stance CSV download below: a file exported here, edited "
+            "in a spreadsheet, or coded elsewhere. It is checked before anything is "
+            "written. Rows are matched to stored stances, so importing a file again "
+            "changes nothing; a row removed from the file does not delete its stance."
         )
         upload = st.file_uploader(
             "Stance CSV",
@@ -51,18 +60,22 @@ def stance_upload_form() -> None:
             key=f"{_KEY}_file_{st.session_state.get(f'{_KEY}_round', 0)}",
         )
         if upload is None:
+            done = st.session_state.get(f"{_KEY}_done")
+            if isinstance(done, _Imported):  # until another file is chosen
+                st.success(md_escape(f"{done.name}: {done.summary}"))
+                if done.rejects:
+                    _rejects_button(done.rejects, done.name)
             return
-        checked = _check(upload.name, upload.getvalue())
-        if checked is None:
-            return
-        _verdict(checked)
+        st.session_state.pop(f"{_KEY}_done", None)
+        checked = _check(upload.file_id, upload.name, upload.getvalue())
+        if checked is not None:
+            _verdict(checked)
 
 
-def _check(name: str, data: bytes) -> _Checked | None:
-    """The dry run of this file, remembered while the same file stays uploaded."""
-    digest = hashlib.sha256(data).hexdigest()
+def _check(file_id: str, name: str, data: bytes) -> _Checked | None:
+    """The dry run of this file, remembered while the same upload stays chosen."""
     kept = st.session_state.get(f"{_KEY}_checked")
-    if isinstance(kept, _Checked) and kept.digest == digest:
+    if isinstance(kept, _Checked) and kept.file_id == file_id:
         return kept
     try:
         text = decoded(data, name)
@@ -73,7 +86,8 @@ def _check(name: str, data: bytes) -> _Checked | None:
     except TrackerError as exc:  # the file as a whole: encoding, header, empty
         st.error(md_escape(str(exc)))
         return None
-    checked = _Checked(digest, name, text, report)
+    rejects = _rejects(name, text, report) if report.problems else b""
+    checked = _Checked(file_id, name, text, report, rejects)
     st.session_state[f"{_KEY}_checked"] = checked
     return checked
 
@@ -81,53 +95,66 @@ def _check(name: str, data: bytes) -> _Checked | None:
 def _verdict(checked: _Checked) -> None:
     report = checked.report
     changes = report.created + report.updated
+    problems = f"; **{plural(report.rejected, 'row')} with problems**" if report.rejected else ""
+    repeats = f"; {plural(report.repeated, 'row')} repeated exactly" if report.repeated else ""
     st.markdown(
         f"**{md_escape(checked.name)}**: {report.created} new, {report.updated} updated, "
-        f"{report.unchanged} unchanged stances"
-        + (f"; **{report.rejected} rows have problems**" if report.rejected else "")
+        f"{report.unchanged} unchanged stances{problems}{repeats}"
     )
     if report.still_suggested:
         st.caption(
-            f"{report.still_suggested} rows match stored suggestions and give no status: "
-            "they stay suggested (review them on the Review queue page)."
+            f"{plural(report.still_suggested, 'row')} match stored suggestions and give no "
+            "status: they stay suggested (review them on the Review queue page)."
         )
     if report.problems:
         _problems(checked)
     if not changes:
-        st.info("Nothing to import: every good row is already stored as it is.")
+        if report.rejected and not report.unchanged:
+            st.warning("No row can be imported: fix the problems and upload the file again.")
+        elif not report.rejected and not report.unchanged and not report.repeated:
+            st.info("The file has no rows under its header.")
+        else:
+            st.info("Nothing to import: every good row is already stored as it is.")
         return
-    if report.problems:
-        label = (
-            f"Import the good rows ({plural(changes, 'stance')} to write), skip the "
-            f"{plural(report.rejected, 'row')} with problems"
+    writes = " and ".join(
+        part
+        for part in (
+            f"{report.created} new" if report.created else "",
+            f"{report.updated} updated" if report.updated else "",
         )
-    else:
-        label = f"Import {report.created} new and {report.updated} updated stances"
+        if part
+    )
+    noun = "stance" if changes == 1 else "stances"
+    label = f"Import {writes} {noun}"
+    if report.problems:
+        label += f", skip the {plural(report.rejected, 'row')} with problems"
     if st.button(label, type="primary", key=f"{_KEY}_go"):
         _import(checked)
 
 
 def _problems(checked: _Checked) -> None:
+    """The problems in a static table, whose cells wrap: a data grid cut long messages
+    (their advice comes last). Its cells are Markdown, so they are escaped: messages
+    quote the file and the source texts."""
     problems = checked.report.problems
     table = pd.DataFrame(
-        [(p.at.row, p.at.line, p.column or "(row)", p.message) for p in problems[:SHOWN_PROBLEMS]],
+        [
+            (
+                str(p.at.row),
+                str(p.at.line),
+                md_escape(p.column or "(whole row)"),
+                md_escape(p.message),
+            )
+            for p in problems[:SHOWN_PROBLEMS]
+        ],
         columns=["Row", "Line", "Column", "Problem"],
     )
     if (table["Row"] == table["Line"]).all():  # no multi-line cells: one number says it
         table = table.drop(columns="Line")
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Row": st.column_config.NumberColumn(width="small", format="%d"),
-            "Line": st.column_config.NumberColumn(width="small", format="%d"),
-            "Problem": st.column_config.TextColumn(width="large"),
-        },
-    )
+    st.table(table, hide_index=True, border="horizontal")
     if len(problems) > SHOWN_PROBLEMS:
         st.caption(f"The first {SHOWN_PROBLEMS} of {len(problems)} problems; the download has all.")
-    _rejects_button(_rejects(checked.name, checked.text, checked.report), checked.name)
+    _rejects_button(checked.rejects, checked.name)
 
 
 def _rejects(name: str, text: str, report: ImportReport) -> bytes:
@@ -145,7 +172,8 @@ def _rejects_button(data: bytes, name: str) -> None:
         mime="text/csv",
         key=f"{_KEY}_rejects",
         on_click="ignore",
-        help="Fix the cells in a spreadsheet and upload this file: the reason column is ignored.",
+        help="Fix the cells in a spreadsheet and upload this file; its reason column is "
+        "not imported.",
     )
 
 
@@ -175,7 +203,6 @@ def _import(checked: _Checked) -> None:
     st.cache_data.clear()
     st.session_state.pop(f"{_KEY}_checked", None)
     st.session_state[f"{_KEY}_round"] = st.session_state.get(f"{_KEY}_round", 0) + 1
-    rejects = _rejects(checked.name, checked.text, report) if report.problems else None
-    summary = md_escape(f"{checked.name}: {report.summary()}")
-    st.session_state[f"{_KEY}_done"] = (summary, rejects, checked.name)
+    rejects = _rejects(checked.name, checked.text, report) if report.problems else b""
+    st.session_state[f"{_KEY}_done"] = _Imported(checked.name, report.summary(), rejects)
     st.rerun()

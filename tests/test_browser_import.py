@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from tests.browser import (
     Dashboard,
     assert_no_errors,
-    grid_rows,
+    choose,
     open_signed_in,
     screenshot,
     wait_idle,
@@ -64,13 +64,19 @@ def test_a_csv_is_checked_then_its_good_rows_imported(
     page.get_by_text("Import stances from a CSV file").click()
     page.locator("input[type=file]").set_input_files(upload)
     wait_idle(page)
-    verdict = "from-excel.csv: 0 new, 2 updated, 39 unchanged stances; 2 rows have problems"
+    verdict = "from-excel.csv: 0 new, 2 updated, 39 unchanged stances; 2 rows with problems"
     expect(page.get_by_text(verdict)).to_be_visible()
     # Rows as the spreadsheet numbers them, and the file's lines: the note above spans two.
-    status, short = grid_rows(page.get_by_test_id("stDataFrame").first, 2)
+    table = page.get_by_test_id("stTable")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    status, short = (
+        dict(zip(headers, (c.strip() for c in row.locator("td").all_inner_texts()), strict=True))
+        for row in table.locator("tbody tr").all()
+    )
     assert (status["Row"], status["Line"], status["Column"]) == ("4", "5", "status")
     assert status["Problem"].startswith("unknown status 'maybe'")
-    assert (short["Row"], short["Line"], short["Column"]) == ("5", "6", "(row)")
+    assert (short["Row"], short["Line"], short["Column"]) == ("5", "6", "(whole row)")
     assert short["Problem"].startswith("5 cells, but the header has")
     screenshot(page, "import-checked.png")
     assert _position_of(dashboard.db_url, stance_id) != int(position)  # a check writes nothing
@@ -81,14 +87,26 @@ def test_a_csv_is_checked_then_its_good_rows_imported(
     assert [r["status"] for r in rejected][0] == "maybe" and len(rejected) == 2
     assert all(r["reason"] for r in rejected)
 
-    page.get_by_role("button", name="Import the good rows (2 stances to write)").click()
+    page.get_by_role("button", name="Import 2 updated stances, skip the 2 rows with").click()
     wait_idle(page)
-    expect(
-        page.get_by_text("0 new, 2 updated, 39 unchanged stances; 2 rows were rejected")
-    ).to_be_visible()
+    done = page.get_by_text("0 new, 2 updated, 39 unchanged stances; 2 rows were rejected")
+    expect(done).to_be_visible()
     assert _position_of(dashboard.db_url, stance_id) == int(position)
-    expect(page.get_by_role("button", name="Download the rows with problems")).to_be_visible()
+    rejects = page.get_by_role("button", name="Download the rows with problems")
+    expect(rejects).to_be_visible()
     assert_no_errors(page, "after the import")
+    # The result and its rejects stay while the analyst looks around the page...
+    choose(page, "Status", "(all)")
+    wait_idle(page)
+    expect(done).to_be_visible()
+    expect(rejects).to_be_visible()
+    # ...and the form stays open for the next file, which replaces them.
+    page.locator("input[type=file]").set_input_files(upload)
+    wait_idle(page)
+    again = "from-excel.csv: 0 new, 0 updated, 41 unchanged stances; 2 rows with problems"
+    expect(page.get_by_text(again)).to_be_visible()
+    expect(done).to_have_count(0)
+    screenshot(page, "import-again.png")
 
 
 def test_a_file_that_is_not_a_stance_csv_is_refused_in_one_line(

@@ -221,3 +221,17 @@ def test_malformed_csv_after_a_sep_line_names_its_own_line(tmp_path: Path) -> No
     path.write_text('sep=;\nname;kind\nUkraine;state\n"France"x;state\n', encoding="utf-8")
     with pytest.raises(TrackerError, match="semicolons.csv line 4: malformed CSV"):
         read_csv(path, required=["name", "kind"])
+
+
+@pytest.mark.parametrize(
+    "head", [b"PK\x03\x04\x14\x00\x06\x00", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"]
+)
+def test_a_workbook_named_csv_is_told_apart(tmp_path: Path, head: bytes) -> None:
+    """An .xlsx (or .xls) renamed .csv: not "not UTF-8 text (byte 0x84 on line 1)"."""
+    path = tmp_path / "stances.csv"
+    path.write_bytes(head + bytes(range(256)) * 4)
+    message = r"stances.csv is a spreadsheet workbook \(.xlsx, .xls or .ods\), not a CSV file"
+    with pytest.raises(TrackerError, match=message):
+        read_csv(path, required=["name"])
+    with pytest.raises(TrackerError, match=message):
+        decoded(path.read_bytes(), "stances.csv")

@@ -292,6 +292,8 @@ def test_every_problem_is_listed_and_nothing_written(
     edits = {
         2: {"actor": "Nobody Known"},
         3: {"issue": "moon-landing"},
+        11: {"actor": "Donald Trmp"},  # a typo: the closest name is offered
+        12: {"issue": "ceasefire-frist"},
         4: {"stated_on": "18th of August"},
         5: {"position": "3"},
         6: {"confidence": "1.5"},
@@ -312,6 +314,8 @@ def test_every_problem_is_listed_and_nothing_written(
         "row 7, column quote: the quote does not match source",
         "row 8, column source_id: no source with id 999",
         "row 9, column stance_id: stance 1 has another actor, issue or passage than this row",
+        "row 11, column actor: unknown actor 'Donald Trmp' (did you mean 'Donald Trump'?)",
+        "row 12, column issue: unknown issue 'ceasefire-frist' (did you mean 'ceasefire-first'?)",
     ]:
         assert expected in result.stderr, expected
     engine = make_engine(db)
@@ -836,7 +840,7 @@ def test_a_new_stances_date_either_way_round_is_a_problem(
         "row 2, column stated_on: '04/08/2025' could be 4 August 2025 or 8 April 2025 (a "
         "spreadsheet wrote the date in its region's order): use YYYY-MM-DD"
     ) in result.stderr
-    assert "row 4, column created_at: '18/08/2025 09:00' is not an ISO timestamp (a " in (
+    assert "row 4, column created_at: '18/08/2025 09:00' is not a timestamp such as " in (
         result.stderr
     )
     assert "empty the cell to take the import's time" in result.stderr

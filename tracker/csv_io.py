@@ -329,7 +329,9 @@ def _first_bad_byte(path: Path) -> tuple[int, int] | None:
 def _open_text(path: Path) -> TextIO:
     try:
         with path.open("rb") as raw:
-            mark = raw.read(2)
+            head = raw.read(8)
+        _not_a_workbook(head, str(path))
+        mark = head[:2]
         # utf-8-sig: a byte-order mark (Excel's "CSV UTF-8") is accepted and dropped. A
         # UTF-16 one is Excel's "Unicode text" (tab-separated).
         encoding = "utf-16" if mark in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
@@ -342,10 +344,24 @@ def _open_text(path: Path) -> TextIO:
         raise TrackerError(f"cannot read {path}: {exc.strerror}") from None
 
 
+# The first bytes of a spreadsheet program's own files: an .xlsx (a zip archive), an
+# .ods (the same), an old .xls (an OLE compound document).
+_WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+
+def _not_a_workbook(head: bytes, name: str) -> None:
+    if head.startswith(_WORKBOOKS):
+        raise TrackerError(
+            f"{name} is a spreadsheet workbook (.xlsx, .xls or .ods), not a CSV file: in the "
+            "spreadsheet, save it as 'CSV UTF-8 (comma delimited)' and import that file"
+        )
+
+
 def decoded(data: bytes, name: str) -> str:
     """An uploaded file's text, read as a file on disk is (:func:`_open_text`): UTF-8, a
     byte-order mark dropped, UTF-16 by its mark; anything else is refused naming the line
     of the first byte that is not UTF-8."""
+    _not_a_workbook(data[:8], name)
     if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         try:
             return data.decode("utf-16")

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -237,8 +238,8 @@ class RowChecker:
         """Per column: the value's key, its parser, the default for an empty cell, and
         whether the parser depends on the cell alone (so its verdict can be remembered)."""
         return [
-            ("actor", "actor_id", lambda v: _lookup(self.actors, name_key(v), "actor", v), None,
-             True),
+            ("actor", "actor_id",
+             lambda v: _lookup(self.actors, name_key(v), "actor", v, self.names), None, True),
             ("issue", "issue_id", lambda v: _lookup(self.issues, v.lower(), "issue", v), None,
              True),
             ("stated_on", "stated_on", self._stated_on, None, True),
@@ -478,11 +479,21 @@ def check_annotator_name(value: str) -> str:
     return name
 
 
-def _lookup(table: dict[str, int], key: str, kind: str, raw: str) -> int:
+def _lookup(
+    table: dict[str, int], key: str, kind: str, raw: str, names: dict[int, str] | None = None
+) -> int:
+    """The id ``key`` names; an unknown one is refused with the closest known name, if
+    one is close (a typo: "Donald Trmp"). ``names``: what to call an id (actors are
+    found by any alias, named by their name); else the key itself."""
     if not raw:
         raise TrackerError("empty")
     if key not in table:
-        raise TrackerError(f"unknown {kind} {raw!r}")
+        close = process.extractOne(key, table.keys(), scorer=fuzz.WRatio, score_cutoff=88)
+        hint = ""
+        if close is not None:
+            found = table[close[0]]
+            hint = f" (did you mean {(names or {}).get(found, close[0])!r}?)"
+        raise TrackerError(f"unknown {kind} {raw!r}{hint}")
     return table[key]
 
 
@@ -518,7 +529,9 @@ def _timestamp(value: str) -> dt.datetime:
             parsed = parsed.replace(tzinfo=dt.UTC)
         parsed.astimezone(dt.UTC)  # 9999-12-31T23:59-05:00 has no UTC time: OverflowError
     except ValueError:
-        raise TrackerError(f"{value!r} is not an ISO timestamp") from None
+        raise TrackerError(
+            f"{value!r} is not a timestamp such as 2025-08-18T09:30:00+00:00"
+        ) from None
     except OverflowError:
         raise TrackerError(f"{value!r} is out of range for a UTC timestamp") from None
     return parsed

@@ -691,7 +691,10 @@ def test_rows_that_do_not_fit_the_header_are_listed_with_the_others(
     before = rows_of(db)
     result = _import_cli(db, ragged)
     assert result.exit_code == 2
-    assert "3 problems in 3 rows, nothing imported" in result.stderr
+    assert (
+        "3 problems in 3 rows, nothing imported; the other rows would give 0 new, 1 updated, "
+        "39 unchanged stances"
+    ) in result.stderr
     assert f"  row 3 (line 4): 6 cells, but the header has {width} (the row cut short" in (
         result.stderr
     )

@@ -87,6 +87,9 @@ class ImportReport:
     # cell): the file said nothing about accepting them, so they are still suggestions.
     still_suggested: int = 0
 
+    def counts(self) -> str:
+        return f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged stances"
+
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
         pending = (
@@ -99,8 +102,7 @@ class ImportReport:
         rows_verb = f"row {verb.replace('were', 'was')}" if self.rejected == 1 else f"rows {verb}"
         repeats = "row repeats an earlier one" if self.repeated == 1 else "rows repeat earlier ones"
         return (
-            f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged stances "
-            f"{'(dry run: nothing written)' if self.dry_run else ''}".rstrip()
+            f"{self.counts()} {'(dry run: nothing written)' if self.dry_run else ''}".rstrip()
             + (f"; {self.rejected} {rows_verb} rejected" if self.rejected else "")
             + (f"; {self.repeated} {repeats} exactly (counted once)" if self.repeated else "")
             + pending
@@ -157,7 +159,7 @@ def import_stances(
         # their order.
         report.problems.sort(key=lambda problem: problem.at)
         if report.problems and not skip_invalid:
-            raise ImportProblems(name, report.problems, report)  # rolls back what was written
+            raise ImportProblems(name, report.problems, report.counts())  # rolls back all
         report.rejected = len({p.at for p in report.problems})
         if dry_run:
             report.dry_run = True

@@ -87,18 +87,13 @@ class Problem:
 
 
 class ImportProblems(TrackerError):
-    """Rows that cannot be imported; nothing was written. ``counts`` (an ImportReport)
-    says what the other rows would have done."""
+    """Rows that cannot be imported; nothing was written. ``others``: what the other rows
+    would have done ("3 new, 1 updated, 40 unchanged stances")."""
 
-    def __init__(self, name: str, problems: list[Problem], counts: Any = None) -> None:
+    def __init__(self, name: str, problems: list[Problem], others: str = "") -> None:
         lines = "\n".join(f"  {p}" for p in problems)
         rows = len({p.at for p in problems})
-        others = (
-            f"; the other rows would give {counts.created} new, {counts.updated} updated, "
-            f"{counts.unchanged} unchanged stances"
-            if counts is not None
-            else ""
-        )
+        others = f"; the other rows would give {others}" if others else ""
         super().__init__(
             f"{name}: {plural(len(problems), 'problem')} in {plural(rows, 'row')}, nothing "
             f"imported{others} (fix them, or use --skip-invalid REJECTS.csv):\n{lines}"

@@ -737,6 +737,13 @@ def test_skip_invalid_rejects_rows_that_do_not_fit_the_header(
         )
     assert "row 4, column status: unknown status 'maybe'" in again.stderr
     assert rows_of(db) == before
+    # Rejected once more, a long row's reason still holds its cut-off cells.
+    rejects_2 = tmp_path / "rejects-2.csv"
+    assert _import_cli(db, rejects, "--skip-invalid", str(rejects_2)).exit_code == 0
+    with rejects_2.open(newline="", encoding="utf-8-sig") as handle:
+        second = list(csv.DictReader(handle))
+    assert "its cells after the last column were: x | y" in second[1]["reason"]
+    assert rows_of(db) == before
 
 
 def test_an_edited_quote_is_shown_where_it_differs(

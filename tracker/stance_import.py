@@ -332,13 +332,13 @@ class _Repeats:
                 report.repeated += 1  # the same row again
             else:
                 differ = _differing(earlier[2], digests[i])
-                named = " and ".join(differ) if differ else "other values"
+                other = f"another {' and '.join(differ)}" if differ else "other values"
                 report.problems.append(
                     Problem(
                         row.at,
                         differ[0] if differ else "",
                         f"the same stance as {earlier[0]} (actor, issue, passage and "
-                        f"annotator) with another {named}; keep the row you mean",
+                        f"annotator) with {other}; keep the row you mean",
                     )
                 )
         return fresh

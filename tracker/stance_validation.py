@@ -288,8 +288,8 @@ class RowChecker:
         if SHAPE_MARK in cells.get("reason", ""):
             # A rejects file's row that did not fit the header: padded or cut to fit, its
             # cells may be empty or shifted. Imported unedited, it would clear or scramble
-            # the stored stance.
-            return [Problem(row.at, "reason", _SHAPE_AGAIN)]
+            # the stored stance. (The old reason is kept: it may hold the cut-off cells.)
+            return [Problem(row.at, "reason", f"{_SHAPE_AGAIN} (it said: {cells['reason']})")]
         problems = []
         if "\x00" in "".join(cells.values()):
             problems = [

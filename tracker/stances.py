@@ -148,12 +148,15 @@ class QuotedText(Protocol):
     def text(self) -> str: ...
 
 
-def locate_quote(source: QuotedText, quote: str, start: int | None = None) -> tuple[int, int]:
+def locate_quote(
+    source: QuotedText, quote: str, start: int | None = None, *, explain: bool = True
+) -> tuple[int, int]:
     """Offsets of ``quote`` in the source text; never trust offsets a user typed.
 
     With ``start`` given, the text must hold the quote exactly there. Without it
     the first occurrence is used. A quote the text does not hold is refused with where
-    it parts from the text (tracker.quote_diff)."""
+    it parts from the text (tracker.quote_diff), unless not ``explain`` (a search of a
+    quarter of a millisecond in a long text: an import explains its first mismatches)."""
     if not quote or not quote.strip():
         raise TrackerError("the quote is empty")
     text = source.text
@@ -164,6 +167,8 @@ def locate_quote(source: QuotedText, quote: str, start: int | None = None) -> tu
                 f"; the text has it at offset {found}"
                 if found >= 0
                 else f"; {_difference(text, quote)}"
+                if explain
+                else ""
             )
             raise TrackerError(
                 f"the quote does not match source {source.id} at offset {start}: "
@@ -174,8 +179,8 @@ def locate_quote(source: QuotedText, quote: str, start: int | None = None) -> tu
     if found < 0:
         raise TrackerError(
             f"the quote is not in the text of source {source.id} "
-            f"({shorten(source.title or 'untitled', 50)!r}): {shorten(quote, 60)!r}; "
-            + _difference(text, quote)
+            f"({shorten(source.title or 'untitled', 50)!r}): {shorten(quote, 60)!r}"
+            + (f"; {_difference(text, quote)}" if explain else "")
         )
     return found, found + len(quote)
 

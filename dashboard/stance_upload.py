@@ -5,7 +5,6 @@ the page shows what would change and every problem by row and column; then the a
 imports it whole, or only its good rows, and downloads the others with their reasons.
 """
 
-import io
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,7 +14,7 @@ from dashboard.state import engine, principal
 from dashboard.ui import md_escape
 from tracker.csv_io import decoded
 from tracker.errors import TrackerError
-from tracker.stance_import import ImportReport, import_stances, write_rejects
+from tracker.stance_import import ImportReport, import_stances, rejects_bytes
 from tracker.text import plural
 
 SHOWN_PROBLEMS = 100  # rows of the problems table; the download holds them all
@@ -86,7 +85,7 @@ def _check(file_id: str, name: str, data: bytes) -> _Checked | None:
     except TrackerError as exc:  # the file as a whole: encoding, header, empty
         st.error(md_escape(str(exc)))
         return None
-    rejects = _rejects(name, text, report) if report.problems else b""
+    rejects = rejects_bytes(name, text, report.problems) if report.problems else b""
     checked = _Checked(file_id, name, text, report, rejects)
     st.session_state[f"{_KEY}_checked"] = checked
     return checked
@@ -97,10 +96,7 @@ def _verdict(checked: _Checked) -> None:
     changes = report.created + report.updated
     problems = f"; **{plural(report.rejected, 'row')} with problems**" if report.rejected else ""
     repeats = f"; {plural(report.repeated, 'row')} repeated exactly" if report.repeated else ""
-    st.markdown(
-        f"**{md_escape(checked.name)}**: {report.created} new, {report.updated} updated, "
-        f"{report.unchanged} unchanged stances{problems}{repeats}"
-    )
+    st.markdown(f"**{md_escape(checked.name)}**: {report.counts()}{problems}{repeats}")
     if report.still_suggested:
         st.caption(
             f"{plural(report.still_suggested, 'row')} match stored suggestions and give no "
@@ -157,13 +153,6 @@ def _problems(checked: _Checked) -> None:
     _rejects_button(checked.rejects, checked.name)
 
 
-def _rejects(name: str, text: str, report: ImportReport) -> bytes:
-    out = io.StringIO(newline="")
-    out.write("\ufeff")  # a byte-order mark, for spreadsheets (as the export's download)
-    write_rejects(out, name, text, report.problems)
-    return out.getvalue().encode("utf-8")
-
-
 def _rejects_button(data: bytes, name: str) -> None:
     st.download_button(
         "Download the rows with problems (CSV, with a reason column)",
@@ -203,6 +192,6 @@ def _import(checked: _Checked) -> None:
     st.cache_data.clear()
     st.session_state.pop(f"{_KEY}_checked", None)
     st.session_state[f"{_KEY}_round"] = st.session_state.get(f"{_KEY}_round", 0) + 1
-    rejects = _rejects(checked.name, checked.text, report) if report.problems else b""
+    rejects = rejects_bytes(checked.name, checked.text, report.problems) if report.problems else b""
     st.session_state[f"{_KEY}_done"] = _Imported(checked.name, report.summary(), rejects)
     st.rerun()

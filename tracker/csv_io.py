@@ -330,12 +330,7 @@ def _open_text(path: Path) -> TextIO:
     try:
         with path.open("rb") as raw:
             head = raw.read(8)
-        _not_a_workbook(head, str(path))
-        mark = head[:2]
-        # utf-8-sig: a byte-order mark (Excel's "CSV UTF-8") is accepted and dropped. A
-        # UTF-16 one is Excel's "Unicode text" (tab-separated).
-        encoding = "utf-16" if mark in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
-        return path.open(encoding=encoding, newline="")
+        return path.open(encoding=_encoding(head, str(path)), newline="")
     except FileNotFoundError:
         raise TrackerError(f"file not found: {path}") from None
     except IsADirectoryError:
@@ -349,26 +344,30 @@ def _open_text(path: Path) -> TextIO:
 _WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 
-def _not_a_workbook(head: bytes, name: str) -> None:
+def _encoding(head: bytes, name: str) -> str:
+    """How to read a file that starts with ``head``: utf-8-sig (a byte-order mark, Excel's
+    "CSV UTF-8", is accepted and dropped), or UTF-16 by its mark (Excel's "Unicode text",
+    tab-separated). A spreadsheet's own workbook is refused."""
     if head.startswith(_WORKBOOKS):
         raise TrackerError(
             f"{name} is a spreadsheet workbook (.xlsx, .xls or .ods), not a CSV file: in the "
             "spreadsheet, save it as 'CSV UTF-8 (comma delimited)' and import that file"
         )
+    return "utf-16" if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else "utf-8-sig"
 
 
 def decoded(data: bytes, name: str) -> str:
     """An uploaded file's text, read as a file on disk is (:func:`_open_text`): UTF-8, a
     byte-order mark dropped, UTF-16 by its mark; anything else is refused naming the line
     of the first byte that is not UTF-8."""
-    _not_a_workbook(data[:8], name)
-    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    encoding = _encoding(data[:8], name)
+    if encoding == "utf-16":
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise TrackerError(f"{name} is not UTF-16 text, though it starts as such") from None
     try:
-        return data.decode("utf-8-sig")
+        return data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise TrackerError(

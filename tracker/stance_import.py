@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import io
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -91,7 +92,6 @@ class ImportReport:
         return f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged stances"
 
     def summary(self) -> str:
-        verb = "would be" if self.dry_run else "were"
         pending = (
             f"; {self.still_suggested} of the rows matched stored suggestions and gave no "
             "status: they stay suggested (review them on the Review queue page, or give "
@@ -99,7 +99,10 @@ class ImportReport:
             if self.still_suggested
             else ""
         )
-        rows_verb = f"row {verb.replace('were', 'was')}" if self.rejected == 1 else f"rows {verb}"
+        if self.dry_run:
+            rows_verb = "row would be" if self.rejected == 1 else "rows would be"
+        else:
+            rows_verb = "row was" if self.rejected == 1 else "rows were"
         repeats = "row repeats an earlier one" if self.repeated == 1 else "rows repeat earlier ones"
         return (
             f"{self.counts()} {'(dry run: nothing written)' if self.dry_run else ''}".rstrip()
@@ -726,6 +729,16 @@ def write_rejects(out: TextIO, path: str | Path, text: str | None, problems: lis
             if row.at in reasons
         )
         return write_csv(out, [*header, "reason"], bad, numbers=_NUMBER_COLUMNS)
+
+
+def rejects_bytes(path: str | Path, text: str | None, problems: list[Problem]) -> bytes:
+    """:func:`write_rejects` as one file in memory, for a download button: with a
+    byte-order mark, as ``--skip-invalid`` writes it (a spreadsheet reads UTF-8 without
+    one as Windows-1252 and garbles the quotes)."""
+    out = io.StringIO(newline="")
+    out.write("\ufeff")
+    write_rejects(out, path, text, problems)
+    return out.getvalue().encode("utf-8")
 
 
 def _reshaped(row: CsvRow) -> list[str]:

@@ -13,6 +13,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -186,9 +187,7 @@ class RowChecker:
         first, tracker.cell_dates.order_in), when a cell needs it: a pass over the file,
         made only if a date could be read either way round."""
         self.session = session
-        self._read_date_order = date_order
-        self._date_order: str | None = None
-        self._date_order_read = False
+        self._date_order = cache(date_order)  # read once, when a cell first needs it
         self._explained = 0  # quote mismatches explained so far
         try:
             self.annotator = check_annotator_name(annotator)
@@ -352,12 +351,8 @@ class RowChecker:
         (stance_import._plan). (Remembered per cell: the order is read before the first
         such cell and stays the same.)"""
         day = read_date(value, check_stated_on)
-        if isinstance(day, Ambiguous):
-            if not self._date_order_read:
-                self._date_order = self._read_date_order()
-                self._date_order_read = True
-            if self._date_order is not None:
-                return read_date(value, check_stated_on, self._date_order)
+        if isinstance(day, Ambiguous) and (order := self._date_order()) is not None:
+            return read_date(value, check_stated_on, order)
         return day
 
     def _label_points(self, row: CsvRow, values: dict[str, Any]) -> frozenset[int]:

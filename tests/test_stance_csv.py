@@ -453,6 +453,50 @@ def test_a_stance_repeated_in_the_file_is_imported_once(
     assert stance_count(second_db) == (0 if dry_run else 5)
 
 
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_skip_invalid_rejects_both_rows_that_disagree(
+    engine: Engine,
+    second_db: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    dry_run: bool,
+) -> None:
+    """Under --skip-invalid, two rows giving one stance different positions are both
+    rejected, each naming the other, though the first was written chunks before the second
+    came (small chunks); the other rows are imported once, with one history event each."""
+    _tricky_db(engine)
+    _tricky_db(second_db)
+    _clear_stances(second_db)
+    header, *rows = export_text(engine).split("\r\n", 1)[0], *_records(export_text(engine))
+    first = next(csv.reader([rows[0]]))
+    at = {name: i for i, name in enumerate(next(csv.reader([header])))}
+    twin = list(first)
+    twin[at["position"]] = "0" if first[at["position"]] != "0" else "1"
+    twin_line = io.StringIO()
+    csv.writer(twin_line, lineterminator="").writerow(twin)
+    monkeypatch.setattr("tracker.stance_validation.CHUNK", 2)
+    text = "\r\n".join([header, *rows, twin_line.getvalue(), rows[0], ""])
+    rejects = tmp_path / "rejects.csv"
+    report = import_stances(second_db, "twins.csv", text=text, dry_run=dry_run, rejects=rejects)
+    last = len(rows) + 2  # the twin's row: the header is row 1
+    assert [(p.at.row, p.column) for p in report.problems] == [
+        (2, "position"),
+        (last, "position"),
+    ]
+    assert f"the same stance as row {last} (" in report.problems[0].message
+    assert "the same stance as row 2 (" in report.problems[1].message
+    counts = (report.created, report.rejected, report.repeated)
+    assert counts == (len(rows) - 1, 2, 1), report.summary()
+    assert stance_count(second_db) == (0 if dry_run else len(rows) - 1)
+    with transaction(second_db) as session:
+        assert session.scalar(select(func.count()).select_from(StanceEvent)) == (
+            0 if dry_run else len(rows) - 1
+        )
+    if not dry_run:
+        kept = list(csv.reader(rejects.open(encoding="utf-8-sig", newline="")))
+        assert [r[at["position"]] for r in kept[1:]] == [first[at["position"]], twin[at["position"]]]
+
+
 def _records(text: str) -> list[str]:
     """The data rows of an export as CSV lines (cells with newlines stay in their row)."""
     lines = []
@@ -486,8 +530,8 @@ def test_a_stance_given_twice_with_other_values_is_a_problem(
     exported: tuple[str, Path], tmp_path: Path
 ) -> None:
     """Two rows for one stance (same passage and annotator, or the same stance_id) that
-    disagree: which one was meant is the analyst's call, so neither is dropped silently,
-    and a dry run finds it as the import does."""
+    disagree: which one was meant is the analyst's call, so both are problems, each naming
+    the other, and a dry run finds them as the import does."""
     db, path = exported
     rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
     first, second = rows[0], rows[1]
@@ -501,11 +545,14 @@ def test_a_stance_given_twice_with_other_values_is_a_problem(
     for extra in ([], ["--dry-run"]):
         result = _import_cli(db, bad, *extra)
         assert result.exit_code == 2, result.output
-        assert "2 problems in 2 rows, nothing imported" in result.stderr
-        assert (
-            "row 3, column position: the same stance as row 2 (actor, issue, passage and "
-            "annotator) with another position; keep the row you mean"
-        ) in result.stderr
+        assert "3 problems in 3 rows, nothing imported" in result.stderr
+        for row, other in ((2, 3), (3, 2)):
+            assert (
+                f"row {row}, column position: the same stance as row {other} (actor, issue, "
+                "passage and annotator) with another position; keep the row you mean"
+            ) in result.stderr
+        # The exact repeat (row 5) is the first row again: not a problem of its own.
+        assert "row 5" not in result.stderr
         assert f"row 4, column stance_id: stance_id {first['stance_id']} is also on row 2" in (
             result.stderr
         )

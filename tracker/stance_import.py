@@ -17,6 +17,7 @@ import io
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO, cast
 
@@ -148,7 +149,9 @@ def import_stances(
             _one_import_at_a_time(session)
         annotator = acting_name(session, annotator)
         with collector_paused():  # a million rows' dicts: see tracker.gc_pause
-            report = _import_rows(
+            first_pass = session.begin_nested()
+            one_pass = partial(
+                _import_rows,
                 session,
                 path,
                 annotator,
@@ -157,6 +160,16 @@ def import_stances(
                 skip_invalid=skip_invalid,
                 on_progress=on_progress or _ignore,
             )
+            report, disagreeing = one_pass()
+            if disagreeing:
+                # Two rows gave one stance different values. Which one was meant is the
+                # analyst's call, but the first had already been written (or counted) when
+                # the second came: the pass starts again with both rejected. Rare, so a
+                # file with such rows costs two passes and every other file one.
+                first_pass.rollback()
+                report, _ = one_pass(disagreeing=disagreeing)
+            else:
+                first_pass.commit()  # releases the savepoint; the transaction goes on
         # In row order: a row's own problems are found before those that need the rows
         # around it (repeats) or the stored stance (dates, labels). Stable: a row's keep
         # their order.
@@ -185,15 +198,20 @@ def _import_rows(
     write: bool,
     skip_invalid: bool,
     on_progress: Callable[[int | None], None],
-) -> ImportReport:
+    disagreeing: Disagreements | None = None,
+) -> tuple[ImportReport, Disagreements]:
     """Check the rows chunk by chunk and write each chunk's valid rows (when ``write``,
-    and only while the file is clean unless ``skip_invalid``)."""
+    and only while the file is clean unless ``skip_invalid``).
+
+    Also returns the rows found to disagree with a later row for the same stance, when
+    they were not already known as such (``disagreeing``, from an earlier pass): such a
+    row was taken before its later twin showed it was in doubt."""
     report = ImportReport()
     validator = RowChecker(session, annotator, lambda: _date_order(path, text))
     # Memory stays near flat on a million rows: the stances met are kept as 64-bit hashes
     # in temporary tables (a collision among 10**6 is ~1 in 10**7), and the days touched
     # only until there are so many that the stored days are recomputed in one pass anyway.
-    seen = _Repeats(session)
+    seen = _Repeats(session, disagreeing or {})
     touched: set[DayKey] | None = set()
     tables = [cast(Table, Stance.__table__), cast(Table, StanceEvent.__table__)]
     indexes = DeferredIndexes(session, tables, keep=_LOOKED_UP)
@@ -240,7 +258,7 @@ def _import_rows(
         indexes.restore()
         if touched is not None:
             refresh_days(session, touched)
-    return report
+    return report, {at: later for at, later in seen.found.items() if at not in seen.known}
 
 
 def _date_order(path: str | Path, text: str | None) -> str | None:
@@ -287,13 +305,17 @@ class _Repeats:
     passage and coder (one stance in the database), or the same ``stance_id``.
 
     An exact repeat (a file pasted twice) is counted as repeated; a repeat with other values
-    is a problem naming both rows: which of the two was meant is the analyst's call."""
+    is a problem on both rows, each naming the other: which of the two was meant is the
+    analyst's call. The earlier row is known to be in doubt only when the later one comes
+    (``found``); a second pass rejects it (``known``)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, known: Disagreements) -> None:
         self.session = session
         self.passages = _FirstRows(session, "passages")  # passage and coder -> row's values
         self.ids = _FirstRows(session, "ids")  # stance_id -> the row's passage and coder
         self.coders: dict[tuple[str, str], str] = {}
+        self.known = known
+        self.found: Disagreements = {}
 
     def close(self) -> None:
         self.passages.close()
@@ -330,20 +352,17 @@ class _Repeats:
                     )
                 )
             elif earlier is None:
-                fresh.append(row)
+                later = self.known.get(row.at)
+                if later is None:
+                    fresh.append(row)
+                else:
+                    report.problems.append(_disagreement(row.at, *later))
             elif earlier[1] == contents[i]:
                 report.repeated += 1  # the same row again
             else:
                 differ = _differing(earlier[2], digests[i])
-                other = f"another {' and '.join(differ)}" if differ else "other values"
-                report.problems.append(
-                    Problem(
-                        row.at,
-                        differ[0] if differ else "",
-                        f"the same stance as {earlier[0]} (actor, issue, passage and "
-                        f"annotator) with {other}; keep the row you mean",
-                    )
-                )
+                report.problems.append(_disagreement(row.at, earlier[0], differ))
+                self.found.setdefault(earlier[0], (row.at, differ))
         return fresh
 
     def _coder(self, row: CheckedRow) -> str:
@@ -351,6 +370,21 @@ class _Repeats:
         if who not in self.coders:
             self.coders[who] = _coder(self.session, row)
         return self.coders[who]
+
+
+# Rows that give a stance a later row gives with other values: each row's place, with the
+# first such later row's place and the columns they differ in.
+Disagreements = dict[Place, tuple[Place, list[str]]]
+
+
+def _disagreement(at: Place, other: Place, differ: list[str]) -> Problem:
+    values = f"another {' and '.join(differ)}" if differ else "other values"
+    return Problem(
+        at,
+        differ[0] if differ else "",
+        f"the same stance as {other} (actor, issue, passage and annotator) with {values}; "
+        "keep the row you mean",
+    )
 
 
 # The columns a repeated row is compared on, each with a 5-bit hash in one 64-bit digest

@@ -177,7 +177,11 @@ def stances_import(
                     bar_open.close()
                     if shown:
                         typer.echo("Updating indexes and stored positions ...", err=True)
-                elif line > reached:
+                    return
+                if line < reached:  # a second pass, for rows that disagree (stance_import)
+                    bar.label = "Checking again: rows that disagree are both rejected"
+                    bar.pos = reached = 0
+                if line > reached:
                     bar.update(line - reached)
                     reached = line
 

@@ -322,3 +322,23 @@ def test_reopening_replaces_the_analysts(engine: Engine) -> None:
     with transaction(engine) as session:
         (found,) = list_double_coding(session, include_closed=True)
         assert (found.coders, found.opened_by, found.is_open) == (("bo", "dee"), "rev2", True)
+
+
+@pytest.mark.parametrize("closed", [False, True])
+def test_each_coders_row_on_one_passage_imports_as_their_own_stance(
+    engine: Engine, coded: dict[str, int], closed: bool
+) -> None:
+    """On a source in double coding, and after it is closed, the coders' stances on one
+    passage are stances of their own: a file with all of them (the export) is not two rows
+    for one stance, and imports again with nothing changed."""
+    if closed:
+        with transaction(engine, REV) as session:
+            settle(session, [coded["Ana"], coded["bo"]], coded["bo"], annotator="rev")
+            close_double_coding(session, [coded["source"]], by="rev")
+    with transaction(engine) as session:
+        exported = export_stances_bytes(session, StanceFilter()).decode("utf-8-sig")
+        stored = session.scalar(select(func.count()).select_from(Stance))
+    assert f"\n{coded['Ana']}," in exported and f"\n{coded['bo']}," in exported
+    report = import_stances(engine, "all.csv", text=exported)
+    assert (report.created, report.updated, report.rejected, report.repeated) == (0, 0, 0, 0)
+    assert report.unchanged == stored

@@ -186,6 +186,7 @@ def stance_db(db_url: str) -> tuple[str, int]:
     with transaction(engine) as session:
         make_actor(session, "Volodymyr Zelenskyy", aliases=["Zelensky"])
         make_issue(session, "ceasefire-first")
+        make_issue(session, "land-swaps")
         source_id = make_source(session, ARTICLE).id
     engine.dispose()
     return db_url, source_id
@@ -206,7 +207,9 @@ def test_bad_stance_cells_are_row_problems(
 ) -> None:
     url, sid = stance_db
     path = tmp_path / "stances.csv"
-    path.write_text(HEADER + GOOD.format(sid=sid, who="ana") + row.replace("{sid}", str(sid)))
+    # The good row is another stance (issue): a bad row for the same one would reject both.
+    good = GOOD.format(sid=sid, who="ana").replace("ceasefire-first,", "land-swaps,")
+    path.write_text(HEADER + good + row.replace("{sid}", str(sid)))
     engine = make_engine(url)
     with pytest.raises(TrackerError, match=f"row 3, column {column}: .*{message}"):
         import_stances(engine, path)

@@ -463,7 +463,9 @@ def test_skip_invalid_rejects_both_rows_that_disagree(
 ) -> None:
     """Under --skip-invalid, two rows giving one stance different positions are both
     rejected, each naming the other, though the first was written chunks before the second
-    came (small chunks); the other rows are imported once, with one history event each."""
+    came (small chunks), and so is a later exact repeat of the first (kept, it would clash
+    again once the analyst settles the two); the other rows are imported once, with one
+    history event each."""
     _tricky_db(engine)
     _tricky_db(second_db)
     _clear_stances(second_db)
@@ -477,16 +479,29 @@ def test_skip_invalid_rejects_both_rows_that_disagree(
     monkeypatch.setattr("tracker.stance_validation.CHUNK", 2)
     text = "\r\n".join([header, *rows, twin_line.getvalue(), rows[0], ""])
     rejects = tmp_path / "rejects.csv"
-    report = import_stances(second_db, "twins.csv", text=text, dry_run=dry_run, rejects=rejects)
+    heard: list[int | None] = []
+    report = import_stances(
+        second_db,
+        "twins.csv",
+        text=text,
+        dry_run=dry_run,
+        rejects=rejects,
+        on_progress=heard.append,
+    )
+    # Read twice, the second time from 0; the indexes and days are rebuilt once.
+    assert heard.count(0) == 1 and heard[heard.index(0) - 1] == heard[-1 - (not dry_run)]
+    assert heard.count(None) == (0 if dry_run else 1)
     last = len(rows) + 2  # the twin's row: the header is row 1
     assert [(p.at.row, p.column) for p in report.problems] == [
         (2, "position"),
         (last, "position"),
+        (last + 1, ""),
     ]
     assert f"the same stance as row {last} (" in report.problems[0].message
     assert "the same stance as row 2 (" in report.problems[1].message
+    assert "repeats row 2, which is rejected" in report.problems[2].message
     counts = (report.created, report.rejected, report.repeated)
-    assert counts == (len(rows) - 1, 2, 1), report.summary()
+    assert counts == (len(rows) - 1, 3, 0), report.summary()
     assert stance_count(second_db) == (0 if dry_run else len(rows) - 1)
     with transaction(second_db) as session:
         assert session.scalar(select(func.count()).select_from(StanceEvent)) == (
@@ -494,7 +509,11 @@ def test_skip_invalid_rejects_both_rows_that_disagree(
         )
     if not dry_run:
         kept = list(csv.reader(rejects.open(encoding="utf-8-sig", newline="")))
-        assert [r[at["position"]] for r in kept[1:]] == [first[at["position"]], twin[at["position"]]]
+        assert [r[at["position"]] for r in kept[1:]] == [
+            first[at["position"]],
+            twin[at["position"]],
+            first[at["position"]],
+        ]
 
 
 def _records(text: str) -> list[str]:
@@ -529,9 +548,10 @@ def _import_cli(db: str, path: Path, *args: str) -> Result:
 def test_a_stance_given_twice_with_other_values_is_a_problem(
     exported: tuple[str, Path], tmp_path: Path
 ) -> None:
-    """Two rows for one stance (same passage and annotator, or the same stance_id) that
-    disagree: which one was meant is the analyst's call, so both are problems, each naming
-    the other, and a dry run finds them as the import does."""
+    """Two rows for one stance (same passage, or the same stance_id) that disagree: which
+    one was meant is the analyst's call, so both are problems, each naming the other, and a
+    dry run finds them as the import does. A later exact repeat of a rejected row is
+    rejected too."""
     db, path = exported
     rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
     first, second = rows[0], rows[1]
@@ -545,22 +565,83 @@ def test_a_stance_given_twice_with_other_values_is_a_problem(
     for extra in ([], ["--dry-run"]):
         result = _import_cli(db, bad, *extra)
         assert result.exit_code == 2, result.output
-        assert "3 problems in 3 rows, nothing imported" in result.stderr
+        assert "4 problems in 4 rows, nothing imported" in result.stderr
         for row, other in ((2, 3), (3, 2)):
             assert (
-                f"row {row}, column position: the same stance as row {other} (actor, issue, "
-                "passage and annotator) with another position; keep the row you mean"
+                f"row {row}, column position: the same stance as row {other} (actor, issue "
+                "and passage) with another position; keep the row you mean"
             ) in result.stderr
-        # The exact repeat (row 5) is the first row again: not a problem of its own.
-        assert "row 5" not in result.stderr
-        assert f"row 4, column stance_id: stance_id {first['stance_id']} is also on row 2" in (
-            result.stderr
-        )
+        assert (
+            f"row 4, column stance_id: stance_id {first['stance_id']} is also on row 2, for "
+            "another actor, issue or passage; one stance_id names one stance"
+        ) in result.stderr
+        assert "row 5: repeats row 2, which is rejected" in result.stderr
     assert "Traceback" not in result.output
     listed = json.loads(tracker(db, "stances", "list", "--json").stdout)
     assert [s["position"] for s in listed if s["stance_id"] == int(first["stance_id"])] == [
         int(first["position"])
     ]
+
+
+def _twins(rows: list[dict[str, str]], how: str) -> list[dict[str, str]]:
+    """The first row of an export and a second row for the same stance, edited ``how``."""
+    first = rows[0]
+    moved = "0" if first["position"] != "0" else "1"
+    label = next(
+        r["position_label"]
+        for r in rows
+        if r["issue"] == first["issue"] and r["position"] != first["position"]
+    )
+    twin = {
+        "position": {**first, "stance_id": "", "position": moved},
+        "annotator": {**first, "stance_id": "", "annotator": "bob", "position": moved},
+        "same id, annotator": {**first, "annotator": "reviewer", "position": moved},
+        "label": {**first, "position_label": label},
+        "bad confidence": {**first, "confidence": "7", "position": moved},
+    }
+    if how == "bad confidence first":
+        return [twin["bad confidence"], first]
+    return [first, twin[how]]
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "position",
+        "annotator",
+        "same id, annotator",
+        "label",
+        "bad confidence",
+        "bad confidence first",
+    ],
+)
+def test_skip_invalid_writes_neither_of_two_rows_for_one_stance(
+    exported: tuple[str, Path], tmp_path: Path, how: str
+) -> None:
+    """On the command line too (no account: the file's annotator cell says who coded), two
+    rows for one stance outside double coding that do not say the same thing, or one of
+    which has problems of its own, are both rejected under --skip-invalid. The stored
+    stance stays as it was; written first, one of them had undone the other's edit, or an
+    edited label was taken for an exact repeat."""
+    db, path = exported
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    twins = tmp_path / "twins.csv"
+    with twins.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(_twins(rows, how))
+    rejects = tmp_path / "rejects.csv"
+    result = _import_cli(db, twins, "--skip-invalid", str(rejects))
+    assert result.exit_code == 0, result.output
+    assert "0 new, 0 updated, 0 unchanged stances; 2 rows were rejected" in result.output
+    reasons = [r["reason"] for r in csv.DictReader(rejects.open(encoding="utf-8-sig"))]
+    # Each row names the other, except one with problems of its own: those are its reason.
+    named = [r for r in reasons if "the same stance as row" in r]
+    assert len(reasons) == 2 and len(named) == (1 if "confidence" in how else 2), reasons
+    if how == "label":
+        assert "with another position_label" in reasons[0]
+    after = rows_of(db)
+    assert after[0] == rows[0] and len(after) == len(rows)
 
 
 def test_a_file_without_optional_columns_leaves_their_stored_values(

@@ -46,7 +46,15 @@ from tracker.csv_io import CsvRow, Place, atomic_output, stream_csv, write_csv
 from tracker.db import WriteLock, transaction, wait_for
 from tracker.errors import TrackerError
 from tracker.gc_pause import collector_paused
-from tracker.models import Role, Stance, StanceAction, StanceEvent, UTCDateTime, utcnow
+from tracker.models import (
+    DoubleCoding,
+    Role,
+    Stance,
+    StanceAction,
+    StanceEvent,
+    UTCDateTime,
+    utcnow,
+)
 from tracker.position_days import REBUILD_ABOVE, DayKey, day_key, rebuild_days, refresh_days
 from tracker.stance_validation import (
     COMPARED,
@@ -56,6 +64,7 @@ from tracker.stance_validation import (
     CheckedRow,
     ImportProblems,
     Problem,
+    Refused,
     RowChecker,
     chunks,
     unsettled,
@@ -129,7 +138,9 @@ def import_stances(
 
     ``on_progress`` hears the file's line number reached after each chunk of rows, then
     None when the rows are written and the indexes and stored days are being rebuilt (a
-    third of a big import's time).
+    third of a big import's time). It hears 0 when the file is read again from the start:
+    a row put an earlier one in doubt (two rows giving one stance different values), and
+    the pass starts again to reject both.
 
     Without ``rejects``, a file with any problem changes nothing: writing stops at the
     first problem, checking goes on to list them all, and the transaction rolls back.
@@ -160,14 +171,15 @@ def import_stances(
                 skip_invalid=skip_invalid,
                 on_progress=on_progress or _ignore,
             )
-            report, disagreeing = one_pass()
-            if disagreeing:
-                # Two rows gave one stance different values. Which one was meant is the
-                # analyst's call, but the first had already been written (or counted) when
-                # the second came: the pass starts again with both rejected. Rare, so a
-                # file with such rows costs two passes and every other file one.
+            report, doubted = one_pass()
+            if doubted:
+                # Two rows gave one stance different values (or one had problems). Which
+                # was meant is the analyst's call, but the first had already been written
+                # (or counted) when the second came: the pass starts again with both
+                # rejected. Rare, so such a file costs two passes and every other one.
                 first_pass.rollback()
-                report, _ = one_pass(disagreeing=disagreeing)
+                (on_progress or _ignore)(0)
+                report, _ = one_pass(doubted=doubted)
             else:
                 first_pass.commit()  # releases the savepoint; the transaction goes on
         # In row order: a row's own problems are found before those that need the rows
@@ -198,20 +210,21 @@ def _import_rows(
     write: bool,
     skip_invalid: bool,
     on_progress: Callable[[int | None], None],
-    disagreeing: Disagreements | None = None,
-) -> tuple[ImportReport, Disagreements]:
+    doubted: Doubts | None = None,
+) -> tuple[ImportReport, Doubts]:
     """Check the rows chunk by chunk and write each chunk's valid rows (when ``write``,
     and only while the file is clean unless ``skip_invalid``).
 
-    Also returns the rows found to disagree with a later row for the same stance, when
-    they were not already known as such (``disagreeing``, from an earlier pass): such a
-    row was taken before its later twin showed it was in doubt."""
+    Also returns the rows a later row for the same stance put in doubt (other values, or
+    problems of its own), when not already known as such (``doubted``, from an earlier
+    pass): such a row was taken before its twin came. Then the pass stops short of
+    rebuilding indexes and days: it is undone and made again."""
     report = ImportReport()
     validator = RowChecker(session, annotator, lambda: _date_order(path, text))
     # Memory stays near flat on a million rows: the stances met are kept as 64-bit hashes
     # in temporary tables (a collision among 10**6 is ~1 in 10**7), and the days touched
     # only until there are so many that the stored days are recomputed in one pass anyway.
-    seen = _Repeats(session, disagreeing or {})
+    seen = _Repeats(session, doubted or {})
     touched: set[DayKey] | None = set()
     tables = [cast(Table, Stance.__table__), cast(Table, StanceEvent.__table__)]
     indexes = DeferredIndexes(session, tables, keep=_LOOKED_UP)
@@ -227,13 +240,10 @@ def _import_rows(
             if write and not report.created and _large(session, path, text, chunk):
                 indexes.defer()
             validator.load_sources(chunk)
-            checked = []
-            for row in chunk:
-                result = validator.check(row)
-                if isinstance(result, list):
-                    report.problems += result
-                else:
-                    checked.append(result)
+            checked = [validator.check(row) for row in chunk]
+            for result in checked:
+                if isinstance(result, Refused):
+                    report.problems += result.problems
             good = seen.first_times(checked, report)
             plan = _plan(session, good, report.problems)
             report.created += len(plan.new)
@@ -251,6 +261,9 @@ def _import_rows(
                 _update(session, plan.changed, annotator)
             on_progress(chunk[-1].line)
     seen.close()
+    doubted = {at: problem for at, problem in seen.found.items() if at not in seen.known}
+    if doubted:
+        return report, doubted  # read again (import_stances): what was written is undone
     if write and (skip_invalid or not report.problems):
         on_progress(None)
         if touched is None:
@@ -258,7 +271,7 @@ def _import_rows(
         indexes.restore()
         if touched is not None:
             refresh_days(session, touched)
-    return report, {at: later for at, later in seen.found.items() if at not in seen.known}
+    return report, {}
 
 
 def _date_order(path: str | Path, text: str | None) -> str | None:
@@ -301,38 +314,51 @@ def _large(session: Session, path: str | Path, text: str | None, chunk: list[Csv
 
 
 class _Repeats:
-    """Rows that give again a stance met earlier in the file: the same actor, issue,
-    passage and coder (one stance in the database), or the same ``stance_id``.
+    """Rows that give again a stance met earlier in the file: the same actor, issue and
+    passage (one stance in the database; on a source that is or was double-coded, one per
+    coder), or the same ``stance_id``.
 
-    An exact repeat (a file pasted twice) is counted as repeated; a repeat with other values
-    is a problem on both rows, each naming the other: which of the two was meant is the
-    analyst's call. The earlier row is known to be in doubt only when the later one comes
-    (``found``); a second pass rejects it (``known``)."""
+    An exact repeat (a file pasted twice) is counted as repeated. Two rows for one stance
+    that disagree, or one of which has problems of its own, are both rejected, each naming
+    the other: which of the two was meant is the analyst's call. The earlier row is known
+    to be in doubt only when the later one comes (``found``); a second pass rejects it
+    (``known``)."""
 
-    def __init__(self, session: Session, known: Disagreements) -> None:
+    def __init__(self, session: Session, known: Doubts) -> None:
         self.session = session
         self.passages = _FirstRows(session, "passages")  # passage and coder -> row's values
         self.ids = _FirstRows(session, "ids")  # stance_id -> the row's passage and coder
         self.coders: dict[tuple[str, str], str] = {}
+        # Sources whose passages may hold one stance per coder: few, read once.
+        self.double_coded = set(session.scalars(select(DoubleCoding.source_id)))
         self.known = known
-        self.found: Disagreements = {}
+        self.found: Doubts = {}
 
     def close(self) -> None:
         self.passages.close()
         self.ids.close()
 
-    def first_times(self, rows: list[CheckedRow], report: ImportReport) -> list[CheckedRow]:
-        """The rows that give a stance for the first time in the file, in their order."""
-        keys = [hash((*r.passage, self._coder(r))) for r in rows]
-        compared = [_compared(r) for r in rows]
-        pairs = list(zip(rows, compared, strict=True))
-        contents = [hash(tuple(r.values[k] for k in c)) for r, c in pairs]
-        digests = [_digest(r, c) for r, c in pairs]
+    def first_times(
+        self, results: list[CheckedRow | Refused], report: ImportReport
+    ) -> list[CheckedRow]:
+        """The rows that give a stance for the first time in the file, in their order.
+        ``results``: the chunk's rows as checked, those with problems included."""
+        rows = [r for r in results if isinstance(r, CheckedRow) or self._stance_of(r)]
+        keys = [self._key(r) for r in rows]
+        contents, digests = [], []
+        for r in rows:
+            if isinstance(r, Refused):
+                contents.append(_REFUSED)
+                digests.append(0)
+            else:
+                compared = _compared(r)
+                contents.append(hash((tuple(r.values[k] for k in compared), r.label)))
+                digests.append(_digest(r, compared))
         places = [r.at for r in rows]
         same_passage = self.passages.earlier(keys, contents, places, digests)
-        with_id = [i for i, r in enumerate(rows) if r.stance_id is not None]
+        with_id = [i for i, r in enumerate(rows) if isinstance(r, CheckedRow) and r.stance_id]
         same_id = self.ids.earlier(
-            [cast(int, rows[i].stance_id) for i in with_id],
+            [cast(CheckedRow, rows[i]).stance_id or 0 for i in with_id],
             [keys[i] for i in with_id],
             [places[i] for i in with_id],
             [0] * len(with_id),
@@ -341,63 +367,114 @@ class _Repeats:
         fresh = []
         for i, row in enumerate(rows):
             earlier_id, earlier = by_id.get(i), same_passage[i]
-            if earlier_id is not None and earlier_id[1] != keys[i]:
+            what = self._what(row)
+            if isinstance(row, Refused):
+                if earlier is not None and earlier[1] != _REFUSED:  # a good row, taken
+                    self.found.setdefault(earlier[0], _refused_twin(earlier[0], row.at, what))
+            elif earlier_id is not None and earlier_id[1] != keys[i]:
+                report.problems.append(_other_id(row.at, earlier_id[0], row.stance_id, what))
+                self.found.setdefault(
+                    earlier_id[0], _other_id(earlier_id[0], row.at, row.stance_id, what)
+                )
+            elif earlier is None:
+                doubt = self.known.get(row.at)
+                if doubt is None:
+                    fresh.append(row)
+                else:
+                    report.problems.append(doubt)
+            elif earlier[1] == _REFUSED:
+                report.problems.append(_refused_twin(row.at, earlier[0], what))
+            elif earlier[1] == contents[i] and earlier[0] in self.known:
                 report.problems.append(
                     Problem(
                         row.at,
-                        "stance_id",
-                        f"stance_id {row.stance_id} is also on {earlier_id[0]}, for "
-                        "another actor, issue, passage or annotator; one stance_id names one "
-                        "stance",
+                        "",
+                        f"repeats {earlier[0]}, which is rejected: settle that row, then "
+                        "delete this one",
                     )
                 )
-            elif earlier is None:
-                later = self.known.get(row.at)
-                if later is None:
-                    fresh.append(row)
-                else:
-                    report.problems.append(_disagreement(row.at, *later))
             elif earlier[1] == contents[i]:
                 report.repeated += 1  # the same row again
             else:
                 differ = _differing(earlier[2], digests[i])
-                report.problems.append(_disagreement(row.at, earlier[0], differ))
-                self.found.setdefault(earlier[0], (row.at, differ))
+                report.problems.append(_disagreement(row.at, earlier[0], differ, what))
+                self.found.setdefault(earlier[0], _disagreement(earlier[0], row.at, differ, what))
         return fresh
 
-    def _coder(self, row: CheckedRow) -> str:
+    def _stance_of(self, row: Refused) -> bool:
+        """Whether a row with problems names its stance well enough to be matched."""
+        passage = row.passage
+        if passage is None:
+            return False
+        return passage[2] not in self.double_coded or {"annotator", "origin"} <= row.values.keys()
+
+    def _key(self, row: CheckedRow | Refused) -> int:
+        passage = cast(tuple[int, int, int, int, int], row.passage)
+        coder = self._coder(row) if passage[2] in self.double_coded else ""
+        return hash((*passage, coder))
+
+    def _what(self, row: CheckedRow | Refused) -> str:
+        """What makes two rows one stance, for the problems naming both."""
+        if row.values.get("source_id") in self.double_coded:
+            return "actor, issue, passage and annotator"
+        return "actor, issue and passage"
+
+    def _coder(self, row: CheckedRow | Refused) -> str:
         who = (row.values["annotator"], row.values["origin"])
         if who not in self.coders:
             self.coders[who] = _coder(self.session, row)
         return self.coders[who]
 
 
-# Rows that give a stance a later row gives with other values: each row's place, with the
-# first such later row's place and the columns they differ in.
-Disagreements = dict[Place, tuple[Place, list[str]]]
+# Rows whose stance a later row of the file puts in doubt (it gives other values, or has
+# problems of its own): each row's place, with the problem the row is rejected for.
+Doubts = dict[Place, Problem]
+# The value kept for a row with problems met for a stance: no hash() is -1 in CPython.
+_REFUSED = -1
 
 
-def _disagreement(at: Place, other: Place, differ: list[str]) -> Problem:
+def _disagreement(at: Place, other: Place, differ: list[str], what: str) -> Problem:
     values = f"another {' and '.join(differ)}" if differ else "other values"
     return Problem(
         at,
         differ[0] if differ else "",
-        f"the same stance as {other} (actor, issue, passage and annotator) with {values}; "
-        "keep the row you mean",
+        f"the same stance as {other} ({what}) with {values}; keep the row you mean",
+    )
+
+
+def _refused_twin(at: Place, other: Place, what: str) -> Problem:
+    return Problem(
+        at,
+        "",
+        f"the same stance as {other} ({what}), which has problems of its own: fix that row, "
+        "then keep the row you mean",
+    )
+
+
+def _other_id(at: Place, other: Place, stance_id: int | None, what: str) -> Problem:
+    return Problem(
+        at,
+        "stance_id",
+        f"stance_id {stance_id} is also on {other}, for another "
+        f"{what.replace(' and ', ' or ')}; one stance_id names one stance",
     )
 
 
 # The columns a repeated row is compared on, each with a 5-bit hash in one 64-bit digest
-# (11 columns): enough to name the cells two rows differ in. Whether they differ at all is
-# decided by the whole row's 64-bit hash (a 5-bit one misses one difference in 32).
-_DIGESTED = COMPARED + EVIDENCE
+# (11 columns and the label's reading): enough to name the cells two rows differ in.
+# Whether they differ at all is decided by the whole row's 64-bit hash (a 5-bit one misses
+# one difference in 32).
+_DIGESTED = (*COMPARED, *EVIDENCE, "position_label")
 _BITS = 5
 
 
 def _digest(row: CheckedRow, compared: tuple[str, ...]) -> int:
     digest = 0
     for i, key in enumerate(_DIGESTED):
-        value = row.values[key] if key in compared else None
+        if key == "position_label":  # read (an edited label is a problem), not stored
+            value: Any = row.label
+        else:
+            value = row.values[key] if key in compared else None
         digest |= (hash(value) & ((1 << _BITS) - 1)) << (_BITS * i)
     return digest
 
@@ -580,7 +657,7 @@ def _same_passage(session: Session, row: CheckedRow, stored: list[Any], blind: s
     return stored[0] if stored else None
 
 
-def _coder(session: Session, row: CheckedRow) -> str:
+def _coder(session: Session, row: CheckedRow | Refused) -> str:
     """Who codes an imported row: the signed-in importer, else the file's annotator."""
     principal = principal_of(session)
     name = principal.name if principal.is_account else row.values["annotator"]
@@ -779,7 +856,8 @@ def _reshaped(row: CsvRow) -> list[str]:
     """What a row that did not fit the header needs before it is imported again."""
     if row.shape is None:
         return []
-    cut = f"; its cells after the last column were: {' | '.join(row.extra)}" if row.extra else ""
+    extra = " | ".join(row.extra)
+    cut = f"; its cells after the last column were: {extra}" if extra.strip(" |") else ""
     return [
         f"the row was padded or cut to fit the columns{cut}; check every cell, then empty "
         "this reason cell to import it"

@@ -122,10 +122,34 @@ class CheckedRow:
     # edited label, unless the stored stance has one of them (then it is the position
     # that was edited, the label left as exported).
     label_points: frozenset[int] = frozenset()
+    # The position_label cell as given (name_key): two rows for one stance that differ in
+    # it do not say the same thing (tracker.stance_import).
+    label: str = ""
 
     @property
     def passage(self) -> tuple[int, int, int, int, int]:
         v = self.values
+        return (v["actor_id"], v["issue_id"], v["source_id"], v["quote_start"], v["quote_end"])
+
+
+_PASSAGE = ("actor_id", "issue_id", "source_id", "quote_start", "quote_end")
+
+
+@dataclass
+class Refused:
+    """A row with problems, and the values that were read from it: another row of the
+    file giving the same stance must not go in unnoticed (tracker.stance_import)."""
+
+    at: Place
+    problems: list[Problem]
+    values: dict[str, Any]
+
+    @property
+    def passage(self) -> tuple[int, int, int, int, int] | None:
+        """The stance's actor, issue and passage, when the cells naming them were good."""
+        v = self.values
+        if not all(key in v for key in _PASSAGE):
+            return None
         return (v["actor_id"], v["issue_id"], v["source_id"], v["quote_start"], v["quote_end"])
 
 
@@ -285,15 +309,15 @@ class RowChecker:
         memo[raw] = verdict
         return verdict
 
-    def check(self, row: CsvRow) -> CheckedRow | list[Problem]:
+    def check(self, row: CsvRow) -> CheckedRow | Refused:
         if row.shape is not None:  # its cells are not under their columns: nothing to check
-            return [Problem(row.at, "", row.shape)]
+            return Refused(row.at, [Problem(row.at, "", row.shape)], {})
         cells = row.cells
         if SHAPE_MARK in cells.get("reason", ""):
             # A rejects file's row that did not fit the header: padded or cut to fit, its
             # cells may be empty or shifted. Imported unedited, it would clear or scramble
             # the stored stance. (The old reason is kept: it may hold the cut-off cells.)
-            return [Problem(row.at, "reason", f"{_SHAPE_AGAIN} (it said: {cells['reason']})")]
+            return Refused(row.at, [Problem(row.at, "reason", _shape_again(cells["reason"]))], {})
         problems = []
         if "\x00" in "".join(cells.values()):
             problems = [
@@ -339,10 +363,11 @@ class RowChecker:
         reporter = self.names.get(values.get("reported_by_id") or -1)
         proposal = self._check_proposal(row, values, problems)
         if problems:
-            return problems
+            return Refused(row.at, problems, values)
         kept = file.kept.union(blank) if blank else file.kept
         named = self._label_points(row, values)
-        return CheckedRow(row.at, stance_id, values, reporter, proposal, kept, named)
+        label = name_key(row.cells.get("position_label", ""))
+        return CheckedRow(row.at, stance_id, values, reporter, proposal, kept, named, label)
 
     def _stated_on(self, value: str) -> dt.date | Ambiguous:
         """ISO, or a spreadsheet's regional form (tracker.cell_dates). A day and month
@@ -464,6 +489,14 @@ _SHAPE_AGAIN = (
     "was padded or cut to fit: check every cell against its column, then empty this "
     "reason cell to import it"
 )
+
+
+def _shape_again(reason: str) -> str:
+    """The reason for refusing a reshaped rejects row again: its old reason once (imported
+    again and again unedited, it was wrapped in itself each time)."""
+    if _SHAPE_AGAIN in reason:
+        return reason.removeprefix("reason: ")  # the rejects file adds it back
+    return f"{_SHAPE_AGAIN} (it said: {reason})"
 
 
 def check_annotator_name(value: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from contextlib import ExitStack
 from typing import Annotated
 
@@ -178,9 +179,12 @@ def stances_import(
                     if shown:
                         typer.echo("Updating indexes and stored positions ...", err=True)
                     return
-                if line < reached:  # a second pass, for rows that disagree (stance_import)
-                    bar.label = "Checking again: rows that disagree are both rejected"
+                if line == 0:  # read again: rows that disagree are both rejected
+                    bar.label = "Two rows give one stance differently: checking again"
                     bar.pos = reached = 0
+                    # click keeps a full bar full, and times the rest from its first start
+                    bar.finished, bar.start, bar.avg = False, time.time(), []
+                    bar.render_progress()
                 if line > reached:
                     bar.update(line - reached)
                     reached = line

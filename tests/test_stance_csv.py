@@ -872,6 +872,12 @@ def test_skip_invalid_rejects_rows_that_do_not_fit_the_header(
         second = list(csv.DictReader(handle))
     assert "its cells after the last column were: x | y" in second[1]["reason"]
     assert rows_of(db) == before
+    # And again: the reason stays as it was (it wrapped itself in one more "it said" each
+    # time), so the file is the same.
+    rejects_3 = tmp_path / "rejects-3.csv"
+    assert _import_cli(db, rejects_2, "--skip-invalid", str(rejects_3)).exit_code == 0
+    assert rejects_3.read_bytes() == rejects_2.read_bytes()
+    assert second[0]["reason"].count("it said") == 1
 
 
 def test_an_edited_quote_is_shown_where_it_differs(
@@ -951,6 +957,38 @@ def test_a_day_and_month_swapped_in_a_spreadsheet_are_an_edit(
     result = _import_cli(db, edited)
     assert result.exit_code == 0, result.output
     assert "0 new, 1 updated, 42 unchanged" in result.output
+    assert rows_of(db)[line - 2]["stated_on"] == "2024-07-12"
+
+
+def test_a_rejected_rows_date_keeps_the_order_its_file_showed(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """The British file again, the corrected row with a mistyped confidence: rejected, it
+    goes to the rejects file with its date as the file read it (2024-07-12), since the
+    rejects file alone shows no order and 12/07/2024 would there read as the stored date.
+    Fixed and imported, the edit is made."""
+    db, path = exported
+    edited, rejects = tmp_path / "british.csv", tmp_path / "rejects.csv"
+    line = next(n for n, r in enumerate(rows_of(db), start=2) if r["stated_on"] == "2024-12-07")
+
+    def edit(n: int, row: dict[str, str]) -> None:
+        row["stated_on"] = dt.date.fromisoformat(row["stated_on"]).strftime("%d/%m/%Y")
+        if n == line:
+            row["stated_on"], row["confidence"] = "12/07/2024", "7"
+
+    _rewrite(path, edited, edit)
+    result = _import_cli(db, edited, "--skip-invalid", str(rejects))
+    assert "0 new, 0 updated, 42 unchanged stances; 1 row was rejected" in result.output
+    (rejected,) = csv.DictReader(rejects.open(newline="", encoding="utf-8-sig"))
+    assert rejected["stated_on"] == "2024-07-12"
+    assert (
+        "stated_on '12/07/2024' is written as 2024-07-12 (day first, as the file's other "
+        "dates show)"
+    ) in rejected["reason"]
+    fixed = tmp_path / "fixed.csv"
+    _rewrite(rejects, fixed, lambda _n, row: row.update(confidence="0.9", reason=""))
+    result = _import_cli(db, fixed)
+    assert "0 new, 1 updated, 0 unchanged" in result.output, result.output
     assert rows_of(db)[line - 2]["stated_on"] == "2024-07-12"
 
 
@@ -1171,6 +1209,13 @@ def test_a_spreadsheets_way_of_saving_the_export_reads_the_same(
         lines[2] = lines[2].replace(",accepted,", ",maybe,", 1)
         bad.write_text("".join(lines), encoding="utf-8")
         assert "row 2 (line 3), column status" in _import_cli(db, bad).stderr
+    if style == "semicolons":  # its rejects go back with ';', which that spreadsheet reads
+        bad, rejects = tmp_path / "bad.csv", tmp_path / "rejects.csv"
+        text = target.read_text(encoding="utf-8-sig").replace(";accepted;", ";maybe;", 1)
+        bad.write_text(text, encoding="utf-8-sig")
+        assert _import_cli(db, bad, "--skip-invalid", str(rejects)).exit_code == 0
+        (rejected,) = csv.DictReader(rejects.open(newline="", encoding="utf-8-sig"), delimiter=";")
+        assert rejected["status"] == "maybe" and "unknown status 'maybe'" in rejected["reason"]
 
 
 def test_a_label_edited_to_another_point_is_a_problem(

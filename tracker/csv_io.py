@@ -229,6 +229,13 @@ def _delimited(handle: TextIO) -> tuple[Iterator[str], str, int]:
     return itertools.chain([first], rest), delimiter, 0
 
 
+def delimiter_of(path: str | Path, text: str | None = None) -> str:
+    """The character between a CSV file's columns, as :func:`stream_csv` reads it."""
+    handle = io.StringIO(text, newline="") if text is not None else _open_text(Path(path))
+    with handle:
+        return _delimited(handle)[1]
+
+
 def _column_name(cell: str) -> str:
     """A header cell as the tracker names columns: "Stance ID" and "STANCE_ID" are
     stance_id."""
@@ -401,12 +408,14 @@ def write_csv(
     rows: Iterable[Mapping[str, Any]],
     *,
     numbers: Collection[str] = (),
+    delimiter: str = ",",
 ) -> int:
     """Write RFC 4180 CSV with neutralised cells. Returns the number of data rows.
 
     Text in the ``numbers`` columns that is a plain negative number (``-0.5``, as read
-    from a file) is written as it is, like a number value, instead of as ``'-0.5``."""
-    writer = csv.writer(out, lineterminator="\r\n")
+    from a file) is written as it is, like a number value, instead of as ``'-0.5``.
+    ``delimiter``: ``;`` for a file going back to a spreadsheet that wrote it so."""
+    writer = csv.writer(out, lineterminator="\r\n", delimiter=delimiter)
     writer.writerow(columns)
     count = 0
     for row in rows:

@@ -17,7 +17,7 @@ import io
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, TextIO, cast
 
@@ -41,8 +41,15 @@ from tracker.access import annotator as acting_name
 from tracker.blinding import open_sources
 from tracker.bulk_history import log_created
 from tracker.bulk_load import DeferredIndexes
-from tracker.cell_dates import order_in
-from tracker.csv_io import CsvRow, Place, atomic_output, stream_csv, write_csv
+from tracker.cell_dates import DAY_FIRST, Ambiguous, order_in, read_date
+from tracker.csv_io import (
+    CsvRow,
+    Place,
+    atomic_output,
+    delimiter_of,
+    stream_csv,
+    write_csv,
+)
 from tracker.db import WriteLock, transaction, wait_for
 from tracker.errors import TrackerError
 from tracker.gc_pause import collector_paused
@@ -831,15 +838,45 @@ def write_rejects(out: TextIO, path: str | Path, text: str | None, problems: lis
     for problem in problems:
         said = f"{problem.column}: {problem.message}" if problem.column else problem.message
         reasons.setdefault(problem.at, []).append(said)
+    order = cache(lambda: _date_order(path, text))
     reading = stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text, ragged=True)
     with reading as (header, rows):
         header = [c for c in header if c != "reason"]  # a rejects file imported again
         bad = (
-            {**row.cells, "reason": "; ".join(reasons[row.at] + _reshaped(row))}
+            _rejected(row, reasons[row.at] + _reshaped(row), order)
             for row in rows
             if row.at in reasons
         )
-        return write_csv(out, [*header, "reason"], bad, numbers=_NUMBER_COLUMNS)
+        # Back in the file's own ";" (a spreadsheet in a decimal-comma region wrote it so
+        # and reads a comma-separated file as one column); tabs are the export's commas.
+        between = ";" if delimiter_of(path, text) == ";" else ","
+        return write_csv(out, [*header, "reason"], bad, numbers=_NUMBER_COLUMNS, delimiter=between)
+
+
+def _rejected(row: CsvRow, reasons: list[str], order: Callable[[], str | None]) -> dict[str, str]:
+    """A rejects file's row: the row's cells and its reasons. A date that reads either way
+    round (04/08/2025) is written as the file's other dates showed it: the rejects file
+    alone may show no order, and would read it otherwise (or not at all)."""
+    cells = dict(row.cells)
+    stated = cells.get("stated_on", "")
+    try:
+        either = isinstance(read_date(stated, _as_is), Ambiguous) and row.shape is None
+    except TrackerError:
+        either = False
+    if either and (shown := order()) is not None:
+        day = cast(dt.date, read_date(stated, _as_is, shown))
+        cells["stated_on"] = day.isoformat()
+        first = "day" if shown == DAY_FIRST else "month"
+        reasons = [
+            *reasons,
+            f"stated_on {stated!r} is written as {day.isoformat()} ({first} first, as the "
+            "file's other dates show)",
+        ]
+    return {**cells, "reason": "; ".join(reasons)}
+
+
+def _as_is(day: dt.date) -> dt.date:
+    return day
 
 
 def rejects_bytes(path: str | Path, text: str | None, problems: list[Problem]) -> bytes:

@@ -169,17 +169,17 @@ def _rejects_button(data: bytes, name: str) -> None:
 def _import(checked: _Checked) -> None:
     lines = max(checked.text.count("\n"), 1)
     bar = st.progress(0.0, text="Importing…")
-    doing = ["Importing…"]
+    doing = "Importing…"
 
     def progress(line: int | None) -> None:
+        nonlocal doing
         if line is None:
             bar.progress(1.0, text="Rebuilding indexes and stored days…")
         elif line == 0:  # read again, so that both of two rows that disagree are rejected
-            doing[0] = "Two rows give one stance differently: importing again…"
-            bar.progress(0.0, text=doing[0])
+            doing = "Two rows give one stance differently: importing again…"
+            bar.progress(0.0, text=doing)
         else:
-            text = f"{doing[0]} line {line:,} of {lines:,}"
-            bar.progress(min(line / lines, 1.0), text=text)
+            bar.progress(min(line / lines, 1.0), text=f"{doing} line {line:,} of {lines:,}")
 
     try:
         report = import_stances(

@@ -374,11 +374,12 @@ class _Repeats:
         fresh = []
         for i, row in enumerate(rows):
             earlier_id, earlier = by_id.get(i), same_passage[i]
-            what = self._what(row)
             if isinstance(row, Refused):
                 if earlier is not None and earlier[1] != _REFUSED:  # a good row, taken
-                    self.found.setdefault(earlier[0], _refused_twin(earlier[0], row.at, what))
+                    twin = _refused_twin(earlier[0], row.at, self._what(row))
+                    self.found.setdefault(earlier[0], twin)
             elif earlier_id is not None and earlier_id[1] != keys[i]:
+                what = self._what(row)
                 report.problems.append(_other_id(row.at, earlier_id[0], row.stance_id, what))
                 self.found.setdefault(
                     earlier_id[0], _other_id(earlier_id[0], row.at, row.stance_id, what)
@@ -390,7 +391,7 @@ class _Repeats:
                 else:
                     report.problems.append(doubt)
             elif earlier[1] == _REFUSED:
-                report.problems.append(_refused_twin(row.at, earlier[0], what))
+                report.problems.append(_refused_twin(row.at, earlier[0], self._what(row)))
             elif earlier[1] == contents[i] and earlier[0] in self.known:
                 report.problems.append(
                     Problem(
@@ -403,7 +404,7 @@ class _Repeats:
             elif earlier[1] == contents[i]:
                 report.repeated += 1  # the same row again
             else:
-                differ = _differing(earlier[2], digests[i])
+                differ, what = _differing(earlier[2], digests[i]), self._what(row)
                 report.problems.append(_disagreement(row.at, earlier[0], differ, what))
                 self.found.setdefault(earlier[0], _disagreement(earlier[0], row.at, differ, what))
         return fresh

@@ -176,7 +176,7 @@ def _import(checked: _Checked) -> None:
         if line is None:
             bar.progress(1.0, text="Rebuilding indexes and stored days…")
         elif line == 0:  # read again, so that both of two rows that disagree are rejected
-            doing = "Two rows give one stance differently: importing again…"
+            doing = "Two rows for one stance need a second look: importing again…"
             bar.progress(0.0, text=doing)
         else:
             bar.progress(min(line / lines, 1.0), text=f"{doing} line {line:,} of {lines:,}")

@@ -325,12 +325,15 @@ def test_reopening_replaces_the_analysts(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize("closed", [False, True])
+@pytest.mark.parametrize("importer", [None, REV], ids=["command line", "signed in"])
 def test_each_coders_row_on_one_passage_imports_as_their_own_stance(
-    engine: Engine, coded: dict[str, int], closed: bool
+    engine: Engine, coded: dict[str, int], closed: bool, importer: Principal | None
 ) -> None:
     """On a source in double coding, and after it is closed, the coders' stances on one
     passage are stances of their own: a file with all of them (the export) is not two rows
-    for one stance, and imports again with nothing changed."""
+    for one stance, and imports again with nothing changed, from the command line (the
+    annotator cells name the coders) or signed in (the stance_ids do: the importer codes
+    only rows without one)."""
     if closed:
         with transaction(engine, REV) as session:
             settle(session, [coded["Ana"], coded["bo"]], coded["bo"], annotator="rev")
@@ -339,6 +342,35 @@ def test_each_coders_row_on_one_passage_imports_as_their_own_stance(
         exported = export_stances_bytes(session, StanceFilter()).decode("utf-8-sig")
         stored = session.scalar(select(func.count()).select_from(Stance))
     assert f"\n{coded['Ana']}," in exported and f"\n{coded['bo']}," in exported
-    report = import_stances(engine, "all.csv", text=exported)
+    report = import_stances(engine, "all.csv", text=exported, principal=importer)
     assert (report.created, report.updated, report.rejected, report.repeated) == (0, 0, 0, 0)
     assert report.unchanged == stored
+
+
+@pytest.mark.parametrize("chunk", [1, 2000])
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_another_coders_row_on_a_closed_source_is_their_own_stance(
+    engine: Engine,
+    coded: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+    chunk: int,
+    dry_run: bool,
+) -> None:
+    """After double coding is closed, Ana's edited row and a row by cy (a third analyst)
+    on the same passage: Ana's stance takes her edit, cy's row is a stance of cy's. Matched
+    to whoever's, cy's row overwrote Ana's edit, or made a second stance, as the chunks
+    fell, and the dry run said otherwise."""
+    with transaction(engine, REV) as session:
+        settle(session, [coded["Ana"], coded["bo"]], coded["Ana"], annotator="rev")
+        close_double_coding(session, [coded["source"]], by="rev")
+    monkeypatch.setattr("tracker.stance_validation.CHUNK", chunk)
+    text = _csv(coded, "ana", 1) + _csv(coded, "cy", -2).split("\n", 1)[1]
+    report = import_stances(engine, "closed.csv", text=text, dry_run=dry_run)
+    assert (report.created, report.updated, report.rejected) == (1, 1, 0), report.summary()
+    if not dry_run:
+        with transaction(engine) as session:
+            positions = {
+                s.coder: s.position
+                for s in session.scalars(select(Stance).where(Stance.source_id == coded["source"]))
+            }
+        assert positions["ana"] == 1 and positions["cy"] == -2 and positions["bo"] == -1

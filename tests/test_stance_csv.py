@@ -583,6 +583,23 @@ def test_a_stance_given_twice_with_other_values_is_a_problem(
     ]
 
 
+def test_a_row_whose_label_is_emptied_repeats_the_row(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """The label is written on export, not imported: a row that differs from an earlier
+    one for the same stance only by an emptied label says the same thing."""
+    db, path = exported
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    twice = tmp_path / "twice.csv"
+    with twice.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows([rows[0], {**rows[0], "position_label": ""}])
+    result = _import_cli(db, twice)
+    assert result.exit_code == 0, result.output
+    assert "0 new, 0 updated, 1 unchanged stances; 1 row repeats an earlier one" in result.output
+
+
 def _twins(rows: list[dict[str, str]], how: str) -> list[dict[str, str]]:
     """The first row of an export and a second row for the same stance, edited ``how``."""
     first = rows[0]

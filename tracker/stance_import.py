@@ -15,6 +15,7 @@ import datetime as dt
 import gc
 import io
 import os
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, partial
@@ -38,7 +39,6 @@ from sqlalchemy.orm import Session
 
 from tracker.access import Principal, principal_of, require
 from tracker.access import annotator as acting_name
-from tracker.blinding import open_sources
 from tracker.bulk_history import log_created
 from tracker.bulk_load import DeferredIndexes
 from tracker.cell_dates import DAY_FIRST, Ambiguous, order_in, read_date
@@ -252,7 +252,11 @@ def _import_rows(
                 if isinstance(result, Refused):
                     report.problems += result.problems
             good = seen.first_times(checked, report)
+            listed = len(report.problems)
             plan = _plan(session, good, report.problems)
+            # Rows refused against the stored stance were not taken: a later twin puts
+            # nothing in doubt that a second pass would have to undo.
+            seen.not_taken.update(p.at for p in report.problems[listed:])
             report.created += len(plan.new)
             report.updated += len(plan.changed)
             report.unchanged += plan.unchanged
@@ -268,7 +272,11 @@ def _import_rows(
                 _update(session, plan.changed, annotator)
             on_progress(chunk[-1].line)
     seen.close()
-    doubted = {at: problem for at, problem in seen.found.items() if at not in seen.known}
+    doubted = {
+        at: problem
+        for at, problem in seen.found.items()
+        if at not in seen.known and at not in seen.not_taken
+    }
     if doubted:
         return report, doubted  # read again (import_stances): what was written is undone
     if write and (skip_invalid or not report.problems):
@@ -340,6 +348,7 @@ class _Repeats:
         self.double_coded = set(session.scalars(select(DoubleCoding.source_id)))
         self.known = known
         self.found: Doubts = {}
+        self.not_taken: set[Place] = set()  # rows _plan refused
 
     def close(self) -> None:
         self.passages.close()
@@ -351,7 +360,8 @@ class _Repeats:
         """The rows that give a stance for the first time in the file, in their order.
         ``results``: the chunk's rows as checked, those with problems included."""
         rows = [r for r in results if isinstance(r, CheckedRow) or self._stance_of(r)]
-        keys = [self._key(r) for r in rows]
+        coders = self._stored_coders(rows)
+        keys = [self._key(r, coders) for r in rows]
         contents, digests = [], []
         for r in rows:
             if isinstance(r, Refused):
@@ -359,7 +369,7 @@ class _Repeats:
                 digests.append(0)
             else:
                 compared = _compared(r)
-                contents.append(hash((tuple(r.values[k] for k in compared), r.label)))
+                contents.append(hash((tuple(r.values[k] for k in compared), r.label_points)))
                 digests.append(_digest(r, compared))
         places = [r.at for r in rows]
         same_passage = self.passages.earlier(keys, contents, places, digests)
@@ -416,15 +426,36 @@ class _Repeats:
             return False
         return passage[2] not in self.double_coded or {"annotator", "origin"} <= row.values.keys()
 
-    def _key(self, row: CheckedRow | Refused) -> int:
+    def _stored_coders(self, rows: list[CheckedRow | Refused]) -> dict[int, str]:
+        """The coders of the stored stances that rows on double-coded sources name by id:
+        such a row is that coder's, whoever imports it (a reviewer importing the export
+        of two analysts' codings of one passage)."""
+        ids = [
+            r.stance_id
+            for r in rows
+            if isinstance(r, CheckedRow)
+            and r.stance_id
+            and r.values["source_id"] in self.double_coded
+        ]
+        if not ids:
+            return {}
+        found = self.session.execute(select(Stance.id, Stance.coder).where(Stance.id.in_(ids)))
+        return {stance_id: coder for stance_id, coder in found}
+
+    def _key(self, row: CheckedRow | Refused, stored: dict[int, str]) -> int:
         passage = cast(tuple[int, int, int, int, int], row.passage)
-        coder = self._coder(row) if passage[2] in self.double_coded else ""
+        if passage[2] not in self.double_coded:
+            coder = ""
+        elif isinstance(row, CheckedRow) and row.stance_id in stored:
+            coder = stored[row.stance_id]
+        else:
+            coder = self._coder(row)
         return hash((*passage, coder))
 
     def _what(self, row: CheckedRow | Refused) -> str:
         """What makes two rows one stance, for the problems naming both."""
         if row.values.get("source_id") in self.double_coded:
-            return "actor, issue, passage and annotator"
+            return "actor, issue, passage and coder"
         return "actor, issue and passage"
 
     def _coder(self, row: CheckedRow | Refused) -> str:
@@ -479,22 +510,37 @@ _BITS = 5
 def _digest(row: CheckedRow, compared: tuple[str, ...]) -> int:
     digest = 0
     for i, key in enumerate(_DIGESTED):
-        if key == "position_label":  # read (an edited label is a problem), not stored
-            value: Any = row.label
+        if key == "position_label":  # read (a label naming another point), not stored
+            value: Any = row.label_points
         else:
             value = row.values[key] if key in compared else None
-        digest |= (hash(value) & ((1 << _BITS) - 1)) << (_BITS * i)
+        digest |= (_stable_hash(value) & ((1 << _BITS) - 1)) << (_BITS * i)
     return digest
 
 
+def _stable_hash(value: Any) -> int:
+    """A hash that is the same in every process, so that one file's problems name the
+    same columns on every run (Python's hash of text and dates is salted per process)."""
+    if isinstance(value, str):
+        return zlib.crc32(value.encode("utf-8", "surrogatepass"))
+    if isinstance(value, dt.date):
+        return value.toordinal() if not isinstance(value, dt.datetime) else int(value.timestamp())
+    return hash(value)  # numbers, None, booleans, sets of numbers: never salted
+
+
 def _differing(one: int, other: int) -> list[str]:
-    """The columns whose hashes differ in two digests (may miss one in 32)."""
+    """The columns whose hashes differ in two digests (may miss one in 32). A label left
+    as exported on a row whose position was edited reads as another point: the position
+    is named, not the label."""
     mask = (1 << _BITS) - 1
-    return [
+    differ = [
         key
         for i, key in enumerate(_DIGESTED)
         if (one >> (_BITS * i)) & mask != (other >> (_BITS * i)) & mask
     ]
+    if "position" in differ and "position_label" in differ:
+        differ.remove("position_label")
+    return differ
 
 
 class _FirstRows:
@@ -600,10 +646,15 @@ def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> 
         select(*_STORED).where(Stance.source_id.in_(source_ids)).order_by(Stance.id)
     ):
         by_passage.setdefault(_passage(s), []).append(s)
-    blind = set(session.scalars(open_sources())) & set(source_ids)  # few sources are open
+    # Sources that are or were in double coding: a passage holds one stance per coder.
+    coded_apart = set(
+        session.scalars(
+            select(DoubleCoding.source_id).where(DoubleCoding.source_id.in_(source_ids))
+        )
+    )
     for row in rows:
         same = by_passage.get(row.passage)
-        stored = _same_passage(session, row, same, blind) if same else None
+        stored = _same_passage(session, row, same, coded_apart) if same else None
         if row.stance_id is not None and row.stance_id in by_id:
             if _passage(by_id[row.stance_id]) != row.passage:
                 problems.append(
@@ -655,12 +706,17 @@ def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> 
     return plan
 
 
-def _same_passage(session: Session, row: CheckedRow, stored: list[Any], blind: set[int]) -> Any:
+def _same_passage(
+    session: Session, row: CheckedRow, stored: list[Any], coded_apart: set[int]
+) -> Any:
     """The stored stance a row without a matching id stands for: the same coder's on this
-    passage; else, outside double coding, whoever's (one stance per passage, as before)."""
+    passage; else, on a source never double-coded, whoever's (one stance per passage). On
+    a source that is or was, another coder's row is a stance of its own, as the rows of a
+    file are told apart (:class:`_Repeats`): matched to whoever's, it overwrote another
+    analyst's coding."""
     coder = _coder(session, row)
     mine = [s for s in stored if s.coder == coder]
-    if mine or row.values["source_id"] in blind:
+    if mine or row.values["source_id"] in coded_apart:
         return mine[0] if mine else None
     return stored[0] if stored else None
 

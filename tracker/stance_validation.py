@@ -122,9 +122,6 @@ class CheckedRow:
     # edited label, unless the stored stance has one of them (then it is the position
     # that was edited, the label left as exported).
     label_points: frozenset[int] = frozenset()
-    # The position_label cell as given (name_key): two rows for one stance that differ in
-    # it do not say the same thing (tracker.stance_import).
-    label: str = ""
 
     @property
     def passage(self) -> tuple[int, int, int, int, int]:
@@ -366,8 +363,7 @@ class RowChecker:
             return Refused(row.at, problems, values)
         kept = file.kept.union(blank) if blank else file.kept
         named = self._label_points(row, values)
-        label = name_key(row.cells.get("position_label", ""))
-        return CheckedRow(row.at, stance_id, values, reporter, proposal, kept, named, label)
+        return CheckedRow(row.at, stance_id, values, reporter, proposal, kept, named)
 
     def _stated_on(self, value: str) -> dt.date | Ambiguous:
         """ISO, or a spreadsheet's regional form (tracker.cell_dates). A day and month

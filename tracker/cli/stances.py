@@ -179,8 +179,8 @@ def stances_import(
                     if shown:
                         typer.echo("Updating indexes and stored positions ...", err=True)
                     return
-                if line == 0:  # read again: rows that disagree are both rejected
-                    bar.label = "Two rows give one stance differently: checking again"
+                if line == 0:  # read again: two rows for one stance are both rejected
+                    bar.label = "Two rows for one stance need a second look: checking again"
                     bar.pos = reached = 0
                     # click keeps a full bar full, and times the rest from its first start
                     bar.finished, bar.start, bar.avg = False, time.time(), []

@@ -561,11 +561,15 @@ def test_a_stance_given_twice_with_other_values_is_a_problem(
     with bad.open("w", newline="", encoding="utf-8") as out:
         writer = csv.DictWriter(out, fieldnames=list(first))
         writer.writeheader()
-        writer.writerows([first, changed, other_with_same_id, first])  # line 5: exact repeat
+        # Lines 5 and 6 repeat rejected rows exactly.
+        writer.writerows([first, changed, other_with_same_id, first, other_with_same_id])
     for extra in ([], ["--dry-run"]):
         result = _import_cli(db, bad, *extra)
         assert result.exit_code == 2, result.output
-        assert "4 problems in 4 rows, nothing imported" in result.stderr
+        assert "5 problems in 5 rows, nothing imported" in result.stderr
+        assert f"row 6, column stance_id: stance_id {first['stance_id']} is also on row 2" in (
+            result.stderr
+        )
         for row, other in ((2, 3), (3, 2)):
             assert (
                 f"row {row}, column position: the same stance as row {other} (actor, issue "
@@ -1259,6 +1263,19 @@ def test_a_label_edited_to_another_point_is_a_problem(
         f"row {line}, column position_label: the label of +2, but position is +1 (as "
         "stored): to move the stance, change position to +2"
     ) in result.stderr
+    # The same row again, a chunk later: rejected as its first copy is (counted once as a
+    # repeat of it, it was in neither the stances nor the rejects file).
+    twice = tmp_path / "twice.csv"
+    edited = {**row, "position_label": "ceasefire must come first"}
+    with twice.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerows([edited, edited])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("tracker.stance_validation.CHUNK", 1)
+        result = _import_cli(db, twice)
+    assert "2 problems in 2 rows" in result.stderr
+    assert "row 3: repeats row 2, which is rejected" in result.stderr
     # The usual edit, the position changed and the label left as exported: an update.
     moved = tmp_path / "moved.csv"
     _rewrite(path, moved, lambda n, r: r.update({"position": "2"} if n == line else {}))

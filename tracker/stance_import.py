@@ -256,7 +256,7 @@ def _import_rows(
             plan = _plan(session, good, report.problems)
             # Rows refused against the stored stance were not taken: a later twin puts
             # nothing in doubt that a second pass would have to undo.
-            seen.not_taken.update(p.at for p in report.problems[listed:])
+            seen.rejected.update(p.at for p in report.problems[listed:])
             report.created += len(plan.new)
             report.updated += len(plan.changed)
             report.unchanged += plan.unchanged
@@ -272,11 +272,7 @@ def _import_rows(
                 _update(session, plan.changed, annotator)
             on_progress(chunk[-1].line)
     seen.close()
-    doubted = {
-        at: problem
-        for at, problem in seen.found.items()
-        if at not in seen.known and at not in seen.not_taken
-    }
+    doubted = {at: problem for at, problem in seen.found.items() if at not in seen.rejected}
     if doubted:
         return report, doubted  # read again (import_stances): what was written is undone
     if write and (skip_invalid or not report.problems):
@@ -348,7 +344,9 @@ class _Repeats:
         self.double_coded = set(session.scalars(select(DoubleCoding.source_id)))
         self.known = known
         self.found: Doubts = {}
-        self.not_taken: set[Place] = set()  # rows _plan refused
+        # Rows known to be rejected by now, which were not taken: their exact repeats are
+        # rejected too, and a later twin puts nothing in doubt a second pass must undo.
+        self.rejected: set[Place] = set(known)
 
     def close(self) -> None:
         self.passages.close()
@@ -382,6 +380,11 @@ class _Repeats:
         )
         by_id = dict(zip(with_id, same_id, strict=True))
         fresh = []
+
+        def reject(problem: Problem) -> None:
+            report.problems.append(problem)
+            self.rejected.add(problem.at)
+
         for i, row in enumerate(rows):
             earlier_id, earlier = by_id.get(i), same_passage[i]
             if isinstance(row, Refused):
@@ -390,7 +393,7 @@ class _Repeats:
                     self.found.setdefault(earlier[0], twin)
             elif earlier_id is not None and earlier_id[1] != keys[i]:
                 what = self._what(row)
-                report.problems.append(_other_id(row.at, earlier_id[0], row.stance_id, what))
+                reject(_other_id(row.at, earlier_id[0], row.stance_id, what))
                 self.found.setdefault(
                     earlier_id[0], _other_id(earlier_id[0], row.at, row.stance_id, what)
                 )
@@ -399,11 +402,11 @@ class _Repeats:
                 if doubt is None:
                     fresh.append(row)
                 else:
-                    report.problems.append(doubt)
+                    reject(doubt)
             elif earlier[1] == _REFUSED:
-                report.problems.append(_refused_twin(row.at, earlier[0], self._what(row)))
-            elif earlier[1] == contents[i] and earlier[0] in self.known:
-                report.problems.append(
+                reject(_refused_twin(row.at, earlier[0], self._what(row)))
+            elif earlier[1] == contents[i] and earlier[0] in self.rejected:
+                reject(
                     Problem(
                         row.at,
                         "",
@@ -415,7 +418,7 @@ class _Repeats:
                 report.repeated += 1  # the same row again
             else:
                 differ, what = _differing(earlier[2], digests[i]), self._what(row)
-                report.problems.append(_disagreement(row.at, earlier[0], differ, what))
+                reject(_disagreement(row.at, earlier[0], differ, what))
                 self.found.setdefault(earlier[0], _disagreement(earlier[0], row.at, differ, what))
         return fresh
 
@@ -440,7 +443,7 @@ class _Repeats:
         if not ids:
             return {}
         found = self.session.execute(select(Stance.id, Stance.coder).where(Stance.id.in_(ids)))
-        return {stance_id: coder for stance_id, coder in found}
+        return dict(found.tuples().all())  # a list: dict() takes a Result for a mapping
 
     def _key(self, row: CheckedRow | Refused, stored: dict[int, str]) -> int:
         passage = cast(tuple[int, int, int, int, int], row.passage)

@@ -1263,19 +1263,20 @@ def test_a_label_edited_to_another_point_is_a_problem(
         f"row {line}, column position_label: the label of +2, but position is +1 (as "
         "stored): to move the stance, change position to +2"
     ) in result.stderr
-    # The same row again, a chunk later: rejected as its first copy is (counted once as a
-    # repeat of it, it was in neither the stances nor the rejects file).
+    # The same row again, in the same chunk or a later one: rejected as its first copy is
+    # (counted once as a repeat of it, it was in neither the stances nor the rejects file).
     twice = tmp_path / "twice.csv"
     edited = {**row, "position_label": "ceasefire must come first"}
     with twice.open("w", newline="", encoding="utf-8") as out:
         writer = csv.DictWriter(out, fieldnames=list(row))
         writer.writeheader()
         writer.writerows([edited, edited])
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("tracker.stance_validation.CHUNK", 1)
-        result = _import_cli(db, twice)
-    assert "2 problems in 2 rows" in result.stderr
-    assert "row 3: repeats row 2, which is rejected" in result.stderr
+    for chunk in (1, 2):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("tracker.stance_validation.CHUNK", chunk)
+            result = _import_cli(db, twice)
+        assert "2 problems in 2 rows" in result.stderr
+        assert "row 3: repeats row 2, which is rejected" in result.stderr
     # The usual edit, the position changed and the label left as exported: an update.
     moved = tmp_path / "moved.csv"
     _rewrite(path, moved, lambda n, r: r.update({"position": "2"} if n == line else {}))

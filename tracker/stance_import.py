@@ -16,7 +16,7 @@ import gc
 import io
 import os
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
@@ -256,7 +256,7 @@ def _import_rows(
             plan = _plan(session, good, report.problems)
             # Rows refused against the stored stance were not taken: a later twin puts
             # nothing in doubt that a second pass would have to undo.
-            seen.rejected.update(p.at for p in report.problems[listed:])
+            seen.refused_later([p.at for p in report.problems[listed:]], report)
             report.created += len(plan.new)
             report.updated += len(plan.changed)
             report.unchanged += plan.unchanged
@@ -347,6 +347,7 @@ class _Repeats:
         # Rows known to be rejected by now, which were not taken: their exact repeats are
         # rejected too, and a later twin puts nothing in doubt a second pass must undo.
         self.rejected: set[Place] = set(known)
+        self.repeats: list[tuple[Place, Place]] = []  # the chunk's: (row, row it repeats)
 
     def close(self) -> None:
         self.passages.close()
@@ -406,21 +407,26 @@ class _Repeats:
             elif earlier[1] == _REFUSED:
                 reject(_refused_twin(row.at, earlier[0], self._what(row)))
             elif earlier[1] == contents[i] and earlier[0] in self.rejected:
-                reject(
-                    Problem(
-                        row.at,
-                        "",
-                        f"repeats {earlier[0]}, which is rejected: settle that row, then "
-                        "delete this one",
-                    )
-                )
+                reject(_repeat_of_rejected(row.at, earlier[0]))
             elif earlier[1] == contents[i]:
                 report.repeated += 1  # the same row again
+                self.repeats.append((row.at, earlier[0]))
             else:
                 differ, what = _differing(earlier[2], digests[i]), self._what(row)
                 reject(_disagreement(row.at, earlier[0], differ, what))
                 self.found.setdefault(earlier[0], _disagreement(earlier[0], row.at, differ, what))
         return fresh
+
+    def refused_later(self, places: Iterable[Place], report: ImportReport) -> None:
+        """Rows of the chunk refused after first_times (against the stored stance): their
+        exact repeats in the same chunk, counted once as repeats, are rejected too."""
+        self.rejected.update(places)
+        for at, first in self.repeats:
+            if first in self.rejected:
+                report.repeated -= 1
+                report.problems.append(_repeat_of_rejected(at, first))
+                self.rejected.add(at)
+        self.repeats.clear()
 
     def _stance_of(self, row: Refused) -> bool:
         """Whether a row with problems names its stance well enough to be matched."""
@@ -481,6 +487,12 @@ def _disagreement(at: Place, other: Place, differ: list[str], what: str) -> Prob
         at,
         differ[0] if differ else "",
         f"the same stance as {other} ({what}) with {values}; keep the row you mean",
+    )
+
+
+def _repeat_of_rejected(at: Place, other: Place) -> Problem:
+    return Problem(
+        at, "", f"repeats {other}, which is rejected: settle that row, then delete this one"
     )
 
 

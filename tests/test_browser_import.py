@@ -121,3 +121,46 @@ def test_a_file_that_is_not_a_stance_csv_is_refused_in_one_line(
     error = page.get_by_test_id("stAlertContentError")
     expect(error).to_contain_text("actors.csv: unknown column 'name'")
     expect(page.get_by_role("button", name="Import")).to_have_count(0)
+
+
+def test_two_rows_for_one_stance_are_both_held_back(
+    page: Page, dashboard: Dashboard, tmp_path: Path
+) -> None:
+    """An export with stance 1's row pasted again and its position changed, and another
+    stance's position edited: the check lists both of stance 1's rows, each naming the
+    other, and the import writes the edit and neither of them (the file is read a second
+    time for that, which the page survives)."""
+    engine = make_engine(dashboard.db_url)
+    with reading(engine) as session:
+        text = export_stances_bytes(session, StanceFilter()).decode("utf-8-sig")
+    engine.dispose()
+    header, *rows = list(csv.reader(io.StringIO(text, newline="")))
+    at = {name: i for i, name in enumerate(header)}
+    twin = list(rows[0])
+    twin[at["stance_id"]] = ""
+    twin[at["position"]] = "0" if rows[0][at["position"]] != "0" else "1"
+    edited = rows[1][at["stance_id"]]
+    rows[1][at["position"]] = "0" if rows[1][at["position"]] != "0" else "1"
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows([header, *rows, twin])
+    upload = tmp_path / "twins.csv"
+    upload.write_text(out.getvalue(), encoding="utf-8")
+    before = _position_of(dashboard.db_url, rows[0][at["stance_id"]])
+
+    open_signed_in(page, dashboard, "")
+    page.get_by_text("Import stances from a CSV file").click()
+    page.locator("input[type=file]").set_input_files(upload)
+    wait_idle(page)
+    table = page.get_by_test_id("stTable")
+    expect(table.locator("tbody tr")).to_have_count(2)
+    problems = [c.strip() for c in table.locator("tbody tr td:last-child").all_inner_texts()]
+    last = len(rows) + 2
+    assert problems[0].startswith(f"the same stance as row {last} (actor, issue and passage)")
+    assert problems[1].startswith("the same stance as row 2 (actor, issue and passage)")
+    page.get_by_role("button", name="Import 1 updated stance, skip the 2 rows with").click()
+    wait_idle(page)
+    expect(page.get_by_text("0 new, 1 updated, ")).to_be_visible()
+    expect(page.get_by_text("2 rows were rejected")).to_be_visible()
+    assert_no_errors(page, "after an import read twice")
+    assert _position_of(dashboard.db_url, rows[0][at["stance_id"]]) == before
+    assert _position_of(dashboard.db_url, edited) == int(rows[1][at["position"]])

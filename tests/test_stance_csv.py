@@ -604,6 +604,28 @@ def test_a_row_whose_label_is_emptied_repeats_the_row(
     assert "0 new, 0 updated, 1 unchanged stances; 1 row repeats an earlier one" in result.output
 
 
+def test_rows_at_minus_one_and_minus_two_are_not_a_repeat(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Python hashes -1 as -2: a stance's row at "oppose" and its twin at "strongly oppose"
+    (labels emptied, so only the positions differ) were taken for an exact repeat, and one
+    of the two positions was dropped without a word."""
+    db, path = exported
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    row = next(r for r in rows if r["position"] in ("-1", "-2"))
+    twin = {**row, "position": "-1" if row["position"] == "-2" else "-2", "position_label": ""}
+    twice, rejects = tmp_path / "twice.csv", tmp_path / "rejects.csv"
+    with twice.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerows([{**row, "position_label": ""}, twin])
+    result = _import_cli(db, twice, "--skip-invalid", str(rejects))
+    assert "0 new, 0 updated, 0 unchanged stances; 2 rows were rejected" in result.output
+    reasons = [r["reason"] for r in csv.DictReader(rejects.open(encoding="utf-8-sig"))]
+    assert all("with another position;" in reason for reason in reasons), reasons
+    assert rows_of(db) == rows
+
+
 def _twins(rows: list[dict[str, str]], how: str) -> list[dict[str, str]]:
     """The first row of an export and a second row for the same stance, edited ``how``."""
     first = rows[0]

@@ -368,7 +368,7 @@ class _Repeats:
                 digests.append(0)
             else:
                 compared = _compared(r)
-                contents.append(hash((tuple(r.values[k] for k in compared), r.label_points)))
+                contents.append(_content_hash(r, compared))
                 digests.append(_digest(r, compared))
         places = [r.at for r in rows]
         same_passage = self.passages.earlier(keys, contents, places, digests)
@@ -540,7 +540,30 @@ def _stable_hash(value: Any) -> int:
         return zlib.crc32(value.encode("utf-8", "surrogatepass"))
     if isinstance(value, dt.date):
         return value.toordinal() if not isinstance(value, dt.datetime) else int(value.timestamp())
-    return hash(value)  # numbers, None, booleans, sets of numbers: never salted
+    if isinstance(value, int):
+        return value  # not hash(): it gives -1 as -2
+    if isinstance(value, frozenset):
+        return _points(value)
+    return hash(value)  # floats (confidence, 0..1), None: never salted
+
+
+def _content_hash(row: CheckedRow, compared: tuple[str, ...]) -> int:
+    """The hash of what a row says about its stance: two rows for one stance with the same
+    hash are an exact repeat."""
+    values = tuple(_distinct(row.values[key]) for key in compared)
+    return hash((values, _points(row.label_points)))
+
+
+def _distinct(value: Any) -> Any:
+    # CPython hashes -1 as -2 (-1 marks an error in its C API): a row at -1 (oppose) and
+    # its twin at -2 (strongly oppose) hashed alike, and the second was dropped as an
+    # exact repeat of the first.
+    return "-1" if isinstance(value, int | float) and value == -1 else value
+
+
+def _points(points: frozenset[int]) -> int:
+    """Points of the scale (-2..+2) as five bits: a set's hash() mixes -1 and -2 too."""
+    return sum(1 << (point + 2) for point in points)
 
 
 def _differing(one: int, other: int) -> list[str]:

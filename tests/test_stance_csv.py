@@ -1028,8 +1028,14 @@ def test_a_rejected_rows_date_keeps_the_order_its_file_showed(
         "stated_on '12/07/2024' is written as 2024-07-12 (day first, as the file's other "
         "dates show)"
     ) in rejected["reason"]
+    # Fixed in the spreadsheet, which saves the date back in its own form: the reason
+    # cell (not imported) still says the order, and one row shows none.
     fixed = tmp_path / "fixed.csv"
-    _rewrite(rejects, fixed, lambda _n, row: row.update(confidence="0.9", reason=""))
+    _rewrite(
+        rejects,
+        fixed,
+        lambda _n, row: row.update({"confidence": "0.9", "stated_on": "12/07/2024"}),
+    )
     result = _import_cli(db, fixed)
     assert "0 new, 1 updated, 0 unchanged" in result.output, result.output
     assert rows_of(db)[line - 2]["stated_on"] == "2024-07-12"

@@ -16,7 +16,7 @@ import gc
 import io
 import os
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, partial
 from pathlib import Path
@@ -41,7 +41,7 @@ from tracker.access import Principal, principal_of, require
 from tracker.access import annotator as acting_name
 from tracker.bulk_history import log_created
 from tracker.bulk_load import DeferredIndexes
-from tracker.cell_dates import DAY_FIRST, Ambiguous, order_in, read_date
+from tracker.cell_dates import DAY_FIRST, MONTH_FIRST, Ambiguous, order_in, read_date
 from tracker.csv_io import (
     CsvRow,
     Place,
@@ -287,10 +287,22 @@ def _import_rows(
 
 def _date_order(path: str | Path, text: str | None) -> str | None:
     """The order (day or month first) the file's stated_on cells show, if one: read in a
-    pass of its own, made only for a file with a date that reads either way round."""
+    pass of its own, made only for a file with a date that reads either way round. Else
+    the order a rejects file's reasons say its own file showed (:func:`_rejected`): a
+    spreadsheet saving the fixed rejects file writes its ISO dates back in its region's
+    form, and one row shows no order."""
+    said: set[str] = set()
+
+    def dates(rows: Iterable[CsvRow]) -> Iterator[str]:
+        for row in rows:
+            if _ORDER_SHOWN in (reason := row.cells.get("reason", "")):
+                said.add(DAY_FIRST if f"(day{_ORDER_SHOWN}" in reason else MONTH_FIRST)
+            yield row.cells.get("stated_on", "")
+
     reading = stream_csv(path, required=REQUIRED, optional=OPTIONAL, text=text, ragged=True)
     with reading as (_, rows):
-        return order_in(row.cells.get("stated_on", "") for row in rows)
+        shown = order_in(dates(rows))
+    return shown or (said.pop() if len(said) == 1 else None)
 
 
 def _one_import_at_a_time(session: Session) -> None:
@@ -964,10 +976,14 @@ def _rejected(row: CsvRow, reasons: list[str], order: Callable[[], str | None]) 
         first = "day" if shown == DAY_FIRST else "month"
         reasons = [
             *reasons,
-            f"stated_on {stated!r} is written as {day.isoformat()} ({first} first, as the "
-            "file's other dates show)",
+            f"stated_on {stated!r} is written as {day.isoformat()} ({first}{_ORDER_SHOWN}",
         ]
     return {**cells, "reason": "; ".join(reasons)}
+
+
+# How a rejects file's reason says the order its file showed: read back as that order
+# when the file shows none (_date_order).
+_ORDER_SHOWN = " first, as the file's other dates show)"
 
 
 def _as_is(day: dt.date) -> dt.date:

@@ -125,11 +125,8 @@ class CheckedRow:
 
     @property
     def passage(self) -> tuple[int, int, int, int, int]:
-        v = self.values
+        v = self.values  # read for every row, several times: no generator
         return (v["actor_id"], v["issue_id"], v["source_id"], v["quote_start"], v["quote_end"])
-
-
-_PASSAGE = ("actor_id", "issue_id", "source_id", "quote_start", "quote_end")
 
 
 @dataclass
@@ -144,10 +141,10 @@ class Refused:
     @property
     def passage(self) -> tuple[int, int, int, int, int] | None:
         """The stance's actor, issue and passage, when the cells naming them were good."""
-        v = self.values
-        if not all(key in v for key in _PASSAGE):
+        try:
+            return CheckedRow(self.at, None, self.values).passage
+        except KeyError:
             return None
-        return (v["actor_id"], v["issue_id"], v["source_id"], v["quote_start"], v["quote_end"])
 
 
 @dataclass(frozen=True)

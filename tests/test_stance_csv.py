@@ -272,6 +272,15 @@ def _rewrite(path: Path, target: Path, edit: Any) -> None:
             writer.writerow(row)
 
 
+def _write(target: Path, rows: list[dict[str, str]]) -> Path:
+    """Rows as a CSV file, the first row's keys as the header."""
+    with target.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return target
+
+
 def test_reimporting_creates_nothing(exported: tuple[str, Path], tmp_path: Path) -> None:
     db, path = exported
     again = tracker(db, "stances", "import", str(path))
@@ -594,11 +603,7 @@ def test_a_row_whose_label_is_emptied_repeats_the_row(
     one for the same stance only by an emptied label says the same thing."""
     db, path = exported
     rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
-    twice = tmp_path / "twice.csv"
-    with twice.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows([rows[0], {**rows[0], "position_label": ""}])
+    twice = _write(tmp_path / "twice.csv", [rows[0], {**rows[0], "position_label": ""}])
     result = _import_cli(db, twice)
     assert result.exit_code == 0, result.output
     assert "0 new, 0 updated, 1 unchanged stances; 1 row repeats an earlier one" in result.output
@@ -614,11 +619,8 @@ def test_rows_at_minus_one_and_minus_two_are_not_a_repeat(
     rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
     row = next(r for r in rows if r["position"] in ("-1", "-2"))
     twin = {**row, "position": "-1" if row["position"] == "-2" else "-2", "position_label": ""}
-    twice, rejects = tmp_path / "twice.csv", tmp_path / "rejects.csv"
-    with twice.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=list(row))
-        writer.writeheader()
-        writer.writerows([{**row, "position_label": ""}, twin])
+    twice = _write(tmp_path / "twice.csv", [{**row, "position_label": ""}, twin])
+    rejects = tmp_path / "rejects.csv"
     result = _import_cli(db, twice, "--skip-invalid", str(rejects))
     assert "0 new, 0 updated, 0 unchanged stances; 2 rows were rejected" in result.output
     reasons = [r["reason"] for r in csv.DictReader(rejects.open(encoding="utf-8-sig"))]
@@ -668,11 +670,7 @@ def test_skip_invalid_writes_neither_of_two_rows_for_one_stance(
     edited label was taken for an exact repeat."""
     db, path = exported
     rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
-    twins = tmp_path / "twins.csv"
-    with twins.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(_twins(rows, how))
+    twins = _write(tmp_path / "twins.csv", _twins(rows, how))
     rejects = tmp_path / "rejects.csv"
     result = _import_cli(db, twins, "--skip-invalid", str(rejects))
     assert result.exit_code == 0, result.output
@@ -1293,12 +1291,8 @@ def test_a_label_edited_to_another_point_is_a_problem(
     ) in result.stderr
     # The same row again, in the same chunk or a later one: rejected as its first copy is
     # (counted once as a repeat of it, it was in neither the stances nor the rejects file).
-    twice = tmp_path / "twice.csv"
     edited = {**row, "position_label": "ceasefire must come first"}
-    with twice.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=list(row))
-        writer.writeheader()
-        writer.writerows([edited, edited])
+    twice = _write(tmp_path / "twice.csv", [edited, edited])
     for chunk in (1, 2):
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr("tracker.stance_validation.CHUNK", chunk)

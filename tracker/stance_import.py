@@ -253,7 +253,7 @@ def _import_rows(
                     report.problems += result.problems
             good = seen.first_times(checked, report)
             listed = len(report.problems)
-            plan = _plan(session, good, report.problems)
+            plan = _plan(session, good, report.problems, seen.double_coded)
             # Rows refused against the stored stance were not taken: a later twin puts
             # nothing in doubt that a second pass would have to undo.
             seen.refused_later([p.at for p in report.problems[listed:]], report)
@@ -550,8 +550,8 @@ def _stable_hash(value: Any) -> int:
     same columns on every run (Python's hash of text and dates is salted per process)."""
     if isinstance(value, str):
         return zlib.crc32(value.encode("utf-8", "surrogatepass"))
-    if isinstance(value, dt.date):
-        return value.toordinal() if not isinstance(value, dt.datetime) else int(value.timestamp())
+    if isinstance(value, dt.date):  # stated_on: no timestamp is compared
+        return value.toordinal()
     if isinstance(value, int):
         return value  # not hash(): it gives -1 as -2
     if isinstance(value, frozenset):
@@ -677,8 +677,12 @@ _STORED = (
 )
 
 
-def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> _Plan:
-    """Match rows to stored stances: by id when given, else by actor, issue and passage."""
+def _plan(
+    session: Session, rows: list[CheckedRow], problems: list[Problem], coded_apart: set[int]
+) -> _Plan:
+    """Match rows to stored stances: by id when given, else by actor, issue and passage
+    (and coder, on ``coded_apart``: the sources that are or were double-coded, the same
+    set the file's rows are told apart by, :class:`_Repeats`)."""
     plan = _Plan()
     if not rows:
         return plan
@@ -696,12 +700,6 @@ def _plan(session: Session, rows: list[CheckedRow], problems: list[Problem]) -> 
         select(*_STORED).where(Stance.source_id.in_(source_ids)).order_by(Stance.id)
     ):
         by_passage.setdefault(_passage(s), []).append(s)
-    # Sources that are or were in double coding: a passage holds one stance per coder.
-    coded_apart = set(
-        session.scalars(
-            select(DoubleCoding.source_id).where(DoubleCoding.source_id.in_(source_ids))
-        )
-    )
     for row in rows:
         same = by_passage.get(row.passage)
         stored = _same_passage(session, row, same, coded_apart) if same else None

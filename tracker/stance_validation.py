@@ -125,8 +125,13 @@ class CheckedRow:
 
     @property
     def passage(self) -> tuple[int, int, int, int, int]:
-        v = self.values  # read for every row, several times: no generator
-        return (v["actor_id"], v["issue_id"], v["source_id"], v["quote_start"], v["quote_end"])
+        return _passage_of(self.values)
+
+
+def _passage_of(v: dict[str, Any]) -> tuple[int, int, int, int, int]:
+    """A stance's actor, issue and passage (KeyError when a cell naming them was not read).
+    Read for every row, several times: no generator."""
+    return (v["actor_id"], v["issue_id"], v["source_id"], v["quote_start"], v["quote_end"])
 
 
 @dataclass
@@ -142,7 +147,7 @@ class Refused:
     def passage(self) -> tuple[int, int, int, int, int] | None:
         """The stance's actor, issue and passage, when the cells naming them were good."""
         try:
-            return CheckedRow(self.at, None, self.values).passage
+            return _passage_of(self.values)
         except KeyError:
             return None
 

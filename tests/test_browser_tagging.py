@@ -107,14 +107,18 @@ def test_an_open_stance_editor_stays_open_when_a_colleague_saves(
         )
     note.fill("my own note")
     page.keyboard.press("Enter")
-    wait_idle(page)
+    # The header shows the colleague's version part-way through the run that Enter starts;
+    # wait for that run to end before clicking. wait_idle alone can return before the run
+    # has begun, and a click that lands mid-run was lost once under load (CI, 58c8726).
     expect(box).to_contain_text(f"v{version + 1}")
+    wait_idle(page)
     expect(note).to_be_visible()
     expect(note).to_have_value("my own note")
     box.get_by_role("button", name="Save changes").click()
     wait_idle(page)
     # The save is refused, not written over the colleague's; the box stays open on it.
     expect(box.get_by_text("was changed by colleague")).to_be_visible()
+    wait_idle(page)
     box.get_by_role("button", name="Load the newer version").click()
     wait_idle(page)
     expect(note).to_have_value("checked by a colleague")

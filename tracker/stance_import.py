@@ -27,7 +27,6 @@ from sqlalchemy import (
     BigInteger,
     Column,
     Engine,
-    Integer,
     MetaData,
     Table,
     func,
@@ -608,14 +607,7 @@ class _FirstRows:
         self.table = Table(
             f"tracker_import_{name}",
             MetaData(),
-            # On SQLite an INTEGER primary key is the rowid: one B-tree, where BIGINT
-            # made a second one (an index on key) to keep in step on every insert.
-            Column(
-                "key",
-                BigInteger().with_variant(Integer, "sqlite"),
-                primary_key=True,
-                autoincrement=False,
-            ),
+            Column("key", BigInteger, primary_key=True, autoincrement=False),
             Column("row", BigInteger, nullable=False),
             Column("line", BigInteger, nullable=False),
             Column("value", BigInteger, nullable=False),

@@ -31,30 +31,45 @@ def pytest_report_header() -> str:
     return f"tracker database backend: {BACKEND}"
 
 
-def _worker(request: pytest.FixtureRequest) -> str:
-    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+# The databases this test process made on the PostgreSQL server, dropped when it ends.
+_CREATED: set[str] = set()
+
+
+def _process_name(kind: str) -> str:
+    """A database name of this test process's own: named by the xdist worker alone, two
+    test runs on one server (two developers, or a helper's clone) dropped each other's."""
+    return f"tracker_{kind}_{os.getpid()}"
 
 
 def _pg_database_url(name: str) -> str:
     """Create (or re-create) database ``name`` on the test server and return its URL."""
-    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    finally:
-        admin.dispose()
+    _run_on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    _CREATED.add(name)
     url = make_url(PG_ADMIN_URL).set(database=name)
     return url.render_as_string(hide_password=False)
 
 
+def _run_on_server(*statements: str) -> None:
+    admin = make_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            for statement in statements:
+                connection.execute(text(statement))
+    finally:
+        admin.dispose()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Drop this process's databases (each xdist worker runs this for its own)."""
+    if _CREATED:
+        _run_on_server(*(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)' for n in sorted(_CREATED)))
+
+
 @pytest.fixture(scope="session")
-def _migrated_template(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> str:
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     """One database migrated to head per test process; tests get copies or a cleaned one."""
     if BACKEND == "postgresql":
-        url = _pg_database_url(f"tracker_test_{_worker(request)}")
+        url = _pg_database_url(_process_name("test"))
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.db'}"
     engine = make_engine(url)
@@ -81,10 +96,10 @@ def db_url(_migrated_template: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def empty_db_url(tmp_path: Path) -> str:
     """URL of a database with no tables at all, for migration tests."""
     if BACKEND == "postgresql":
-        return _pg_database_url(f"tracker_empty_{_worker(request)}")
+        return _pg_database_url(_process_name("empty"))
     return f"sqlite:///{tmp_path / 'empty.db'}"
 
 

@@ -386,11 +386,21 @@ def decoded(data: bytes, name: str) -> str:
 def _check_header(
     name: str, header: list[str], required: Sequence[str], optional: Sequence[str]
 ) -> None:
-    if not any(header):
-        raise TrackerError(f"{name} has no header line; expected: {','.join(required)}")
+    if not {*required, *optional}.intersection(header):
+        # Most likely a row of data (the header deleted, or lines cut from another file),
+        # which the checks below would report as unknown or repeated column names.
+        shown = ", ".join(repr(h[:40]) for h in header[:3]) + (", …" if len(header) > 3 else "")
+        raise TrackerError(
+            f"{name}: its first line ({shown}) names none of the columns; is the header "
+            f"line missing? Expected: {','.join(required)}"
+        )
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if duplicated:
-        raise TrackerError(f"{name}: column {', '.join(duplicated)} appears twice in the header")
+        names = ", ".join(repr(d) for d in duplicated)  # quoted: a blank name shows as ''
+        raise TrackerError(
+            f"{name}: column{'s' if len(duplicated) > 1 else ''} {names} "
+            f"appear{'' if len(duplicated) > 1 else 's'} twice in the header"
+        )
     unknown = [h for h in header if h not in required and h not in optional]
     if unknown:
         allowed = ",".join([*required, *optional])

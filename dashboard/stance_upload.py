@@ -97,6 +97,8 @@ def _verdict(checked: _Checked) -> None:
     problems = f"; **{plural(report.rejected, 'row')} with problems**" if report.rejected else ""
     repeats = f"; {plural(report.repeated, 'row')} repeated exactly" if report.repeated else ""
     st.markdown(f"**{md_escape(checked.name)}**: {report.counts()}{problems}{repeats}")
+    if report.kept_newer:
+        st.caption(md_escape(report.kept_newer_text().capitalize() + "."))
     if report.still_suggested:
         st.caption(
             f"{plural(report.still_suggested, 'row')} match stored suggestions and give no "

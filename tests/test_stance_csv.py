@@ -28,7 +28,7 @@ from tracker.models import Actor, Issue, PositionDay, Source, Stance, StanceEven
 from tracker.stance_csv import export_stances
 from tracker.stance_import import import_stances
 from tracker.stance_query import COLUMNS, StanceFilter, stance_records
-from tracker.stances import record_stance, snapshot
+from tracker.stances import StanceChanges, record_stance, snapshot, update_stance
 
 runner = CliRunner()
 TRICKY = (
@@ -1337,3 +1337,84 @@ def test_two_points_sharing_a_label_still_round_trip(
         issue.label_neg1 = issue.label_neg2
     assert any(r["issue"] == "ceasefire-first" and r["position"] == "-2" for r in rows_of(db))
     assert_reimports_unchanged(db, path)
+
+
+def _other_position(row: dict[str, str]) -> str:
+    return "1" if row["position"] != "1" else "-1"
+
+
+def test_an_old_export_leaves_a_later_change_as_it_is(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Two analysts start from one export; Bob saves a change in the dashboard, Alice edits
+    another stance in her copy and imports it: her untouched row for Bob's stance shows
+    the old version, and must not undo his change (it did, recorded as hers)."""
+    db, path = exported
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    bobs, alices = int(rows[0]["stance_id"]), int(rows[1]["stance_id"])
+    with stored(db) as session:
+        version = session.get_one(Stance, bobs).version
+        update_stance(
+            session,
+            bobs,
+            StanceChanges(note="Bob: revised after a second source"),
+            annotator="bob",
+            expected_version=version,
+        )
+    alice = tmp_path / "alice.csv"
+    _rewrite(path, alice, lambda line, row: line == 3 and row.update(position=_other_position(row)))
+
+    result = _import_cli(db, alice, "--annotator", "alice")
+
+    assert result.exit_code == 0, result.output
+    assert "0 new, 1 updated, 42 unchanged" in result.output
+    assert (
+        "1 row was exported before a later change to its stance, and leaves it as is"
+        in result.output
+    )
+    with stored(db) as session:
+        bob_stance, alice_stance = session.get_one(Stance, bobs), session.get_one(Stance, alices)
+        assert (bob_stance.note, bob_stance.annotator) == (
+            "Bob: revised after a second source",
+            "bob",
+        )
+        assert (str(alice_stance.position), alice_stance.annotator) == (
+            _other_position(rows[1]),
+            "alice",
+        )
+
+
+def test_an_old_export_that_edits_a_changed_stance_is_refused(
+    exported: tuple[str, Path], tmp_path: Path
+) -> None:
+    """Both edited one stance (Bob by importing his copy): Alice's import is refused,
+    naming Bob's change, until she redoes her edit on a new export or empties the row's
+    updated_at to overwrite his."""
+    db, path = exported
+    rows = list(csv.DictReader(path.open(newline="", encoding="utf-8")))
+    stance_id, old_position = int(rows[0]["stance_id"]), rows[0]["position"]
+    bob, alice = tmp_path / "bob.csv", tmp_path / "alice.csv"
+    _rewrite(path, bob, lambda line, row: line == 2 and row.update(position=_other_position(row)))
+    assert _import_cli(db, bob, "--annotator", "bob").exit_code == 0
+    _rewrite(path, alice, lambda line, row: line == 2 and row.update(note="Alice's reading"))
+
+    refused = _import_cli(db, alice, "--annotator", "alice")
+
+    assert refused.exit_code != 0
+    assert f"row 2, column updated_at: stance {stance_id} was changed by bob at" in refused.output
+    assert "empty this row's updated_at to overwrite that change" in refused.output
+    with stored(db) as session:
+        stance = session.get_one(Stance, stance_id)
+        assert (str(stance.position), stance.annotator) == (_other_position(rows[0]), "bob")
+
+    overwrite = tmp_path / "overwrite.csv"
+    _rewrite(alice, overwrite, lambda line, row: line == 2 and row.update(updated_at=""))
+    result = _import_cli(db, overwrite, "--annotator", "alice")
+    assert result.exit_code == 0, result.output
+    assert "0 new, 1 updated, 42 unchanged" in result.output
+    with stored(db) as session:
+        stance = session.get_one(Stance, stance_id)
+        assert (str(stance.position), stance.note) == (old_position, "Alice's reading")
+    # Her file, imported again, changes nothing; nor does Bob's old export now.
+    assert "0 new, 0 updated, 43 unchanged" in _import_cli(db, overwrite).output
+    assert "0 new, 0 updated, 43 unchanged" in _import_cli(db, path).output

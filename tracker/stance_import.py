@@ -104,6 +104,9 @@ class ImportReport:
     # Rows matched to a stored suggestion that gave no status (no column, or an empty
     # cell): the file said nothing about accepting them, so they are still suggestions.
     still_suggested: int = 0
+    # Rows exported before their stance's last change that leave the stance as they found
+    # it: the newer stored values are kept (counted as unchanged too).
+    kept_newer: int = 0
 
     def counts(self) -> str:
         return f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged stances"
@@ -125,7 +128,16 @@ class ImportReport:
             f"{self.counts()} {'(dry run: nothing written)' if self.dry_run else ''}".rstrip()
             + (f"; {self.rejected} {rows_verb} rejected" if self.rejected else "")
             + (f"; {self.repeated} {repeats} exactly (counted once)" if self.repeated else "")
+            + (f"; {self.kept_newer_text()}" if self.kept_newer else "")
             + pending
+        )
+
+    def kept_newer_text(self) -> str:
+        if self.kept_newer == 1:
+            return "1 row was exported before a later change to its stance, and leaves it as is"
+        return (
+            f"{self.kept_newer} rows were exported before later changes to their stances, and "
+            "leave them as they are"
         )
 
 
@@ -261,6 +273,7 @@ def _import_rows(
             report.updated += len(plan.changed)
             report.unchanged += plan.unchanged
             report.still_suggested += plan.still_suggested
+            report.kept_newer += plan.kept_newer
             if write and (skip_invalid or not report.problems):
                 if touched is not None:
                     touched.update(_day(r.values) for r in plan.new)
@@ -664,6 +677,7 @@ class _Plan:
     changed: list[tuple[CheckedRow, Any]] = field(default_factory=list)  # (row, stored row)
     unchanged: int = 0
     still_suggested: int = 0  # matched a stored suggestion and gave no status
+    kept_newer: int = 0  # exported before the stance's last change, and not edited since
 
 
 # What matching and comparing need of a stored stance: read as plain rows, not ORM objects
@@ -676,6 +690,7 @@ _STORED = (
     Stance.quote_start,
     Stance.quote_end,
     Stance.coder,
+    Stance.annotator,
     Stance.updated_at,
     *(getattr(Stance, k) for k in COMPARED + EVIDENCE),
 )
@@ -751,11 +766,66 @@ def _plan(
             plan.still_suggested += 1
         if stored is None:
             plan.new.append(row)
-        elif any(_differs(getattr(stored, k), row.values[k]) for k in _compared(row)):
+        elif not any(_differs(getattr(stored, k), row.values[k]) for k in _compared(row)):
+            plan.unchanged += 1
+        elif not _exported_before_change(row, stored):
             plan.changed.append((row, stored))
+        elif _edited_since_export(session, row, stored):
+            problems.append(_changed_since_export(row, stored))
         else:
             plan.unchanged += 1
+            plan.kept_newer += 1
     return plan
+
+
+def _exported_before_change(row: CheckedRow, stored: Any) -> bool:
+    """Whether the row shows an older version of its stance than the stored one (its
+    updated_at is older): someone changed the stance after the file was exported. An
+    empty updated_at (now) or one a spreadsheet rewrote (unread) says nothing."""
+    given = row.values.get("updated_at")
+    return isinstance(given, dt.datetime) and given < stored.updated_at
+
+
+def _edited_since_export(session: Session, row: CheckedRow, stored: Any) -> bool:
+    """Whether the row differs from its stance as it was when the file was exported: then
+    the file and the later change both edit the stance. A row as exported differs from
+    the stored stance only by that later change, which importing it must not undo (it
+    did, without a word).
+
+    The exported version is the first in the history whose event is not older than the
+    row's updated_at: each save sets updated_at, then writes its event (at the same time
+    or a moment later), before the next save begins; an import's new stance keeps the
+    file's older updated_at, and its event is the first."""
+    exported = session.scalar(
+        select(StanceEvent.after)
+        .where(StanceEvent.stance_id == stored.id, StanceEvent.at >= row.values["updated_at"])
+        .order_by(StanceEvent.at, StanceEvent.id)
+        .limit(1)
+    )
+    if not exported:
+        return True  # no version to compare with: the analyst decides
+    for key in _compared(row):
+        if key not in exported:  # a history event from before the column existed
+            return True
+        then = exported[key]
+        if key == "stated_on" and then is not None:
+            then = dt.date.fromisoformat(then)
+        if _differs(then, row.values[key]):
+            return True
+    return False
+
+
+def _changed_since_export(row: CheckedRow, stored: Any) -> Problem:
+    exported = row.values["updated_at"]
+    return Problem(
+        row.at,
+        "updated_at",
+        f"stance {stored.id} was changed by {stored.annotator or 'someone'} at "
+        f"{stored.updated_at:%Y-%m-%d %H:%M} UTC, after this row was exported "
+        f"({exported:%Y-%m-%d %H:%M} UTC), and this row changes it too: export the stance "
+        "again and redo your edit on the newer version, or empty this row's updated_at to "
+        "overwrite that change",
+    )
 
 
 def _same_passage(

@@ -386,9 +386,9 @@ def decoded(data: bytes, name: str) -> str:
 def _check_header(
     name: str, header: list[str], required: Sequence[str], optional: Sequence[str]
 ) -> None:
-    if not {*required, *optional}.intersection(header):
-        # Most likely a row of data (the header deleted, or lines cut from another file),
-        # which the checks below would report as unknown or repeated column names.
+    if not {*required, *optional}.intersection(header) and _looks_like_data(header):
+        # A row of data (the header deleted, or lines cut from another file), which the
+        # checks below would report as unknown or repeated column names.
         shown = ", ".join(repr(h[:40]) for h in header[:3]) + (", …" if len(header) > 3 else "")
         raise TrackerError(
             f"{name}: its first line ({shown}) names none of the columns; is the header "
@@ -410,6 +410,12 @@ def _check_header(
     missing = [r for r in required if r not in header]
     if missing:
         raise TrackerError(f"{name}: missing column {', '.join(repr(m) for m in missing)}")
+
+
+def _looks_like_data(cells: list[str]) -> bool:
+    """Whether a first line reads as a row rather than as another file's header (whose
+    names are short words): an empty cell, a digit (ids, dates, positions) or a long text."""
+    return any(not c or len(c) > 40 or any(ch.isdigit() for ch in c) for c in cells)
 
 
 def write_csv(

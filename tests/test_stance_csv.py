@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,10 +25,12 @@ from tracker.cli import app
 from tracker.csv_io import damaged, read_csv, write_csv
 from tracker.db import make_engine, transaction
 from tracker.demo import load_demo
+from tracker.highlight import find_passage
 from tracker.models import Actor, Issue, PositionDay, Source, Stance, StanceEvent
 from tracker.stance_csv import export_stances
 from tracker.stance_import import import_stances
 from tracker.stance_query import COLUMNS, StanceFilter, stance_records
+from tracker.stance_validation import ImportProblems
 from tracker.stances import StanceChanges, record_stance, snapshot, update_stance
 
 runner = CliRunner()
@@ -1418,3 +1421,52 @@ def test_an_old_export_that_edits_a_changed_stance_is_refused(
     # Her file, imported again, changes nothing; nor does Bob's old export now.
     assert "0 new, 0 updated, 43 unchanged" in _import_cli(db, overwrite).output
     assert "0 new, 0 updated, 43 unchanged" in _import_cli(db, path).output
+
+
+def test_a_quote_with_decomposed_accents_is_found_as_the_text_writes_it(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A quote copied on macOS or from a PDF may write 'й' as 'и' and a combining breve
+    (NFD); the source has one code point (NFC). The same words: imported, and stored as
+    the text writes them (it was refused as 'no part of it is in that text')."""
+    _tricky_db(engine)
+    with transaction(engine) as session:
+        session.execute(delete(StanceEvent))
+        session.execute(delete(Stance))
+        source_id = session.scalars(select(Source.id)).one()
+    quote = "Зеленський заявив"
+    decomposed = unicodedata.normalize("NFD", quote)
+    assert decomposed != quote
+    row = {
+        "actor": "Volodymyr Zelenskyy",
+        "issue": "ceasefire-first",
+        "stated_on": "2025-08-13",
+        "position": "-1",
+        "quote": decomposed,
+        "source_id": str(source_id),
+    }
+    start = TRICKY.index(quote)
+    path = _write(
+        tmp_path / "nfd.csv",
+        [row, {**row, "quote": f" {decomposed}\r\n", "position": "-1"}],
+    )
+    report = import_stances(engine, path)
+    assert (report.created, report.repeated, report.problems) == (1, 1, [])
+    with transaction(engine) as session:
+        stance = session.scalars(select(Stance)).one()
+        assert (stance.quote, stance.quote_start) == (quote, start)
+    # With its offset too; a wrong offset is still refused.
+    with_offset = _write(tmp_path / "offset.csv", [{**row, "quote_start": str(start)}])
+    assert import_stances(engine, with_offset, dry_run=True).unchanged == 1
+    wrong = _write(tmp_path / "wrong.csv", [{**row, "quote_start": str(start + 1)}])
+    with pytest.raises(ImportProblems, match=f"at offset {start + 1}: '{quote}'; the text has"):
+        import_stances(engine, wrong, dry_run=True)
+    # A quote that is not in the text is explained in the text's form: where the words
+    # part, not at the first combining mark.
+    other = _write(tmp_path / "other.csv", [{**row, "quote": f"{decomposed} нічого"}])
+    with pytest.raises(
+        ImportProblems, match="then the quote has ' нічого' where the text has ': «Ні»"
+    ):
+        import_stances(engine, other, dry_run=True)
+    # The tagging page finds the pasted passage the same way.
+    assert find_passage(TRICKY, decomposed) == [(start, start + len(quote))]

@@ -7,6 +7,7 @@ them into escaped HTML, so nothing from the source can ever run as markup.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,7 +122,9 @@ _QUOTE_CLASSES = {
 }
 
 
-def find_passage(text: str, typed: str, *, limit: int = 20) -> list[tuple[int, int]]:
+def find_passage(
+    text: str, typed: str, *, limit: int = 20, normalised: bool = False
+) -> list[tuple[int, int]]:
     """Where a typed or pasted passage stands in ``text``: (start, end) of each occurrence.
 
     Exact matches first; failing that, the same words with any spacing or line breaks
@@ -142,4 +145,15 @@ def find_passage(text: str, typed: str, *, limit: int = 20) -> list[tuple[int, i
         r"\s+" if ch.isspace() else _QUOTE_CLASSES.get(ch, re.escape(ch))
         for ch in " ".join(typed.split())
     )
-    return [m.span() for m in re.finditer(pattern, text)][:limit]
+    found = [m.span() for m in re.finditer(pattern, text)][:limit]
+    if found:
+        return found
+    # Accented letters pasted as a letter and a combining mark (macOS, some PDFs: NFD)
+    # where the text has one code point (NFC), or the reverse: the same words.
+    for form in () if normalised else ("NFC", "NFD"):
+        normal = unicodedata.normalize(form, typed)
+        if normal != typed:
+            found = find_passage(text, normal, limit=limit, normalised=True)
+            if found:
+                return found
+    return []

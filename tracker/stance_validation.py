@@ -463,13 +463,16 @@ class RowChecker:
             # Spaces around the passage, or its line breaks turned into CRLF by an editor
             # on Windows, are not evidence: the passage as the text has it is used (when
             # no offset says which occurrence was meant).
-            tidy = quote.replace("\r\n", "\n").strip()
-            if start is not None or tidy == quote or not tidy or tidy not in source.text:
+            tidy = _as_the_text_has_it(quote, source.text, exact=start is not None)
+            try:
+                if tidy is None:
+                    raise exc
+                values["quote_start"], values["quote_end"] = locate_quote(source, tidy, start)
+            except TrackerError as again:  # exc again, or the tidy quote at a wrong offset
                 # A quote garbled by a spreadsheet's encoding is not in the text: say why.
-                problems.append(Problem(row.at, "quote", damaged(quote) or str(exc)))
+                problems.append(Problem(row.at, "quote", damaged(quote) or str(again)))
                 return
             quote = tidy
-            values["quote_start"], values["quote_end"] = locate_quote(source, quote, None)
         end = _optional_int(cells.get("quote_end", ""), row.at, "quote_end", problems)
         if end is not None and end != values["quote_end"]:
             problems.append(
@@ -480,6 +483,19 @@ class RowChecker:
                 )
             )
         values["source_id"], values["quote"] = source_id, quote
+
+
+def _as_the_text_has_it(quote: str, text: str, *, exact: bool) -> str | None:
+    """The quote as the source text writes it, when it differs only in form. Accented
+    letters written as a letter and a combining mark (macOS, some PDFs: NFD) where the
+    text has one code point (NFC), or the reverse, are the same words. Without an offset
+    (not ``exact``), spaces around the passage and line breaks an editor on Windows turned
+    into CRLF are not evidence either."""
+    tidy = quote if exact else quote.replace("\r\n", "\n").strip()
+    for form in (tidy, unicodedata.normalize("NFC", tidy), unicodedata.normalize("NFD", tidy)):
+        if form and form != quote and form in text:
+            return form
+    return None
 
 
 _SHAPE_AGAIN = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -186,6 +187,12 @@ def locate_quote(
 
 
 def _difference(text: str, quote: str) -> str:
+    # Compared in the text's Unicode form: a quote whose accents are written as combining
+    # marks matched only up to the first one, then "differed" in letters that look alike.
+    for form in ("NFC", "NFD"):
+        if unicodedata.is_normalized(form, text):
+            quote = unicodedata.normalize(form, quote)
+            break
     return where_it_differs(text, quote) or "no part of it is in that text: is it the right source?"
 
 

@@ -9,6 +9,7 @@ import io
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from tests.browser import (
     Dashboard,
@@ -18,9 +19,11 @@ from tests.browser import (
     screenshot,
     wait_idle,
 )
-from tracker.db import make_engine, reading
+from tracker.db import make_engine, reading, transaction
+from tracker.models import Stance
 from tracker.stance_csv import export_stances_bytes
 from tracker.stance_query import StanceFilter, stance_records
+from tracker.stances import StanceChanges, update_stance
 
 pytest_plugins = ["tests.browser"]  # the dashboard, browser and page fixtures
 
@@ -164,3 +167,36 @@ def test_two_rows_for_one_stance_are_both_held_back(
     assert_no_errors(page, "after an import read twice")
     assert _position_of(dashboard.db_url, rows[0][at["stance_id"]]) == before
     assert _position_of(dashboard.db_url, edited) == int(rows[1][at["position"]])
+
+
+def test_an_old_export_leaves_a_colleagues_later_change(
+    page: Page, dashboard: Dashboard, tmp_path: Path
+) -> None:
+    """A colleague changed a stance after the export was taken: uploading the export
+    unedited changes nothing, and the page says why that row was left alone."""
+    engine = make_engine(dashboard.db_url)
+    with reading(engine) as session:
+        upload = tmp_path / "last-week.csv"
+        upload.write_bytes(export_stances_bytes(session, StanceFilter()))
+    with transaction(engine) as session:
+        first = session.scalars(select(Stance).order_by(Stance.id).limit(1)).one()
+        update_stance(
+            session,
+            first.id,
+            StanceChanges(note="a colleague's correction"),
+            annotator="colleague",
+            expected_version=first.version,
+        )
+    engine.dispose()
+
+    open_signed_in(page, dashboard, "")
+    page.get_by_text("Import stances from a CSV file").click()
+    page.locator("input[type=file]").set_input_files(upload)
+    wait_idle(page)
+    expect(
+        page.get_by_text("last-week.csv: 0 new, 0 updated, 43 unchanged stances")
+    ).to_be_visible()
+    expect(
+        page.get_by_text("1 row was exported before a later change to its stance, and leaves it")
+    ).to_be_visible()
+    assert_no_errors(page, "an old export checked")

@@ -190,10 +190,25 @@ if cleared := st.session_state.pop("tag_cleared", None):
         st.session_state["tag_new_name"] = ""
 
 labels = {sid: f"#{sid} {title} ({published or 'no date'})" for sid, title, published in listing}
+# The address names the source (tag?source=N: a link to it, a reload, a bookmark) and
+# follows the analyst's choice. Read on every run, not only the first: under load the
+# page once came back on another source after a save, though the address still named it.
 wanted = st.query_params.get("source")
-if wanted and wanted.isdigit() and int(wanted) in labels and "tag_source" not in st.session_state:
+if wanted and wanted.isdigit() and int(wanted) in labels:
     st.session_state["tag_source"] = int(wanted)
-source_id = st.selectbox("Source", list(labels), format_func=labels.__getitem__, key="tag_source")
+
+
+def _source_chosen() -> None:
+    st.query_params["source"] = str(st.session_state["tag_source"])
+
+
+source_id = st.selectbox(
+    "Source",
+    list(labels),
+    format_func=labels.__getitem__,
+    key="tag_source",
+    on_change=_source_chosen,
+)
 with reading() as s:
     view = tagging_view(s, source_id)
     blind = is_open(s, source_id)

@@ -443,3 +443,27 @@ def test_a_click_after_the_queue_moved_says_so(
     with transaction(engine) as session:
         assert session.get_one(Stance, second).status == "suggested"
     engine.dispose()
+
+
+@pytest.mark.usefixtures("dashboard_env")
+def test_the_address_names_the_source_being_tagged(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link (tag?source=N) opens that source; choosing another puts it in the address,
+    so a reload or a bookmark comes back to it, and the address wins on every run."""
+    trump = source_id_of(demo_url, "US would help assure")
+    monkeypatch.setenv(ENV_VAR, demo_url)
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    sign_in(at, demo_url, "ana", "admin")
+    at.query_params["source"] = str(trump)
+    at.run()
+    assert at.selectbox(key="tag_source").value == trump
+    other = next(
+        o for o in at.selectbox(key="tag_source").options if not o.startswith(f"#{trump} ")
+    )
+    other_id = int(other.split()[0].lstrip("#"))
+    at.selectbox(key="tag_source").select(other_id).run()
+    assert at.query_params["source"] == str(other_id)
+    at.run()  # a later run keeps it
+    assert at.selectbox(key="tag_source").value == other_id
+    assert not at.exception

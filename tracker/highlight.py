@@ -122,15 +122,26 @@ _QUOTE_CLASSES = {
 }
 
 
-def find_passage(
-    text: str, typed: str, *, limit: int = 20, normalised: bool = False
-) -> list[tuple[int, int]]:
+def find_passage(text: str, typed: str, *, limit: int = 20) -> list[tuple[int, int]]:
     """Where a typed or pasted passage stands in ``text``: (start, end) of each occurrence.
 
     Exact matches first; failing that, the same words with any spacing or line breaks
     and either kind of quote marks or dashes (what copying from a browser changes).
     The offsets always span the source's own characters, so the stored quote is exact.
     """
+    found = _occurrences(text, typed, limit)
+    if found:
+        return found
+    # Accented letters pasted as a letter and a combining mark (macOS, some PDFs: NFD)
+    # where the text has one code point (NFC), or the reverse: the same words.
+    for form in ("NFC", "NFD"):
+        normal = unicodedata.normalize(form, typed)
+        if normal != typed and (found := _occurrences(text, normal, limit)):
+            return found
+    return []
+
+
+def _occurrences(text: str, typed: str, limit: int) -> list[tuple[int, int]]:
     typed = typed.strip()
     if not typed:
         return []
@@ -145,15 +156,4 @@ def find_passage(
         r"\s+" if ch.isspace() else _QUOTE_CLASSES.get(ch, re.escape(ch))
         for ch in " ".join(typed.split())
     )
-    found = [m.span() for m in re.finditer(pattern, text)][:limit]
-    if found:
-        return found
-    # Accented letters pasted as a letter and a combining mark (macOS, some PDFs: NFD)
-    # where the text has one code point (NFC), or the reverse: the same words.
-    for form in () if normalised else ("NFC", "NFD"):
-        normal = unicodedata.normalize(form, typed)
-        if normal != typed:
-            found = find_passage(text, normal, limit=limit, normalised=True)
-            if found:
-                return found
-    return []
+    return [m.span() for m in re.finditer(pattern, text)][:limit]

@@ -141,6 +141,11 @@ def _forget_loaded(key: str) -> None:
         st.session_state.pop(f"{key}_{field}", None)
 
 
+def _source_chosen() -> None:
+    """The analyst's choice of source goes into the address (a reload comes back to it)."""
+    st.query_params["source"] = str(st.session_state["tag_source"])
+
+
 def _reporter(s: Any, evidence: Evidence) -> Any:
     """The reporting actor the form names, if any."""
     return get_actor(s, evidence.reported_by) if evidence.reported_by else None
@@ -196,12 +201,6 @@ labels = {sid: f"#{sid} {title} ({published or 'no date'})" for sid, title, publ
 wanted = st.query_params.get("source")
 if wanted and wanted.isdigit() and int(wanted) in labels:
     st.session_state["tag_source"] = int(wanted)
-
-
-def _source_chosen() -> None:
-    st.query_params["source"] = str(st.session_state["tag_source"])
-
-
 source_id = st.selectbox(
     "Source",
     list(labels),

@@ -580,10 +580,9 @@ def _fingerprint(row: CheckedRow, compared: tuple[str, ...]) -> tuple[int, int]:
 
 
 def _stable_hash(value: Any) -> int:
-    """A hash that is the same in every process, so that one file's problems name the
-    same columns on every run (Python's hash of text and dates is salted per process)."""
-    if isinstance(value, str):
-        return zlib.crc32(value.encode("utf-8", "surrogatepass"))
+    """A hash of a value other than text (crc32'd in :func:`_fingerprint`) that is the
+    same in every process, so that one file's problems name the same columns on every
+    run (Python's hash of dates is salted per process)."""
     if isinstance(value, dt.date):  # stated_on: no timestamp is compared
         return value.toordinal()
     if isinstance(value, int):
